@@ -1,0 +1,3 @@
+from salestui.cli import main
+
+main()

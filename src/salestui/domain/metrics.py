@@ -1,0 +1,59 @@
+"""The metrics a user tallies, in funnel order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Metric:
+    """One tallied metric: `calls`, `meetings` or `sales`."""
+
+    key: str
+    """The plural name used in the database, JSON and CLI output."""
+    singular: str
+    letter: str
+    label: str
+
+    def amount(self, count: int) -> str:
+        """`1 call`, `3 calls`."""
+        return f"{count} {self.singular if abs(count) == 1 else self.key}"
+
+
+CALLS = Metric("calls", "call", "c", "Calls")
+MEETINGS = Metric("meetings", "meeting", "m", "Meetings")
+SALES = Metric("sales", "sale", "s", "Sales")
+
+METRICS: tuple[Metric, ...] = (CALLS, MEETINGS, SALES)
+"""Built-in metrics in funnel order: each stage converts into the next."""
+
+METRIC_KEYS: tuple[str, ...] = tuple(metric.key for metric in METRICS)
+
+_BY_NAME: dict[str, Metric] = {}
+for _metric in METRICS:
+    for _name in (_metric.key, _metric.singular, _metric.letter):
+        _BY_NAME[_name] = _metric
+
+
+def known_metrics_text() -> str:
+    """The accepted spellings, for error messages."""
+    return ", ".join(f"{m.key} ({m.singular}, {m.letter})" for m in METRICS)
+
+
+def parse_metric(text: str) -> Metric:
+    """Return the metric named by its plural, singular or one-letter key.
+
+    Raises ValueError naming the known metrics when the text names none.
+    """
+    metric = _BY_NAME.get(text.strip().lower())
+    if metric is None:
+        raise ValueError(f"unknown metric {text!r}; known metrics: {known_metrics_text()}")
+    return metric
+
+
+def metric_by_key(key: str) -> Metric:
+    """The metric stored under `key` (plural form). Raises KeyError for others."""
+    for metric in METRICS:
+        if metric.key == key:
+            return metric
+    raise KeyError(key)

@@ -1,0 +1,140 @@
+"""Calendar periods: today, week, month, quarter, year, all, Nd, YYYY-MM, FROM..TO.
+
+Weeks start on Monday. Every range is inclusive at both ends and made of local
+calendar days, the same days stored with each event.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+PERIODS_HELP = (
+    "today, week, month, quarter, year, all, Nd (last N days, N >= 1), "
+    "YYYY-MM, or YYYY-MM-DD..YYYY-MM-DD"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DateRange:
+    """An inclusive span of local calendar days."""
+
+    start: date
+    end: date
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValueError(f"period ends ({self.end}) before it starts ({self.start})")
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, date) and self.start <= day <= self.end
+
+    def __len__(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def days(self) -> Iterator[date]:
+        """Every day of the range, oldest first."""
+        for offset in range(len(self)):
+            yield self.start + timedelta(days=offset)
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """A period as the user named it. `range` is None for `all`, whose bounds come from data."""
+
+    spec: str
+    label: str
+    range: DateRange | None
+
+
+def week_of(day: date) -> DateRange:
+    """Monday to Sunday around `day`."""
+    monday = day - timedelta(days=day.weekday())
+    return DateRange(monday, monday + timedelta(days=6))
+
+
+def month_of(day: date) -> DateRange:
+    """The calendar month holding `day`."""
+    return month_range(day.year, day.month)
+
+
+def month_range(year: int, month: int) -> DateRange:
+    """First to last day of a calendar month."""
+    first = date(year, month, 1)
+    following = date(year + month // 12, month % 12 + 1, 1)
+    return DateRange(first, following - timedelta(days=1))
+
+
+def quarter_of(day: date) -> DateRange:
+    """The calendar quarter holding `day`."""
+    first_month = 3 * ((day.month - 1) // 3) + 1
+    start = date(day.year, first_month, 1)
+    return DateRange(start, month_range(day.year, first_month + 2).end)
+
+
+def year_of(day: date) -> DateRange:
+    """1 January to 31 December of `day`'s year."""
+    return DateRange(date(day.year, 1, 1), date(day.year, 12, 31))
+
+
+def last_days(today: date, count: int) -> DateRange:
+    """The last `count` days, today included."""
+    if count < 1:
+        raise ValueError("a period of N days needs N >= 1")
+    return DateRange(today - timedelta(days=count - 1), today)
+
+
+_DAYS = re.compile(r"(\d+)d")
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+_SPAN = re.compile(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})")
+
+
+def parse_month(text: str) -> DateRange:
+    """`YYYY-MM` as the range of that month. Raises ValueError otherwise."""
+    match = _MONTH.fullmatch(text.strip())
+    if match is None or not 1 <= int(match.group(2)) <= 12:
+        raise ValueError(f"not a month: {text!r} (use YYYY-MM, e.g. 2026-11)")
+    return month_range(int(match.group(1)), int(match.group(2)))
+
+
+def parse_period(text: str, today: date) -> Period:
+    """Parse a period name relative to `today`.
+
+    Raises ValueError with a sentence listing what is accepted.
+    """
+    spec = text.strip().lower()
+    fixed = {
+        "today": ("Today", DateRange(today, today)),
+        "week": ("This week", week_of(today)),
+        "month": ("This month", month_of(today)),
+        "quarter": ("This quarter", quarter_of(today)),
+        "year": ("This year", year_of(today)),
+    }
+    if spec in fixed:
+        label, span = fixed[spec]
+        return Period(spec, label, span)
+    if spec == "all":
+        return Period(spec, "All time", None)
+    if match := _DAYS.fullmatch(spec):
+        count = int(match.group(1))
+        if count < 1:
+            raise ValueError(f"bad period {text!r}: Nd needs N >= 1 (e.g. 30d)")
+        return Period(spec, f"Last {count} days", last_days(today, count))
+    if _MONTH.fullmatch(spec):
+        try:
+            span = parse_month(spec)
+        except ValueError:
+            raise ValueError(f"bad period {text!r}: month must be 01-12") from None
+        return Period(spec, span.start.strftime("%B %Y"), span)
+    if match := _SPAN.fullmatch(spec):
+        try:
+            start = date.fromisoformat(match.group(1))
+            end = date.fromisoformat(match.group(2))
+        except ValueError:
+            raise ValueError(f"bad period {text!r}: not a real date") from None
+        if end < start:
+            raise ValueError(f"bad period {text!r}: the end is before the start")
+        return Period(spec, f"{start.isoformat()} to {end.isoformat()}", DateRange(start, end))
+    raise ValueError(f"bad period {text!r}; use {PERIODS_HELP}")

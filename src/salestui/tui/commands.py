@@ -1,0 +1,80 @@
+"""Every key is a command: the footer, the help screen and the palette come from here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding
+
+from salestui.domain.metrics import METRICS
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """One user action, with its key, its names and where it shows."""
+
+    key: str
+    action: str
+    title: str
+    """Name in the command palette and the help screen."""
+    help: str
+    """One line saying what it does."""
+    id: str
+    """Stable binding id, so keys can be remapped."""
+    footer: str | None = None
+    """Footer label; None keeps it out of the footer."""
+    key_display: str | None = None
+    group: Binding.Group | None = None
+
+    def binding(self) -> Binding:
+        return Binding(
+            self.key,
+            self.action,
+            self.footer or self.title,
+            show=self.footer is not None,
+            key_display=self.key_display,
+            id=self.id,
+            group=self.group,
+        )
+
+
+_CORRECTIONS = Binding.Group("−1", compact=True)
+
+COMMANDS: tuple[Command, ...] = (
+    *(
+        Command(
+            m.letter,
+            f"tally('{m.key}', 1)",
+            f"Log a {m.singular}",
+            f"+1 {m.singular} today, saved before it shows",
+            f"tally.{m.key}",
+            footer=m.singular.capitalize(),
+        )
+        for m in METRICS
+    ),
+    *(
+        Command(
+            m.letter.upper(),
+            f"tally('{m.key}', -1)",
+            f"Take back a {m.singular}",
+            f"−1 {m.singular} today (never below zero)",
+            f"correct.{m.key}",
+            footer="−1",
+            group=_CORRECTIONS,
+        )
+        for m in METRICS
+    ),
+    Command("u", "undo", "Undo", "Undo the last tally made in this window", "undo", "Undo"),
+    Command("1", "show_tab('today')", "Show Today", "Today's counts", "tab.today"),
+    Command(
+        "question_mark", "help", "Help", "Every key and what it does", "help", "Help", "?"
+    ),
+    Command("q", "quit", "Quit", "Close salestui (every tally is already saved)", "quit", "Quit"),
+)
+
+BINDINGS: list[Binding] = [command.binding() for command in COMMANDS]
+
+
+def key_label(command: Command) -> str:
+    """How a key is written on the help screen."""
+    return command.key_display or command.key

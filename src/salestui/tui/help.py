@@ -1,0 +1,43 @@
+"""The help screen: every key and what it does."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from salestui.tui.commands import COMMANDS, key_label
+
+
+def keys_table() -> Table:
+    table = Table(box=None, show_header=False, padding=(0, 2, 0, 0))
+    table.add_column(style="bold")
+    table.add_column()
+    for command in COMMANDS:
+        table.add_row(key_label(command), command.help)
+    table.add_row("ctrl+p", "Command palette: every action by name, and the theme")
+    return table
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every key, from the same declaration as the footer and the palette."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss", "Close", id="help.close"),
+        Binding("question_mark", "dismiss", "Close", show=False, id="help.close2"),
+        Binding("q", "dismiss", "Close", show=False, id="help.close3"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-box") as box:
+            box.border_title = "salestui keys"
+            box.border_subtitle = "esc to close"
+            yield Static(keys_table())
+            yield Static(
+                "Every tally is saved to disk before the screen shows it. "
+                "Tallies from other windows and from `salestui log` show up within a second.",
+                id="help-note",
+            )
