@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from salestui.clock import local_now
+from salestui.clock import Clock, local_now
 from salestui.paths import resolve_db_path
 from salestui.store.events import StoreError
 
@@ -67,7 +67,7 @@ def cli(ctx: click.Context, db_option: str | None) -> None:
         _run_tui(ctx.obj["db"], ctx.obj["clock"])
 
 
-def _run_tui(db: Path, clock: Callable[[], Any]) -> None:
+def _run_tui(db: Path, clock: Clock) -> None:
     from salestui.store.events import Store
 
     store = Store(db, clock=clock)  # a bad file fails here, before the screen is taken over
@@ -105,9 +105,7 @@ def parse_count(text: str) -> int:
 @click.option("--at", "at_text", metavar="WHEN", help="When it happened: a date or datetime.")
 @click.option("--note", metavar="TEXT", help="A note kept with the tally.")
 @click.pass_context
-def log(
-    ctx: click.Context, metric: str, count: str, at_text: str | None, note: str | None
-) -> None:
+def log(ctx: click.Context, metric: str, count: str, at_text: str | None, note: str | None) -> None:
     """Record one tally of COUNT (default 1) calls, meetings or sales.
 
     \b
@@ -176,10 +174,14 @@ def today(ctx: click.Context, as_json: bool) -> None:
         click.echo(f"  {metric_by_key(key).label:<9} {value:>5}")
 
 
-def main(argv: Sequence[str] | None = None) -> NoReturn:
-    """Entry point: one line on stderr for every failure, never a traceback."""
+def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> NoReturn:
+    """Entry point: one line on stderr for every failure, never a traceback.
+
+    `clock` replaces the wall clock (tests).
+    """
+    obj = {"clock": clock} if clock is not None else {}
     try:
-        code = cli.main(args=argv, prog_name="salestui", standalone_mode=False)
+        code = cli.main(args=argv, prog_name="salestui", standalone_mode=False, obj=obj)
     except click.UsageError as error:
         # Click's own usage errors come with a usage block; one line is the contract.
         message = error.format_message().splitlines()[0] if error.format_message() else ""

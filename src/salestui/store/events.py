@@ -348,4 +348,3 @@ class Store:
                     )
         except sqlite3.Error as error:
             raise StoreError(self.path, _describe(error)) from None
-

@@ -44,9 +44,8 @@ class SalesApp(App[None]):
         with Horizontal(id="top-bar"):
             yield Label("salestui", id="app-name")
             yield Label("", id="date-line")
-        with TabbedContent(initial="today"):
-            with TabPane("1 Today", id="today"):
-                yield TodayView()
+        with TabbedContent(initial="today"), TabPane("1 Today", id="today"):
+            yield TodayView()
         yield Footer()
 
     def on_mount(self) -> None:

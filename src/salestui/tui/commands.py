@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 from salestui.domain.metrics import METRICS
 
@@ -66,13 +66,11 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("u", "undo", "Undo", "Undo the last tally made in this window", "undo", "Undo"),
     Command("1", "show_tab('today')", "Show Today", "Today's counts", "tab.today"),
-    Command(
-        "question_mark", "help", "Help", "Every key and what it does", "help", "Help", "?"
-    ),
+    Command("question_mark", "help", "Help", "Every key and what it does", "help", "Help", "?"),
     Command("q", "quit", "Quit", "Close salestui (every tally is already saved)", "quit", "Quit"),
 )
 
-BINDINGS: list[Binding] = [command.binding() for command in COMMANDS]
+BINDINGS: list[BindingType] = [command.binding() for command in COMMANDS]
 
 
 def key_label(command: Command) -> str:

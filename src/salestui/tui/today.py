@@ -26,14 +26,13 @@ class MetricPanel(Vertical):
     def compose(self) -> ComposeResult:
         yield Digits("0", classes="count")
         yield Label("", classes="period")
-        yield Sparkline([0] * SPARK_DAYS, classes="spark")
-        yield Label(f"last {SPARK_DAYS} days", classes="spark-label")
+        with Horizontal(classes="spark-row"):
+            yield Sparkline([0] * SPARK_DAYS, classes="spark")
+            yield Label(f" last {SPARK_DAYS} days", classes="spark-label")
 
     def show(self, summary: MetricSummary) -> None:
         self.query_one(Digits).update(str(summary.today))
-        self.query_one(".period", Label).update(
-            f"week {summary.week:,} · month {summary.month:,}"
-        )
+        self.query_one(".period", Label).update(f"week {summary.week:,} · month {summary.month:,}")
         self.query_one(Sparkline).data = list(summary.last_days)
 
     def flash(self) -> None:

@@ -1,0 +1,178 @@
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from textual.widgets import Digits, Label
+
+from salestui.domain.periods import DateRange
+from salestui.store import Store, StoreError
+from salestui.tui.app import SalesApp
+from salestui.tui.help import HelpScreen
+from tests.conftest import FakeClock, local
+
+TODAY = DateRange(date(2026, 11, 27), date(2026, 11, 27))
+
+
+def shown(app: SalesApp, metric: str) -> int:
+    return int(app.query_one(f"#panel-{metric} Digits", Digits).value)
+
+
+def on_disk(db_path: Path) -> dict[str, int]:
+    conn = sqlite3.connect(db_path)
+    rows = conn.execute(
+        "SELECT metric, SUM(delta) FROM events WHERE day = '2026-11-27' GROUP BY metric"
+    )
+    return {metric: total for metric, total in rows}
+
+
+def screen_text(app: SalesApp) -> str:
+    """What the terminal shows, as plain text lines."""
+    strips = app.screen._compositor.render_strips()
+    return "\n".join("".join(segment.text for segment in strip) for strip in strips)
+
+
+def label_text(app: SalesApp, selector: str) -> str:
+    return str(app.query_one(selector, Label).render())
+
+
+async def test_keys_tally_and_commit(app_factory: Callable[[], SalesApp], db_path: Path) -> None:
+    app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("c", "c", "c", "m", "s")
+        assert (shown(app, "calls"), shown(app, "meetings"), shown(app, "sales")) == (3, 1, 1)
+        assert on_disk(db_path) == {"calls": 3, "meetings": 1, "sales": 1}
+        assert "Last: +1 sale at 10:42" in label_text(app, "#last-action")
+        assert app.query_one("#panel-sales").has_class("-flash")
+        assert "week 3 · month 3" in label_text(app, "#panel-calls .period")
+
+
+async def test_correction_and_floor_at_zero(app_factory, db_path: Path) -> None:
+    app = app_factory()
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.press("M")
+        assert shown(app, "meetings") == 0
+        assert on_disk(db_path) == {}
+        assert any("No meetings today to take back" in n.message for n in app._notifications)
+        await pilot.press("m", "m", "M")
+        assert shown(app, "meetings") == 1
+        assert on_disk(db_path) == {"meetings": 1}
+
+
+async def test_undo_is_repeatable_and_stops_at_nothing(app_factory, db_path: Path) -> None:
+    app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("c", "m", "C")
+        await pilot.press("u")  # undoes the correction
+        assert shown(app, "calls") == 1
+        await pilot.press("u", "u")
+        assert (shown(app, "calls"), shown(app, "meetings")) == (0, 0)
+        await pilot.press("u")
+        assert "Nothing left to undo" in label_text(app, "#last-action")
+        assert on_disk(db_path) == {"calls": 0, "meetings": 0}
+
+
+async def test_undo_only_touches_this_windows_tallies(app_factory, db_path, clock) -> None:
+    app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("c")
+        with Store(db_path, clock=clock) as other:
+            other.log("calls", 5, source="cli")
+        await pilot.press("u")
+        assert on_disk(db_path) == {"calls": 5}
+        assert shown(app, "calls") == 5
+        await pilot.press("u")
+        assert on_disk(db_path) == {"calls": 5}
+
+
+async def test_undo_skips_a_tally_already_undone_elsewhere(app_factory, db_path, clock) -> None:
+    app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("c", "m")
+        with Store(db_path, clock=clock) as other:
+            other.undo()  # `salestui undo` takes the meeting back
+        await pilot.press("u")  # so this one undoes the call
+        assert on_disk(db_path) == {"calls": 0, "meetings": 0}
+
+
+async def test_other_processes_show_up_by_themselves(app_factory, db_path, clock) -> None:
+    app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        with Store(db_path, clock=clock) as other:
+            other.log("sales", 2)
+        await pilot.pause(1.3)  # the real 1 s poll, not a direct call
+        assert shown(app, "sales") == 2
+
+
+async def test_midnight_rolls_over(app_factory, clock: FakeClock) -> None:
+    app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("c", "c")
+        assert "Fri 27 Nov 2026" in label_text(app, "#date-line")
+        clock.now = local("2026-11-28T00:00:05")
+        app.poll()
+        await pilot.pause()
+        assert shown(app, "calls") == 0
+        assert "Sat 28 Nov 2026" in label_text(app, "#date-line")
+        assert "week 2 · month 2" in label_text(app, "#panel-calls .period")
+        await pilot.press("c")
+        assert shown(app, "calls") == 1
+
+
+async def test_help_lists_every_key(app_factory) -> None:
+    app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = screen_text(app)
+        for phrase in ("Undo the last tally", "+1 call today", "−1 sale today", "Command palette"):
+            assert phrase in text
+        await pilot.press("c")  # keys other than close do not leak through the help screen
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+        assert shown(app, "calls") == 0
+
+
+async def test_palette_runs_actions(app_factory, db_path: Path) -> None:
+    app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.press(*"log a meeting")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        assert shown(app, "meetings") == 1
+        assert on_disk(db_path) == {"meetings": 1}
+
+
+async def test_full_disk_never_shows_an_unsaved_count(app_factory, db_path: Path) -> None:
+    app = app_factory()
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.press("c")
+        conn = app.store._conn
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        conn.execute(f"PRAGMA max_page_count = {pages}")
+        long_ago = local("2026-01-05T12:00")  # fill the file to the brim, away from today
+        for size in (2000, 200, 20, 0):
+            with contextlib.suppress(StoreError):
+                for _ in range(1000):
+                    app.store.log("calls", at=long_ago, note="z" * size or None, source="filler")
+        for _ in range(3):
+            await pilot.press("c")
+        saved = on_disk(db_path).get("calls", 0)
+        assert saved == 1
+        assert shown(app, "calls") == saved
+        assert any("Not saved" in n.message for n in app._notifications)
+
+
+async def test_theme_is_remembered(app_factory) -> None:
+    app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.theme = "nord"
+        await pilot.pause()
+    again = app_factory()
+    async with again.run_test(size=(100, 30)):
+        assert again.theme == "nord"

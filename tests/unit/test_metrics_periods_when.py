@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from salestui.domain.metrics import CALLS, MEETINGS, METRIC_KEYS, SALES, parse_metric
+from salestui.domain.periods import (
+    DateRange,
+    month_of,
+    parse_period,
+    quarter_of,
+    week_of,
+)
+from salestui.domain.when import parse_at
+from tests.conftest import local
+
+TODAY = date(2026, 11, 27)  # a Friday
+
+
+@pytest.mark.parametrize(
+    ("text", "metric"),
+    [
+        ("calls", CALLS),
+        ("call", CALLS),
+        ("c", CALLS),
+        ("Meetings", MEETINGS),
+        ("m", MEETINGS),
+        ("sale", SALES),
+        (" S ", SALES),
+    ],
+)
+def test_metric_spellings(text: str, metric: object) -> None:
+    assert parse_metric(text) is metric
+
+
+def test_unknown_metric_lists_the_known_ones() -> None:
+    with pytest.raises(ValueError) as error:
+        parse_metric("bananas")
+    message = str(error.value)
+    assert "bananas" in message
+    for key in METRIC_KEYS:
+        assert key in message
+    assert "\n" not in message
+
+
+def test_funnel_order() -> None:
+    assert METRIC_KEYS == ("calls", "meetings", "sales")
+    assert CALLS.amount(1) == "1 call" and CALLS.amount(3) == "3 calls"
+
+
+def test_weeks_start_on_monday() -> None:
+    assert week_of(TODAY) == DateRange(date(2026, 11, 23), date(2026, 11, 29))
+    assert week_of(date(2026, 11, 23)).start == date(2026, 11, 23)
+    assert week_of(date(2026, 11, 29)).start == date(2026, 11, 23)
+
+
+def test_month_and_quarter_bounds() -> None:
+    assert month_of(TODAY) == DateRange(date(2026, 11, 1), date(2026, 11, 30))
+    assert month_of(date(2026, 12, 5)).end == date(2026, 12, 31)
+    assert month_of(date(2028, 2, 10)).end == date(2028, 2, 29)
+    assert quarter_of(TODAY) == DateRange(date(2026, 10, 1), date(2026, 12, 31))
+    assert quarter_of(date(2026, 2, 1)) == DateRange(date(2026, 1, 1), date(2026, 3, 31))
+
+
+@pytest.mark.parametrize(
+    ("spec", "start", "end"),
+    [
+        ("today", "2026-11-27", "2026-11-27"),
+        ("week", "2026-11-23", "2026-11-29"),
+        ("month", "2026-11-01", "2026-11-30"),
+        ("quarter", "2026-10-01", "2026-12-31"),
+        ("year", "2026-01-01", "2026-12-31"),
+        ("1d", "2026-11-27", "2026-11-27"),
+        ("30d", "2026-10-29", "2026-11-27"),
+        ("2026-02", "2026-02-01", "2026-02-28"),
+        ("2026-11-01..2026-11-03", "2026-11-01", "2026-11-03"),
+    ],
+)
+def test_periods(spec: str, start: str, end: str) -> None:
+    period = parse_period(spec, TODAY)
+    assert period.range == DateRange(date.fromisoformat(start), date.fromisoformat(end))
+
+
+def test_all_has_no_fixed_range() -> None:
+    assert parse_period("all", TODAY).range is None
+
+
+@pytest.mark.parametrize(
+    "spec", ["0d", "-3d", "2026-13", "2026-11-05..2026-11-01", "2026-02-30..2026-03-01", "soon", ""]
+)
+def test_bad_periods_say_what_is_accepted(spec: str) -> None:
+    with pytest.raises(ValueError) as error:
+        parse_period(spec, TODAY)
+    assert "\n" not in str(error.value)
+
+
+def test_range_days_and_len() -> None:
+    span = DateRange(date(2026, 10, 30), date(2026, 11, 2))
+    assert len(span) == 4
+    assert list(span.days())[-1] == date(2026, 11, 2)
+    assert date(2026, 11, 1) in span and date(2026, 11, 3) not in span
+
+
+NOW = local("2026-11-27T10:42:00")
+
+
+def test_at_today_means_now() -> None:
+    assert parse_at("2026-11-27", NOW) == NOW
+
+
+def test_at_past_date_is_that_local_day() -> None:
+    at = parse_at("2026-11-20", NOW)
+    assert at.astimezone().date() == date(2026, 11, 20)
+
+
+def test_at_local_datetime_and_offset() -> None:
+    assert parse_at("2026-11-27T09:15", NOW) == local("2026-11-27T09:15")
+    # 23:30 UTC on the 26th is 00:30 on the 27th in Berlin.
+    at = parse_at("2026-11-26T23:30+00:00", NOW)
+    assert at == datetime(2026, 11, 26, 23, 30, tzinfo=UTC)
+    assert at.astimezone().date() == date(2026, 11, 27)
+
+
+@pytest.mark.parametrize("text", ["2026-11-28", "2026-11-27T10:43", "2027-01-01"])
+def test_at_in_the_future_is_refused(text: str) -> None:
+    with pytest.raises(ValueError, match="future"):
+        parse_at(text, NOW)
+
+
+@pytest.mark.parametrize("text", ["yesterday", "27/11/2026", "2026-11-27T25:00", ""])
+def test_at_unreadable(text: str) -> None:
+    with pytest.raises(ValueError, match="cannot read"):
+        parse_at(text, NOW)
+
+
+def test_at_across_dst_keeps_the_wall_time() -> None:
+    # Berlin is +02:00 in summer, +01:00 in November.
+    at = parse_at("2026-07-01T09:00", NOW)
+    assert at.utcoffset() == timedelta(hours=2)
