@@ -1,0 +1,147 @@
+"""The funnel: counts per stage and the conversion rates between stages.
+
+A rate is named by the stage it converts INTO: `rates["meetings"]` is
+meetings / calls, `rates["sales"]` is sales / meetings. `overall` is sales / calls.
+
+Rates are exact fractions and are never clamped: odd data (more meetings than
+calls, say from inbound meetings) gives a rate above 1, shown as it is. For a
+monotone funnel (calls >= meetings >= sales >= 0) every rate lies in [0, 1].
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from fractions import Fraction
+
+from salestui.domain.counts import Counts, DayTotals, sum_range, zero_counts
+from salestui.domain.metrics import METRIC_KEYS
+from salestui.domain.periods import DateRange, month_of, month_range
+from salestui.domain.rates import RATE_STAGES, previous_stage
+
+UNCERTAIN_BELOW = 20
+"""A rate from fewer events than this at its denominator is flagged as uncertain."""
+
+WILSON_Z = 1.959963984540054
+"""The normal quantile for a two-sided 95% interval."""
+
+
+def _rate(numerator: int, denominator: int) -> Fraction | None:
+    return Fraction(numerator, denominator) if denominator > 0 else None
+
+
+def _float_or_none(value: Fraction | None) -> float | None:
+    return None if value is None else float(value)
+
+
+@dataclass(frozen=True)
+class Funnel:
+    """Counts for a span and the rates derived from them.
+
+    `Funnel(counts)` fills `rates` and `overall`; a rate whose denominator is 0
+    (or below, in corrupt data) is None.
+    """
+
+    counts: Counts
+    rates: dict[str, Fraction | None] = field(init=False)
+    overall: Fraction | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        counts = zero_counts()
+        for key, value in self.counts.items():
+            if key in counts:
+                counts[key] = int(value)
+        rates = {
+            stage: _rate(counts[stage], counts[previous_stage(stage)]) for stage in RATE_STAGES
+        }
+        object.__setattr__(self, "counts", counts)
+        object.__setattr__(self, "rates", rates)
+        object.__setattr__(self, "overall", _rate(counts[METRIC_KEYS[-1]], counts[METRIC_KEYS[0]]))
+
+    def denominator(self, stage: str) -> int:
+        """The count the rate into `stage` is taken from: calls for meetings, meetings for sales."""
+        return self.counts[previous_stage(stage)]
+
+    def uncertain(self, stage: str) -> bool:
+        """True when the rate into `stage` rests on fewer than 20 events (0 included)."""
+        return self.denominator(stage) < UNCERTAIN_BELOW
+
+    def interval(self, stage: str) -> tuple[float, float] | None:
+        """The Wilson 95% interval for the rate into `stage`.
+
+        None when there is no rate, or when the counts are not a binomial sample
+        (more conversions than attempts, or a negative count).
+        """
+        trials = self.denominator(stage)
+        successes = self.counts[stage]
+        if trials <= 0 or not 0 <= successes <= trials:
+            return None
+        return wilson_interval(successes, trials)
+
+    def to_json(self, from_day: date | None, to_day: date | None) -> dict[str, object]:
+        """The `funnel --json` shape: from, to, counts, rates (floats or null), overall."""
+        return {
+            "from": None if from_day is None else from_day.isoformat(),
+            "to": None if to_day is None else to_day.isoformat(),
+            "counts": dict(self.counts),
+            "rates": {stage: _float_or_none(rate) for stage, rate in self.rates.items()},
+            "overall": _float_or_none(self.overall),
+        }
+
+
+def wilson_interval(successes: int, trials: int, z: float = WILSON_Z) -> tuple[float, float]:
+    """The Wilson score interval for `successes` out of `trials`, as floats in [0, 1].
+
+    Needs trials >= 1 and 0 <= successes <= trials; raises ValueError otherwise.
+    """
+    if trials < 1 or not 0 <= successes <= trials:
+        raise ValueError(f"need 0 <= successes <= trials and trials >= 1, got {successes}/{trials}")
+    p = successes / trials
+    z2 = z * z
+    scale = 1 + z2 / trials
+    centre = (p + z2 / (2 * trials)) / scale
+    half = z / scale * math.sqrt(p * (1 - p) / trials + z2 / (4 * trials * trials))
+    low = 0.0 if successes == 0 else max(0.0, centre - half)
+    high = 1.0 if successes == trials else min(1.0, centre + half)
+    return low, high
+
+
+def _months_back(today: date, months: int) -> list[DateRange]:
+    ranges: list[DateRange] = []
+    year, month = today.year, today.month
+    for _ in range(months):
+        ranges.append(month_range(year, month))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    ranges.reverse()
+    return ranges
+
+
+def monthly_rates(totals: DayTotals, today: date, months: int = 12) -> list[tuple[str, Funnel]]:
+    """One funnel per calendar month, the last `months` months up to today's, oldest first.
+
+    Labels are `YYYY-MM`; today's month counts what is there so far. Raises
+    ValueError when `months` < 1.
+    """
+    if months < 1:
+        raise ValueError("monthly_rates needs months >= 1")
+    spans = _months_back(today, months)
+    first, last = spans[0].start, month_of(today).end
+    buckets: dict[str, Counts] = {_label(span): zero_counts() for span in spans}
+    for day, by_metric in totals.items():
+        if not first <= day <= last:
+            continue
+        bucket = buckets[f"{day.year:04d}-{day.month:02d}"]
+        for metric, count in by_metric.items():
+            if metric in bucket:
+                bucket[metric] += count
+    return [(label, Funnel(counts)) for label, counts in buckets.items()]
+
+
+def _label(span: DateRange) -> str:
+    return f"{span.start.year:04d}-{span.start.month:02d}"
+
+
+def funnel_for(totals: DayTotals, span: DateRange) -> Funnel:
+    """The funnel of the per-day totals inside `span`."""
+    return Funnel(sum_range(totals, span))

@@ -1,0 +1,324 @@
+"""The month plan: from a sales target and conversion rates to calls per working day.
+
+Everything is exact until the last step. Rates are `Fraction`s, and each required
+count rounds up once, straight from the target:
+
+    required[stage] = ceil(target / product of the rates after that stage)
+    per_day[stage]  = ceil(required[stage] / working_days)
+
+so `meetings=15%`, `sales=1/3` and a target of 50 need exactly 1,000 calls.
+
+Today:
+
+    today_target = ceil(max(0, required - done_before_today) / working_days_left)
+
+with `working_days_left` counting today only when today is worked. On a day off
+inside the month `today_target` is 0, unless no working day is left in the month:
+then it is the whole remainder `max(0, required - done_before_today)`. The same
+"nothing left" rule covers a month that is already over. For a month that has not
+started, `working_days_left` is the whole month, so `today_target` is the even
+share of the month. `today_needed = max(0, today_target - done_today)`.
+
+What-if: a plan is cheap to make, so the what-if is `make_plan` again with one rate
+changed; `what_if(plan, stage, rate)` does exactly that with the plan's own inputs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from fractions import Fraction
+
+from salestui.domain.counts import Counts, zero_counts
+from salestui.domain.metrics import METRIC_KEYS, metric_by_key
+from salestui.domain.periods import DateRange, last_days
+from salestui.domain.rates import RATE_STAGES, previous_stage
+from salestui.domain.workdays import WorkCalendar
+
+HISTORY_DAYS = 90
+"""Your own rates come from the trailing 90 days, today included."""
+
+HISTORY_MIN_DENOMINATOR = 30
+"""History gives a stage's rate only when at least this many events sit at its denominator."""
+
+SOURCE_FLAG = "flag"
+SOURCE_HISTORY = "history"
+SOURCE_SET = "set"
+SOURCE_WHAT_IF = "what-if"
+"""Sources of a rate: a `--rate` flag, your history, a stored `rate set`, or a what-if."""
+
+_EXAMPLE_RATES = {"meetings": "15%", "sales": "1/3"}
+
+
+class MissingRateError(ValueError):
+    """No flag, no history large enough and no stored rate for a stage."""
+
+    def __init__(self, stage: str, reason: str | None = None) -> None:
+        self.stage = stage
+        self.reason = reason
+        example = f"{stage}={_EXAMPLE_RATES.get(stage, '15%')}"
+        why = f" ({reason})" if reason else ""
+        super().__init__(
+            f"no rate for {stage} yet{why}: pass --rate {example} "
+            f"or store one with `salestui rate set {example}`"
+        )
+
+
+def history_span(today: date) -> DateRange:
+    """The trailing 90 days, today included, that history rates are taken from."""
+    return last_days(today, HISTORY_DAYS)
+
+
+def _check_rate(stage: str, rate: Fraction, origin: str) -> Fraction:
+    if not 0 < rate <= 1:
+        raise ValueError(f"{origin} rate for {stage} must be above 0 and at most 100%, got {rate}")
+    return Fraction(rate)
+
+
+def history_rate(history: Mapping[str, int], stage: str) -> Fraction | None:
+    """The rate into `stage` from history counts, or None when it cannot be used.
+
+    Usable means: at least 30 events at the denominator, and a rate above 0 and at
+    most 1 (0 meetings from 40 calls cannot plan anything, and more meetings than
+    calls is not a conversion rate). Unusable history falls through to a stored rate.
+    """
+    denominator = int(history.get(previous_stage(stage), 0))
+    numerator = int(history.get(stage, 0))
+    if denominator < HISTORY_MIN_DENOMINATOR or not 0 < numerator <= denominator:
+        return None
+    return Fraction(numerator, denominator)
+
+
+def _history_shortfall(history: Mapping[str, int], stage: str) -> str:
+    """Why history gave no rate into `stage`, in a few words."""
+    before = previous_stage(stage)
+    denominator = int(history.get(before, 0))
+    numerator = int(history.get(stage, 0))
+    if denominator < HISTORY_MIN_DENOMINATOR:
+        return (
+            f"your last {HISTORY_DAYS} days have {metric_by_key(before).amount(denominator)}; "
+            f"{HISTORY_MIN_DENOMINATOR} are needed"
+        )
+    if numerator <= 0:
+        return f"your last {HISTORY_DAYS} days have no {stage} from {denominator} {before}"
+    return f"your last {HISTORY_DAYS} days have more {stage} than {before}"
+
+
+def choose_rates(
+    flags: Mapping[str, Fraction],
+    history: Mapping[str, int],
+    stored: Mapping[str, Fraction],
+) -> tuple[dict[str, Fraction], dict[str, str]]:
+    """Pick each stage's rate: a flag, else history (see `history_rate`), else a stored rate.
+
+    `history` is the counts of the trailing 90 days, today included. Returns the
+    rates and their sources ("flag" | "history" | "set"), keyed by stage
+    (meetings, sales). Raises MissingRateError for the first stage with none, and
+    ValueError for a flag or stored rate outside (0, 1].
+    """
+    rates: dict[str, Fraction] = {}
+    sources: dict[str, str] = {}
+    for stage in RATE_STAGES:
+        from_history = history_rate(history, stage)
+        if stage in flags:
+            rates[stage], sources[stage] = _check_rate(stage, flags[stage], "--rate"), SOURCE_FLAG
+        elif from_history is not None:
+            rates[stage], sources[stage] = from_history, SOURCE_HISTORY
+        elif stage in stored:
+            rates[stage], sources[stage] = _check_rate(stage, stored[stage], "stored"), SOURCE_SET
+        else:
+            raise MissingRateError(stage, _history_shortfall(history, stage))
+    return rates, sources
+
+
+def required_counts(target: int, rates: Mapping[str, Fraction]) -> Counts:
+    """How many of each stage reach `target` sales: ceil(target / product of later rates).
+
+    Each stage rounds up once, from the target, never from a rounded later stage.
+    """
+    required: Counts = {}
+    product = Fraction(1)
+    for stage in reversed(METRIC_KEYS):
+        required[stage] = math.ceil(target / product)
+        if stage in RATE_STAGES:
+            product *= rates[stage]
+    return {stage: required[stage] for stage in METRIC_KEYS}
+
+
+def _ceil_div(numerator: int, denominator: int) -> int:
+    return -(-numerator // denominator)
+
+
+def _full(counts: Mapping[str, int]) -> Counts:
+    full = zero_counts()
+    for key in full:
+        full[key] = int(counts.get(key, 0))
+    return full
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A month's plan. Dicts are keyed by metric (calls, meetings, sales); rates by stage.
+
+    Pace: `expected_by_now[stage] = ceil(required * working_days_elapsed / working_days)`,
+    where `working_days_elapsed` is the month's working days strictly before today
+    (from the calendar, capped at `working_days`). It is what an even pace would
+    have done by the start of today; `pace(stage) = done - expected_by_now`, so work
+    done today counts towards catching up.
+    """
+
+    month: str
+    span: DateRange
+    target: int
+    working_days: int
+    working_days_left: int
+    working_days_elapsed: int
+    rates: dict[str, Fraction]
+    rates_source: dict[str, str]
+    required: Counts
+    per_day: Counts
+    done_before_today: Counts
+    done_today: Counts
+    done: Counts
+    today_target: Counts
+    today_needed: Counts
+    expected_by_now: Counts
+    today: date = field(compare=False)
+    calendar: WorkCalendar = field(compare=False)
+    working_days_override: int | None = field(default=None, compare=False)
+
+    def pace(self, stage: str) -> int:
+        """Done this month minus the even-pace expectation: > 0 ahead, < 0 behind, by N."""
+        return self.done[stage] - self.expected_by_now[stage]
+
+    def remaining(self, stage: str) -> int:
+        """What is still missing for the month: max(0, required - done)."""
+        return max(0, self.required[stage] - self.done[stage])
+
+    def to_json(self) -> dict[str, object]:
+        """The `plan --json` shape; rates as floats, plus `expected_by_now` and `pace`."""
+        return {
+            "month": self.month,
+            "target": self.target,
+            "working_days": self.working_days,
+            "working_days_left": self.working_days_left,
+            "rates": {stage: float(rate) for stage, rate in self.rates.items()},
+            "rates_source": dict(self.rates_source),
+            "required": dict(self.required),
+            "per_day": dict(self.per_day),
+            "done": dict(self.done),
+            "today_target": dict(self.today_target),
+            "today_needed": dict(self.today_needed),
+            "working_days_elapsed": self.working_days_elapsed,
+            "expected_by_now": dict(self.expected_by_now),
+            "pace": {stage: self.pace(stage) for stage in METRIC_KEYS},
+        }
+
+
+def make_plan(
+    target: int,
+    month: DateRange,
+    today: date,
+    calendar: WorkCalendar,
+    rates: Mapping[str, Fraction],
+    rates_source: Mapping[str, str],
+    done_before_today: Mapping[str, int],
+    done_today: Mapping[str, int],
+    working_days_override: int | None = None,
+) -> Plan:
+    """Plan `month` to close `target` sales at `rates` (see the module docstring for the math).
+
+    `done_before_today` is the month's counts before today, `done_today` today's
+    (pass zeros when today is outside the month). `working_days_override` replaces
+    the month's working days (per_day, pace) but never `working_days_left`, which
+    always comes from the calendar. Raises ValueError for a target below 1, an
+    override below 1, a month with no working days, or a missing or out-of-range rate.
+    """
+    if isinstance(target, bool) or not isinstance(target, int) or target < 1:
+        raise ValueError(f"the target must be a whole number of sales >= 1, got {target!r}")
+    month_label = f"{month.start.year:04d}-{month.start.month:02d}"
+    if working_days_override is not None:
+        if working_days_override < 1:
+            raise ValueError(f"--working-days must be at least 1, got {working_days_override}")
+        working_days = working_days_override
+    else:
+        working_days = calendar.working_days(month)
+        if working_days < 1:
+            raise ValueError(
+                f"{month_label} has no working days in your calendar; pass --working-days N"
+            )
+    checked: dict[str, Fraction] = {}
+    for stage in RATE_STAGES:
+        if stage not in rates:
+            raise MissingRateError(stage)
+        checked[stage] = _check_rate(stage, rates[stage], "the")
+
+    required = required_counts(target, checked)
+    per_day = {stage: _ceil_div(required[stage], working_days) for stage in METRIC_KEYS}
+    before = _full(done_before_today)
+    during = _full(done_today)
+    done = {stage: before[stage] + during[stage] for stage in METRIC_KEYS}
+
+    days_left = calendar.working_days_left(month, today)
+    day_off_in_month = today in month and not calendar.is_working(today)
+    today_target: Counts = {}
+    for stage in METRIC_KEYS:
+        remainder = max(0, required[stage] - before[stage])
+        if days_left == 0:
+            today_target[stage] = remainder
+        elif day_off_in_month:
+            today_target[stage] = 0
+        else:
+            today_target[stage] = _ceil_div(remainder, days_left)
+    today_needed = {stage: max(0, today_target[stage] - during[stage]) for stage in METRIC_KEYS}
+
+    elapsed = min(calendar.working_days_before(month, today), working_days)
+    expected = {stage: _ceil_div(required[stage] * elapsed, working_days) for stage in METRIC_KEYS}
+
+    return Plan(
+        month=month_label,
+        span=month,
+        target=target,
+        working_days=working_days,
+        working_days_left=days_left,
+        working_days_elapsed=elapsed,
+        rates=checked,
+        rates_source={stage: str(rates_source.get(stage, "")) for stage in RATE_STAGES},
+        required=required,
+        per_day=per_day,
+        done_before_today=before,
+        done_today=during,
+        done=done,
+        today_target=today_target,
+        today_needed=today_needed,
+        expected_by_now=expected,
+        today=today,
+        calendar=calendar,
+        working_days_override=working_days_override,
+    )
+
+
+def what_if(plan: Plan, stage: str, rate: Fraction, target: int | None = None) -> Plan:
+    """The same plan with the rate into `stage` changed (source "what-if").
+
+    15% -> 20% meetings per call turns 1,000 required calls into 750.
+    """
+    rates = dict(plan.rates)
+    sources = dict(plan.rates_source)
+    if stage not in rates:
+        raise ValueError(f"no rate into {stage!r}; rates are for {', '.join(RATE_STAGES)}")
+    rates[stage] = rate
+    sources[stage] = SOURCE_WHAT_IF
+    return make_plan(
+        plan.target if target is None else target,
+        plan.span,
+        plan.today,
+        plan.calendar,
+        rates,
+        sources,
+        plan.done_before_today,
+        plan.done_today,
+        plan.working_days_override,
+    )

@@ -1,0 +1,160 @@
+from __future__ import annotations
+
+import math
+from datetime import date, timedelta
+from fractions import Fraction
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from salestui.domain.funnel import Funnel
+from salestui.domain.periods import DateRange, month_range
+from salestui.domain.planner import Plan, make_plan, required_counts
+from salestui.domain.rates import format_rate_input, parse_rate
+from salestui.domain.workdays import WorkCalendar, format_weekdays, parse_weekdays
+
+SETTINGS = settings(max_examples=150, deadline=None)
+
+rates_st = st.fractions(min_value=Fraction(1, 1000), max_value=1, max_denominator=1000).filter(
+    lambda rate: rate > 0
+)
+targets = st.integers(min_value=1, max_value=500)
+weekday_sets = st.frozensets(st.integers(min_value=0, max_value=6), min_size=1)
+months = st.builds(month_range, st.integers(2020, 2030), st.integers(1, 12))
+
+
+@st.composite
+def monotone_counts(draw: st.DrawFn) -> dict[str, int]:
+    calls = draw(st.integers(min_value=0, max_value=10_000))
+    meetings = draw(st.integers(min_value=0, max_value=calls))
+    sales = draw(st.integers(min_value=0, max_value=meetings))
+    return {"calls": calls, "meetings": meetings, "sales": sales}
+
+
+@st.composite
+def plans(draw: st.DrawFn) -> Plan:
+    month: DateRange = draw(months)
+    calendar = WorkCalendar(
+        weekdays=draw(weekday_sets),
+        holidays=frozenset(draw(st.lists(st.sampled_from(list(month.days())), max_size=5))),
+    )
+    today = month.start + timedelta(days=draw(st.integers(-5, len(month) + 5)))
+    override = draw(st.none() | st.integers(1, 31))
+    if override is None and calendar.working_days(month) == 0:
+        override = 1
+    counts = st.fixed_dictionaries(
+        {key: st.integers(0, 2_000) for key in ("calls", "meetings", "sales")}
+    )
+    return make_plan(
+        draw(targets),
+        month,
+        today,
+        calendar,
+        {"meetings": draw(rates_st), "sales": draw(rates_st)},
+        {"meetings": "flag", "sales": "set"},
+        draw(counts),
+        draw(counts),
+        working_days_override=override,
+    )
+
+
+@SETTINGS
+@given(monotone_counts())
+def test_rates_stay_in_unit_interval_for_monotone_funnels(counts: dict[str, int]) -> None:
+    funnel = Funnel(counts)
+    for rate in [*funnel.rates.values(), funnel.overall]:
+        assert rate is None or 0 <= rate <= 1
+    for stage in ("meetings", "sales"):
+        interval = funnel.interval(stage)
+        rate = funnel.rates[stage]
+        if rate is None:
+            assert interval is None
+        else:
+            assert interval is not None
+            assert 0.0 <= interval[0] <= float(rate) + 1e-12
+            assert float(rate) - 1e-12 <= interval[1] <= 1.0
+
+
+@SETTINGS
+@given(targets, rates_st, rates_st)
+def test_required_reaches_the_target_and_is_the_least_that_does(
+    target: int, meetings: Fraction, sales: Fraction
+) -> None:
+    required = required_counts(target, {"meetings": meetings, "sales": sales})
+    assert required["sales"] == target
+    assert required["calls"] * meetings * sales >= target
+    assert (required["calls"] - 1) * meetings * sales < target
+    assert required["meetings"] * sales >= target
+    assert (required["meetings"] - 1) * sales < target
+
+
+@SETTINGS
+@given(targets, st.integers(1, 100), rates_st, rates_st, rates_st)
+def test_required_never_drops_when_target_rises_or_a_rate_falls(
+    target: int, more: int, meetings: Fraction, sales: Fraction, lower: Fraction
+) -> None:
+    base = required_counts(target, {"meetings": meetings, "sales": sales})
+    bigger = required_counts(target + more, {"meetings": meetings, "sales": sales})
+    slower_meetings = required_counts(target, {"meetings": min(lower, meetings), "sales": sales})
+    slower_sales = required_counts(target, {"meetings": meetings, "sales": min(lower, sales)})
+    for stage in base:
+        assert bigger[stage] >= base[stage]
+        assert slower_meetings[stage] >= base[stage]
+        assert slower_sales[stage] >= base[stage]
+
+
+@SETTINGS
+@given(plans())
+def test_plan_invariants(plan: Plan) -> None:
+    product = plan.rates["meetings"] * plan.rates["sales"]
+    assert plan.required["calls"] * product >= plan.target
+    for stage in ("calls", "meetings", "sales"):
+        assert 0 <= plan.today_needed[stage] <= plan.today_target[stage]
+        assert plan.per_day[stage] * plan.working_days >= plan.required[stage]
+        assert (plan.per_day[stage] - 1) * plan.working_days < plan.required[stage]
+        assert plan.done[stage] == plan.done_before_today[stage] + plan.done_today[stage]
+        assert 0 <= plan.expected_by_now[stage] <= plan.required[stage]
+        remainder = max(0, plan.required[stage] - plan.done_before_today[stage])
+        assert plan.today_target[stage] <= remainder
+        if plan.working_days_left == 0:
+            assert plan.today_target[stage] == remainder
+        elif plan.today in plan.span and not plan.calendar.is_working(plan.today):
+            assert plan.today_target[stage] == 0
+        else:
+            # Hitting today's target on every day left reaches the month's requirement.
+            assert plan.today_target[stage] * plan.working_days_left >= remainder
+            assert plan.today_target[stage] == math.ceil(
+                Fraction(remainder, plan.working_days_left)
+            )
+    assert plan.working_days_left == plan.calendar.working_days_left(plan.span, plan.today)
+
+
+@SETTINGS
+@given(rates_st)
+def test_rate_input_round_trips(rate: Fraction) -> None:
+    assert parse_rate(format_rate_input(rate)) == rate
+
+
+@SETTINGS
+@given(weekday_sets)
+def test_weekdays_round_trip(weekdays: frozenset[int]) -> None:
+    assert parse_weekdays(format_weekdays(weekdays)) == weekdays
+
+
+@SETTINGS
+@given(weekday_sets, st.frozensets(st.dates(date(2026, 1, 1), date(2026, 12, 31)), max_size=5))
+def test_calendar_json_round_trips(weekdays: frozenset[int], holidays: frozenset[date]) -> None:
+    calendar = WorkCalendar(weekdays=weekdays, holidays=holidays)
+    assert WorkCalendar.from_json(calendar.to_json()) == calendar
+
+
+@SETTINGS
+@given(weekday_sets, months, st.integers(-3, 34))
+def test_working_days_split_at_today(
+    weekdays: frozenset[int], month: DateRange, shift: int
+) -> None:
+    calendar = WorkCalendar(weekdays=weekdays)
+    today = month.start + timedelta(days=shift)
+    before = calendar.working_days_before(month, today)
+    left = calendar.working_days_left(month, today)
+    assert before + left == calendar.working_days(month)
