@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
@@ -20,6 +20,9 @@ from salestui.store.events import StoreError
 
 if TYPE_CHECKING:  # typing only, without the import cost
     from salestui.store.events import Store
+
+
+T = TypeVar("T")
 
 
 class InputError(click.UsageError):
@@ -172,6 +175,311 @@ def today(ctx: click.Context, as_json: bool) -> None:
     click.echo(day.strftime("%a %d %b %Y"))
     for key, value in counts.items():
         click.echo(f"  {metric_by_key(key).label:<9} {value:>5}")
+
+
+# -- funnel, plan, goal, rate, calendar -------------------------------------------------
+
+
+def _parse_or_fail(parser: Callable[[str], T], text: str) -> T:
+    try:
+        return parser(text)
+    except ValueError as error:
+        _fail_input(str(error))
+
+
+@cli.command()
+@click.option(
+    "--period",
+    "-p",
+    "period_text",
+    default="month",
+    show_default=True,
+    help="today, week, month, quarter, year, all, Nd, YYYY-MM or FROM..TO.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def funnel(ctx: click.Context, period_text: str, as_json: bool) -> None:
+    """Counts and conversion rates for a period (default: this month)."""
+    from salestui.domain.funnel import UNCERTAIN_BELOW
+    from salestui.domain.metrics import METRICS
+    from salestui.domain.periods import parse_period
+    from salestui.domain.rates import format_percent, format_rate_words
+    from salestui.figures import load_funnel
+
+    today_date = ctx.obj["clock"]().date()
+    period = _parse_or_fail(lambda text: parse_period(text, today_date), period_text)
+    view = load_funnel(_open_store(ctx), period)
+    if as_json:
+        _echo_json(view.to_json())
+        return
+    span = f"{view.span.start} to {view.span.end}" if view.span else "no events yet"
+    click.echo(f"{period.label} · {span}")
+    result = view.funnel
+    for index, metric in enumerate(METRICS):
+        click.echo(f"  {metric.label:<9} {result.counts[metric.key]:>7,}")
+        if index + 1 < len(METRICS):
+            following = METRICS[index + 1]
+            rate = result.rates[following.key]
+            if rate is None:
+                click.echo(f"  {'':<9}   ↓ —  (no {metric.key} to convert)")
+            else:
+                words = format_rate_words(rate, metric, following)
+                click.echo(f"  {'':<9}   ↓ {format_percent(rate)}  ({words})")
+    if result.overall is None:
+        click.echo("  Overall —")
+    else:
+        words = format_rate_words(result.overall, METRICS[0], METRICS[-1])
+        click.echo(f"  Overall {format_percent(result.overall)} of calls close ({words})")
+    for stage in ("meetings", "sales"):
+        interval = result.interval(stage)
+        if result.rates[stage] is not None and result.uncertain(stage) and interval:
+            low, high = interval
+            click.echo(
+                f"  ! the {stage} rate comes from {result.denominator(stage)} events, fewer than "
+                f"{UNCERTAIN_BELOW}: uncertain ({low:.0%}–{high:.0%})"
+            )
+
+
+@cli.command()
+@click.option("--target", "target_text", metavar="N", help="Sales to close this month.")
+@click.option("--month", "month_text", metavar="YYYY-MM", help="Plan another month.")
+@click.option(
+    "--rate",
+    "rate_texts",
+    metavar="STAGE=VALUE",
+    multiple=True,
+    help="A rate for this plan, e.g. meetings=15% or sales=1/3.",
+)
+@click.option(
+    "--working-days",
+    "working_days_text",
+    metavar="N",
+    help="Working days in the month, instead of the calendar's count.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def plan(
+    ctx: click.Context,
+    target_text: str | None,
+    month_text: str | None,
+    rate_texts: tuple[str, ...],
+    working_days_text: str | None,
+    as_json: bool,
+) -> None:
+    """What this month needs: calls, meetings and sales, per day and today."""
+    from salestui.domain.goals import parse_target
+    from salestui.domain.periods import parse_month
+    from salestui.domain.planner import MissingRateError
+    from salestui.domain.rates import parse_rate_assignment
+    from salestui.figures import NoGoalError, build_plan
+
+    target = _parse_or_fail(parse_target, target_text) if target_text is not None else None
+    month = _parse_or_fail(parse_month, month_text) if month_text is not None else None
+    flags = dict(_parse_or_fail(parse_rate_assignment, text) for text in rate_texts)
+    working_days = None
+    if working_days_text is not None:
+        working_days = _parse_or_fail(_parse_working_days, working_days_text)
+    today_date = ctx.obj["clock"]().date()
+    store = _open_store(ctx)
+    try:
+        result = build_plan(
+            store,
+            today_date,
+            month=month,
+            target=target,
+            rate_flags=flags,
+            working_days=working_days,
+        )
+    except (NoGoalError, MissingRateError) as error:
+        _fail_input(str(error))
+    if as_json:
+        _echo_json(result.to_json())
+        return
+    for line in plan_lines(result):
+        click.echo(line)
+
+
+def _parse_working_days(text: str) -> int:
+    try:
+        days = int(text)
+    except ValueError:
+        raise ValueError(f"--working-days must be a whole number >= 1, not {text!r}") from None
+    if days < 1:
+        raise ValueError(f"--working-days must be a whole number >= 1, not {days}")
+    return days
+
+
+def plan_lines(result: Any) -> list[str]:
+    """The plan as a few lines of text (shared by `plan` and its tests)."""
+    from salestui.domain.metrics import METRICS, metric_by_key
+    from salestui.domain.rates import format_percent, format_rate_words
+    from salestui.figures import SOURCE_WORDS
+
+    month_name = result.span.start.strftime("%B %Y")
+    lines = [
+        f"{month_name} · goal {result.target:,} sales · {result.working_days} working days, "
+        f"{result.working_days_left} left (today included)"
+    ]
+    needed = "   ".join(metric.amount(result.today_needed[metric.key]) for metric in METRICS)
+    lines.append(f"  Today you need    {needed}")
+    so_far = "   ".join(
+        f"{result.done[m.key]:,} / {result.required[m.key]:,} {m.key}" for m in METRICS
+    )
+    lines.append(f"  Month so far      {so_far}")
+    per_day = "   ".join(metric.amount(result.per_day[metric.key]) for metric in METRICS)
+    lines.append(f"  Per working day   {per_day}")
+    pace = result.pace("calls")
+    if pace < 0:
+        lines.append(f"  Pace              {-pace:,} calls behind")
+    elif pace > 0:
+        lines.append(f"  Pace              {pace:,} calls ahead")
+    else:
+        lines.append("  Pace              on pace")
+    for stage, rate in result.rates.items():
+        before = METRICS[[m.key for m in METRICS].index(stage) - 1]
+        words = format_rate_words(rate, before, metric_by_key(stage))
+        source = SOURCE_WORDS.get(result.rates_source.get(stage, ""), "")
+        label = f"{before.key} → {stage}"
+        lines.append(f"  Rate {label:<18} {format_percent(rate):>6}  ({words}; {source})")
+    return lines
+
+
+@cli.group()
+def goal() -> None:
+    """The monthly sales target."""
+
+
+@goal.command("set")
+@click.argument("target_text", metavar="N")
+@click.option(
+    "--month",
+    "month_text",
+    metavar="YYYY-MM",
+    help="Set it for this one month only (default: from this month on).",
+)
+@click.pass_context
+def goal_set(ctx: click.Context, target_text: str, month_text: str | None) -> None:
+    """Store the monthly sales target N."""
+    from salestui.domain.goals import parse_target
+    from salestui.domain.periods import month_of, parse_month
+    from salestui.figures import GOALS_KEY, goal_book, month_label
+
+    target = _parse_or_fail(parse_target, target_text)
+    store = _open_store(ctx.find_root())
+    book = goal_book(store)
+    if month_text is None:
+        month = month_label(month_of(ctx.obj["clock"]().date()))
+        store.set_setting(GOALS_KEY, book.with_standing(month, target).to_json())
+        click.echo(f"Goal: {target:,} sales a month from {month} on.")
+    else:
+        month = month_label(_parse_or_fail(parse_month, month_text))
+        store.set_setting(GOALS_KEY, book.with_only(month, target).to_json())
+        click.echo(f"Goal: {target:,} sales in {month}.")
+
+
+@goal.command("show")
+@click.option("--month", "month_text", metavar="YYYY-MM")
+@click.pass_context
+def goal_show(ctx: click.Context, month_text: str | None) -> None:
+    """Print the target in force for a month (default: this month)."""
+    from salestui.domain.periods import month_of, parse_month
+    from salestui.figures import goal_book, month_label
+
+    span = (
+        _parse_or_fail(parse_month, month_text)
+        if month_text is not None
+        else month_of(ctx.obj["clock"]().date())
+    )
+    target = goal_book(_open_store(ctx.find_root())).target_for(month_label(span))
+    if target is None:
+        click.echo(f"No goal for {month_label(span)}. Set one with `salestui goal set N`.")
+    else:
+        click.echo(f"{month_label(span)}: {target:,} sales")
+
+
+@cli.group()
+def rate() -> None:
+    """Starting rates, used until your own 90 days of history are large enough."""
+
+
+@rate.command("set")
+@click.argument("assignment", metavar="STAGE=VALUE")
+@click.pass_context
+def rate_set(ctx: click.Context, assignment: str) -> None:
+    """Store a starting rate, e.g. meetings=15% or sales=1/3."""
+    from salestui.domain.rates import format_percent, format_rate_input, parse_rate_assignment
+    from salestui.figures import rate_key
+
+    stage, value = _parse_or_fail(parse_rate_assignment, assignment)
+    _open_store(ctx.find_root()).set_setting(rate_key(stage), format_rate_input(value))
+    click.echo(f"Rate into {stage}: {format_rate_input(value)} ({format_percent(value)}).")
+
+
+@rate.command("clear")
+@click.argument("stage_text", metavar="STAGE")
+@click.pass_context
+def rate_clear(ctx: click.Context, stage_text: str) -> None:
+    """Forget a stored starting rate."""
+    from salestui.domain.rates import parse_stage
+    from salestui.figures import rate_key
+
+    stage = _parse_or_fail(parse_stage, stage_text)
+    _open_store(ctx.find_root()).set_setting(rate_key(stage), None)
+    click.echo(f"Rate into {stage} cleared.")
+
+
+@cli.command("calendar")
+@click.option(
+    "--weekdays",
+    "weekdays_text",
+    metavar="DAYS",
+    help="Working weekdays, e.g. mon-fri, sun-thu or mon,tue,thu.",
+)
+@click.option(
+    "--off",
+    "off_texts",
+    metavar="YYYY-MM-DD",
+    multiple=True,
+    help="Add a day off (holiday); repeatable.",
+)
+@click.option(
+    "--on", "on_texts", metavar="YYYY-MM-DD", multiple=True, help="Remove a day off; repeatable."
+)
+@click.pass_context
+def calendar_command(
+    ctx: click.Context,
+    weekdays_text: str | None,
+    off_texts: tuple[str, ...],
+    on_texts: tuple[str, ...],
+) -> None:
+    """Show or change the working-day calendar used by the plan."""
+    from dataclasses import replace
+    from datetime import date
+
+    from salestui.domain.workdays import format_weekdays, parse_weekdays
+    from salestui.figures import CALENDAR_KEY, calendar
+
+    def parse_day(text: str) -> date:
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"not a date: {text!r} (use YYYY-MM-DD)") from None
+
+    weekdays = _parse_or_fail(parse_weekdays, weekdays_text) if weekdays_text else None
+    off = {_parse_or_fail(parse_day, text) for text in off_texts}
+    on = {_parse_or_fail(parse_day, text) for text in on_texts}
+    store = _open_store(ctx)
+    current = calendar(store)
+    if weekdays is not None or off or on:
+        current = replace(
+            current,
+            weekdays=weekdays if weekdays is not None else current.weekdays,
+            holidays=frozenset((current.holidays | off) - on),
+        )
+        store.set_setting(CALENDAR_KEY, current.to_json())
+    click.echo(f"Working weekdays: {format_weekdays(current.weekdays)}")
+    days_off = ", ".join(day.isoformat() for day in sorted(current.holidays)) or "none"
+    click.echo(f"Days off: {days_off}")
 
 
 def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> NoReturn:

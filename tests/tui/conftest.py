@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from textual.worker import WorkerCancelled
 
 from salestui.store import Store
 from salestui.tui.app import SalesApp, make_app
@@ -18,14 +21,31 @@ def app_factory(db_path: Path, clock: FakeClock) -> Callable[[], SalesApp]:
     return build
 
 
-def seed_history(db_path: Path, clock: FakeClock) -> None:
-    """Two weeks of plausible, deterministic tallies before today."""
+def seed_history(db_path: Path, clock: FakeClock, days: int = 14) -> None:
+    """Plausible, deterministic tallies on the working days before today."""
+    today = local("2026-11-27T11:00")
     with Store(db_path, clock=clock) as store:
-        for back in range(1, 15):
-            day = f"2026-11-{27 - back:02d}T11:00"
-            if local(day).weekday() >= 5:
+        for back in range(1, days + 1):
+            when = today - timedelta(days=back)
+            if when.weekday() >= 5:
                 continue
-            store.log("calls", 20 + (back * 7) % 17, at=local(day))
-            store.log("meetings", 2 + back % 4, at=local(day))
+            store.log("calls", 20 + (back * 7) % 17, at=when)
+            store.log("meetings", 2 + back % 4 + (back // 60), at=when)
             if back % 3 == 0:
-                store.log("sales", 1, at=local(day))
+                store.log("sales", 1 + back % 2, at=when)
+
+
+def seed_goal(db_path: Path, clock: FakeClock) -> None:
+    """A goal of 20 sales this month and starting rates."""
+    with Store(db_path, clock=clock) as store:
+        store.set_setting("goals", '{"only": {}, "standing": {"2026-11": 20}}')
+        store.set_setting("rate.meetings", "15%")
+        store.set_setting("rate.sales", "1/3")
+
+
+async def wait_for_workers(app: SalesApp) -> None:
+    """Await every worker; an exclusive worker cancelled by a newer one is not a failure."""
+    while pending := [worker for worker in app.workers if not worker.is_finished]:
+        for worker in pending:
+            with contextlib.suppress(WorkerCancelled):
+                await worker.wait()

@@ -3,39 +3,9 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-from salestui.cli import main
-from tests.conftest import FakeClock
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-
-@pytest.fixture
-def run(
-    db_path: Path,
-    clock: FakeClock,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-):  # noqa: ANN201
-    monkeypatch.setenv("SALESTUI_DB", str(db_path))
-
-    def invoke(*argv: str) -> Result:
-        with pytest.raises(SystemExit) as exit_info:
-            main(list(argv), clock=clock)
-        captured = capsys.readouterr()
-        code = exit_info.value.code
-        return Result(code if isinstance(code, int) else 1, captured.out, captured.err)
-
-    return invoke
 
 
 def event_rows(db_path: Path) -> int:

@@ -138,3 +138,10 @@ def test_at_across_dst_keeps_the_wall_time() -> None:
     # Berlin is +02:00 in summer, +01:00 in November.
     at = parse_at("2026-07-01T09:00", NOW)
     assert at.utcoffset() == timedelta(hours=2)
+
+
+def test_compact_span_text() -> None:
+    assert DateRange(date(2026, 11, 27), date(2026, 11, 27)).compact() == "27 Nov 2026"
+    assert DateRange(date(2026, 11, 1), date(2026, 11, 30)).compact() == "1–30 Nov 2026"
+    assert DateRange(date(2026, 11, 24), date(2026, 12, 3)).compact() == "24 Nov – 3 Dec 2026"
+    assert DateRange(date(2025, 12, 30), date(2026, 1, 2)).compact() == "30 Dec 2025 – 2 Jan 2026"

@@ -107,7 +107,8 @@ def wilson_interval(successes: int, trials: int, z: float = WILSON_Z) -> tuple[f
     return low, high
 
 
-def _months_back(today: date, months: int) -> list[DateRange]:
+def months_back(today: date, months: int) -> list[DateRange]:
+    """The last `months` calendar months up to today's, oldest first."""
     ranges: list[DateRange] = []
     year, month = today.year, today.month
     for _ in range(months):
@@ -125,7 +126,7 @@ def monthly_rates(totals: DayTotals, today: date, months: int = 12) -> list[tupl
     """
     if months < 1:
         raise ValueError("monthly_rates needs months >= 1")
-    spans = _months_back(today, months)
+    spans = months_back(today, months)
     first, last = spans[0].start, month_of(today).end
     buckets: dict[str, Counts] = {_label(span): zero_counts() for span in spans}
     for day, by_metric in totals.items():

@@ -34,6 +34,17 @@ class DateRange:
     def __len__(self) -> int:
         return (self.end - self.start).days + 1
 
+    def compact(self) -> str:
+        """`27 Nov 2026`, `1–30 Nov 2026`, `24 Nov – 3 Dec 2026` or both dates in full."""
+        start, end = self.start, self.end
+        if start == end:
+            return f"{end.day} {end:%b %Y}"
+        if (start.year, start.month) == (end.year, end.month):
+            return f"{start.day}–{end.day} {end:%b %Y}"
+        if start.year == end.year:
+            return f"{start.day} {start:%b} – {end.day} {end:%b %Y}"
+        return f"{start.day} {start:%b %Y} – {end.day} {end:%b %Y}"
+
     def days(self) -> Iterator[date]:
         """Every day of the range, oldest first."""
         for offset in range(len(self)):

@@ -7,6 +7,7 @@ from datetime import date
 from functools import partial
 from pathlib import Path
 
+from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal
 from textual.screen import Screen
@@ -14,11 +15,30 @@ from textual.widgets import Footer, Label, TabbedContent, TabPane
 
 from salestui.clock import Clock, local_now
 from salestui.domain.counts import summarize_today, summary_span
+from salestui.domain.funnel import monthly_rates, months_back
 from salestui.domain.metrics import metric_by_key
+from salestui.domain.periods import DateRange, month_of, parse_period
+from salestui.domain.planner import MissingRateError, history_rate
+from salestui.domain.rates import format_rate_input
+from salestui.figures import (
+    CALENDAR_KEY,
+    GOALS_KEY,
+    NoGoalError,
+    PlanInputs,
+    goal_book,
+    load_funnel,
+    load_plan_inputs,
+    month_label,
+    rate_key,
+)
 from salestui.store.events import BelowZeroError, Store, StoreError
 from salestui.tui.commands import BINDINGS, COMMANDS
+from salestui.tui.funnel import FunnelFigures, FunnelTab
+from salestui.tui.goals import GoalsTab
 from salestui.tui.help import HelpScreen
 from salestui.tui.today import TodayView
+
+TREND_MONTHS = 12
 
 POLL_SECONDS = 1.0
 """How often other processes' tallies and the date are checked (PRAGMA data_version)."""
@@ -37,6 +57,7 @@ class SalesApp(App[None]):
         self.clock = clock
         self.day: date = clock().date()
         self._data_version = -1
+        self.funnel_spec = "month"
         self._undo_stack: list[str] = []
         """Ids of this window's own tallies, newest last: `u` undoes only these."""
 
@@ -44,8 +65,13 @@ class SalesApp(App[None]):
         with Horizontal(id="top-bar"):
             yield Label("salestui", id="app-name")
             yield Label("", id="date-line")
-        with TabbedContent(initial="today"), TabPane("1 Today", id="today"):
-            yield TodayView()
+        with TabbedContent(initial="today"):
+            with TabPane("1 Today", id="today"):
+                yield TodayView()
+            with TabPane("2 Funnel", id="funnel"):
+                yield FunnelTab()
+            with TabPane("3 Goals", id="goals"):
+                yield GoalsTab()
         yield Footer()
 
     def on_mount(self) -> None:
@@ -70,9 +96,49 @@ class SalesApp(App[None]):
         except StoreError as error:
             self.notify(f"Cannot read the database: {error.cause}", severity="error")
             return
-        self.query_one(TodayView).summary = summarize_today(totals, self.day)
+        view = self.query_one(TodayView)
+        view.day = self.day
+        view.summary = summarize_today(totals, self.day)
         week = self.day.isocalendar().week
         self.query_one("#date-line", Label).update(f"{self.day:%a %d %b %Y} · week {week}")
+        self.load_figures()
+
+    @work(thread=True, exclusive=True, group="figures")
+    def load_figures(self) -> None:
+        """Funnel, trend and plan inputs, read on a worker thread with its own connection."""
+        today = self.clock().date()
+        try:
+            period = parse_period(self.funnel_spec, today)
+        except ValueError:
+            period = parse_period("month", today)
+        try:
+            with Store(self.store.path, clock=self.clock) as reader:
+                inputs = load_plan_inputs(reader, today)
+                view = load_funnel(reader, period)
+                months = months_back(today, TREND_MONTHS)
+                totals = reader.day_totals(DateRange(months[0].start, today))
+        except StoreError as error:
+            self.call_from_thread(
+                self.notify, f"Cannot read the database: {error.cause}", severity="error"
+            )
+            return
+        trend = monthly_rates(totals, today, TREND_MONTHS)
+        self.call_from_thread(self._show_figures, inputs, FunnelFigures(view, trend))
+
+    def _show_figures(self, inputs: PlanInputs, funnel: FunnelFigures) -> None:
+        self.query_one(FunnelTab).figures = funnel
+        self.query_one(GoalsTab).inputs = inputs
+        today_view = self.query_one(TodayView)
+        try:
+            today_view.plan = inputs.plan()
+        except NoGoalError:
+            today_view.plan = None
+            today_view.plan_hint = "Set a monthly goal on the Goals tab (3) to see today's targets."
+        except MissingRateError as error:
+            today_view.plan = None
+            today_view.plan_hint = (
+                f"Add a starting {error.stage} rate on the Goals tab (3) to see today's targets."
+            )
 
     def poll(self) -> None:
         """Pick up other processes' tallies and roll over at midnight."""
@@ -138,6 +204,47 @@ class SalesApp(App[None]):
             view.last_action = f"Undid {sign}{metric.amount(abs(cancelled.delta))}{when}"
             return
         view.last_action = "Nothing left to undo in this window."
+
+    def on_funnel_tab_period_chosen(self, message: FunnelTab.PeriodChosen) -> None:
+        try:
+            parse_period(message.spec, self.clock().date())
+        except ValueError as error:
+            self.query_one(FunnelTab).show_error(str(error))
+            return
+        self.funnel_spec = message.spec
+        self.load_figures()
+
+    def on_goals_tab_save_requested(self, message: GoalsTab.SaveRequested) -> None:
+        """Store what the Goals tab holds: goal from this month on, rates, calendar."""
+        month = month_label(month_of(self.clock().date()))
+        try:
+            if message.goal is not None:
+                book = goal_book(self.store)
+                if book.target_for(month) != message.goal:
+                    self.store.set_setting(
+                        GOALS_KEY, book.with_standing(month, message.goal).to_json()
+                    )
+            for stage, rate in message.rates.items():
+                self.store.set_setting(rate_key(stage), format_rate_input(rate))
+            if message.calendar is not None:
+                self.store.set_setting(CALENDAR_KEY, message.calendar.to_json())
+        except StoreError as error:
+            self.notify(f"Not saved: {error.cause}", severity="error", timeout=8)
+            return
+        self.set_focus(None)
+        note = ""
+        if any(self._history_decides(stage) for stage in message.rates):
+            note = " Your own 90-day history is used while it is large enough (30+)."
+        self.notify("Saved." + note)
+        self.load_figures()
+
+    def _history_decides(self, stage: str) -> bool:
+        inputs = self.query_one(GoalsTab).inputs
+        return inputs is not None and history_rate(inputs.history, stage) is not None
+
+    def action_leave_field(self) -> None:
+        """Escape leaves a text field, so letter keys tally again."""
+        self.set_focus(None)
 
     def action_show_tab(self, tab_id: str) -> None:
         self.query_one(TabbedContent).active = tab_id

@@ -65,7 +65,19 @@ COMMANDS: tuple[Command, ...] = (
         for m in METRICS
     ),
     Command("u", "undo", "Undo", "Undo the last tally made in this window", "undo", "Undo"),
-    Command("1", "show_tab('today')", "Show Today", "Today's counts", "tab.today"),
+    Command("1", "show_tab('today')", "Show Today", "Today: the three counters", "tab.today"),
+    Command(
+        "2", "show_tab('funnel')", "Show Funnel", "Funnel: what converts, by period", "tab.funnel"
+    ),
+    Command("3", "show_tab('goals')", "Show Goals", "Goals: what today must bring", "tab.goals"),
+    Command(
+        "escape",
+        "leave_field",
+        "Leave the field",
+        "Leave a text field (letter keys tally again)",
+        "leave-field",
+        key_display="esc",
+    ),
     Command("question_mark", "help", "Help", "Every key and what it does", "help", "Help", "?"),
     Command("q", "quit", "Quit", "Close salestui (every tally is already saved)", "quit", "Quit"),
 )

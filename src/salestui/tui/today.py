@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.reactive import var
 from textual.timer import Timer
-from textual.widgets import Digits, Label, Sparkline
+from textual.widgets import Digits, Label, ProgressBar, Sparkline
 
 from salestui.domain.counts import SPARK_DAYS, MetricSummary
 from salestui.domain.metrics import METRICS, Metric
+from salestui.domain.planner import Plan
 
 FLASH_SECONDS = 0.6
 
@@ -24,16 +27,31 @@ class MetricPanel(Vertical):
         self._flash_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
-        yield Digits("0", classes="count")
+        with Horizontal(classes="count-row"):
+            yield Digits("0", classes="count")
+            yield Label("", classes="target")
+        yield ProgressBar(total=1, show_eta=False, classes="target-bar")
         yield Label("", classes="period")
         with Horizontal(classes="spark-row"):
             yield Sparkline([0] * SPARK_DAYS, classes="spark")
-            yield Label(f" last {SPARK_DAYS} days", classes="spark-label")
+            yield Label(f" last {SPARK_DAYS}d", classes="spark-label")
 
     def show(self, summary: MetricSummary) -> None:
         self.query_one(Digits).update(str(summary.today))
         self.query_one(".period", Label).update(f"week {summary.week:,} · month {summary.month:,}")
         self.query_one(Sparkline).data = list(summary.last_days)
+
+    def show_target(self, done: int, target: int | None) -> None:
+        """`/ 48 today` and a bar, once a plan exists; nothing before."""
+        label = self.query_one(".target", Label)
+        bar = self.query_one(ProgressBar)
+        if target is None:
+            label.update("")
+            bar.display = False
+            return
+        label.update(f"/ {target:,} today" if target else "no target today")
+        bar.display = target > 0
+        bar.update(total=max(target, 1), progress=min(done, max(target, 1)))
 
     def flash(self) -> None:
         """Mark the panel for a moment, so a press is seen even from the corner of an eye."""
@@ -46,13 +64,18 @@ class MetricPanel(Vertical):
 class TodayView(Vertical):
     """The Today tab's content."""
 
+    day: date = date.min
+    """The day `summary` is for; a plan for another day (before midnight) is not shown."""
     summary: var[dict[str, MetricSummary] | None] = var(None)
+    plan: var[Plan | None] = var(None)
+    plan_hint: var[str] = var("")
     last_action: var[str] = var("")
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="panels"):
             for metric in METRICS:
                 yield MetricPanel(metric)
+        yield Label("", id="pace-line")
         yield Label("", id="last-action")
 
     def watch_summary(self, summary: dict[str, MetricSummary] | None) -> None:
@@ -60,6 +83,39 @@ class TodayView(Vertical):
             return
         for panel in self.query(MetricPanel):
             panel.show(summary[panel.metric.key])
+        self._show_plan()
+
+    def watch_plan(self) -> None:
+        self._show_plan()
+
+    def watch_plan_hint(self) -> None:
+        self._show_plan()
+
+    def _show_plan(self) -> None:
+        """Targets beside each counter and the pace line; a quiet hint without a plan."""
+        summary, plan = self.summary, self.plan
+        if summary is None:
+            return
+        pace_line = self.query_one("#pace-line", Label)
+        if plan is None or plan.today != self.day:
+            for panel in self.query(MetricPanel):
+                panel.show_target(summary[panel.metric.key].today, None)
+            pace_line.update(self.plan_hint)
+            return
+        for panel in self.query(MetricPanel):
+            panel.show_target(summary[panel.metric.key].today, plan.today_target[panel.metric.key])
+        calls_today = summary["calls"].today
+        to_go = max(0, plan.today_target["calls"] - calls_today)
+        pace = plan.done["calls"] - plan.done_today["calls"] + calls_today
+        pace -= plan.expected_by_now["calls"]
+        parts = [f"{to_go:,} calls to go today" if to_go else "today's calls done ✓"]
+        if pace < 0:
+            parts.append(f"{-pace:,} behind month pace")
+        elif pace > 0:
+            parts.append(f"{pace:,} ahead of month pace")
+        else:
+            parts.append("on month pace")
+        pace_line.update("Pace: " + " · ".join(parts))
 
     def watch_last_action(self, text: str) -> None:
         self.query_one("#last-action", Label).update(text)

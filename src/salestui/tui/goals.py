@@ -1,0 +1,358 @@
+"""The Goals tab: what must today bring to stay on track this month?"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from fractions import Fraction
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Grid, Horizontal, VerticalScroll
+from textual.message import Message
+from textual.reactive import var
+from textual.validation import ValidationResult, Validator
+from textual.widgets import Button, Input, Label, ProgressBar, Static
+
+from salestui.domain.goals import parse_target
+from salestui.domain.metrics import METRICS, metric_by_key
+from salestui.domain.planner import Plan
+from salestui.domain.rates import (
+    RATE_STAGES,
+    format_percent,
+    format_rate_input,
+    format_rate_words,
+    parse_rate,
+    previous_stage,
+)
+from salestui.domain.workdays import WorkCalendar, format_weekdays, parse_weekdays
+from salestui.figures import SOURCE_WORDS, PlanInputs
+
+
+class _Parses(Validator):
+    """Valid when `parser` accepts the text; its ValueError is the reason shown."""
+
+    def __init__(self, parser: object) -> None:
+        super().__init__()
+        self.parser = parser
+
+    def validate(self, value: str) -> ValidationResult:
+        try:
+            self.parser(value)  # type: ignore[operator]
+        except ValueError as error:
+            return self.failure(str(error))
+        return self.success()
+
+
+def parse_days_off(text: str) -> frozenset[date]:
+    """`2026-12-24, 2026-12-31` -> the dates; empty text is no days off."""
+    days = set()
+    for part in text.replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            days.add(date.fromisoformat(part))
+        except ValueError:
+            raise ValueError(f"not a date: {part!r} (use YYYY-MM-DD, comma-separated)") from None
+    return frozenset(days)
+
+
+def rate_field_text(rate: Fraction) -> str:
+    """A rate as the user would type it: `15%`, `1/3`; history's 37/293 as `12.6%`."""
+    text = format_rate_input(rate)
+    return format_percent(rate) if "/" in text and rate.denominator > 12 else text
+
+
+def plan_headline(plan: Plan) -> Text:
+    """The one answer: today's numbers, large and first."""
+    text = Text()
+    if plan.working_days_left == 0 or (
+        plan.today in plan.span and not plan.calendar.is_working(plan.today)
+    ):
+        note = (
+            "Today is a day off" if plan.working_days_left else "The month has no working day left"
+        )
+        text.append(f"{note}. ", style="dim")
+    text.append("Today you need  ", style="bold")
+    for metric in METRICS:
+        needed = plan.today_needed[metric.key]
+        text.append(f"{needed:,}", style="bold green" if needed == 0 else "bold")
+        text.append(f" {metric.key if needed != 1 else metric.singular}   ")
+    if all(plan.today_needed[m.key] == 0 for m in METRICS) and any(
+        plan.today_target[m.key] for m in METRICS
+    ):
+        text.append("✓ today's target is met", style="bold green")
+    return text
+
+
+def month_text(plan: Plan) -> Text:
+    text = Text()
+    text.append("Month so far     ", style="bold")
+    for metric in METRICS:
+        text.append(f"{plan.done[metric.key]:,}", style="bold")
+        text.append(f" / {plan.required[metric.key]:,} {metric.key}   ")
+    text.append("\nPer working day  ", style="bold")
+    text.append("   ".join(metric.amount(plan.per_day[metric.key]) for metric in METRICS))
+    return text
+
+
+def pace_text(plan: Plan) -> Text:
+    pace = plan.pace("calls")
+    if pace < 0:
+        return Text(f"{-pace:,} calls behind month pace", style="bold yellow")
+    if pace > 0:
+        return Text(f"{pace:,} calls ahead of month pace", style="bold green")
+    return Text("on pace", style="bold green")
+
+
+def rates_table(plan: Plan) -> Table:
+    table = Table(box=None, padding=(0, 2, 0, 0), show_header=True, header_style="bold dim")
+    table.add_column("Rates used")
+    table.add_column("rate", justify="right")
+    table.add_column("in words")
+    table.add_column("source")
+    for stage in RATE_STAGES:
+        rate = plan.rates[stage]
+        before = previous_stage(stage)
+        table.add_row(
+            f"{before} → {stage}",
+            format_percent(rate),
+            format_rate_words(rate, before, stage),
+            SOURCE_WORDS.get(plan.rates_source.get(stage, ""), ""),
+        )
+    return table
+
+
+class GoalsTab(VerticalScroll):
+    """The plan for this month, the rates behind it, and a what-if that saves on request."""
+
+    inputs: var[PlanInputs | None] = var(None)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._filled: dict[str, str] = {}
+        """What the form was last filled with, per field: a field that differs is an edit."""
+
+    class SaveRequested(Message):
+        """Store a goal, rates or calendar (already validated)."""
+
+        def __init__(
+            self,
+            goal: int | None,
+            rates: dict[str, Fraction],
+            calendar: WorkCalendar | None,
+        ) -> None:
+            super().__init__()
+            self.goal = goal
+            self.rates = rates
+            self.calendar = calendar
+
+    def compose(self) -> ComposeResult:
+        yield Label("", id="goals-title")
+        yield Static("", id="goals-headline")
+        yield Static("", id="goals-month")
+        with Horizontal(id="goals-pace-row"):
+            yield ProgressBar(total=1, show_eta=False, show_percentage=True, id="goals-progress")
+            yield Static("", id="goals-pace")
+        yield Static("", id="goals-rates")
+        with Grid(id="goals-form"):
+            yield Label("Goal (sales this month)")
+            yield Input(id="goal-input", validators=[_Parses(parse_target)], placeholder="e.g. 50")
+            for stage in RATE_STAGES:
+                yield Label(f"{previous_stage(stage)} → {stage}")
+                yield Input(
+                    id=f"rate-{stage}",
+                    validators=[_Parses(parse_rate)],
+                    valid_empty=True,
+                    placeholder="e.g. 15% or 1/3",
+                )
+            yield Label("Working weekdays")
+            yield Input(id="weekdays-input", validators=[_Parses(parse_weekdays)])
+            yield Label("Days off")
+            yield Input(
+                id="days-off-input",
+                validators=[_Parses(parse_days_off)],
+                valid_empty=True,
+                placeholder="2026-12-24, 2026-12-31",
+            )
+        yield Static("", id="goals-what-if")
+        yield Label("", id="goals-error", classes="error")
+        with Horizontal(id="goals-buttons"):
+            yield Button("Save", id="goals-save", variant="primary")
+            yield Button("Reset", id="goals-reset")
+
+    # -- showing -----------------------------------------------------------------
+
+    def watch_inputs(self, inputs: PlanInputs | None) -> None:
+        if inputs is None:
+            return
+        self._fill_form(inputs, keep_edits=True)
+        self._show_plan(inputs)
+
+    def _fill_form(self, inputs: PlanInputs, *, keep_edits: bool = False) -> None:
+        """Put the stored figures in the form; with `keep_edits`, leave fields the user
+        changed (a refresh from another tally must not wipe an unsaved what-if)."""
+        in_use = inputs.rates_in_use()
+        values = {
+            "goal-input": str(inputs.goal) if inputs.goal else "",
+            **{
+                f"rate-{stage}": rate_field_text(in_use[stage]) if stage in in_use else ""
+                for stage in RATE_STAGES
+            },
+            "weekdays-input": format_weekdays(inputs.calendar.weekdays),
+            "days-off-input": ", ".join(
+                day.isoformat() for day in sorted(inputs.calendar.holidays)
+            ),
+        }
+        for field_id, value in values.items():
+            field = self.query_one(f"#{field_id}", Input)
+            edited = field.value != self._filled.get(field_id, field.value)
+            if not (keep_edits and edited):
+                field.value = value
+            self._filled[field_id] = value
+
+    def _show_plan(self, inputs: PlanInputs) -> None:
+        month_name = inputs.month.start.strftime("%B %Y")
+        days = inputs.calendar.working_days(inputs.month)
+        left = inputs.calendar.working_days_left(inputs.month, inputs.today)
+        goal = f"goal {inputs.goal:,} sales" if inputs.goal else "no goal yet"
+        self.query_one("#goals-title", Label).update(
+            f"{month_name} · {goal} · {days} working days, {left} left (today included)"
+        )
+        headline = self.query_one("#goals-headline", Static)
+        try:
+            plan = inputs.plan()
+        except ValueError as error:
+            headline.update(Text(self._first_step(inputs, error), style="bold yellow"))
+            for selector in ("#goals-month", "#goals-pace", "#goals-rates"):
+                self.query_one(selector, Static).update("")
+            self.query_one("#goals-pace-row").display = False
+            self._show_what_if()
+            return
+        headline.update(plan_headline(plan))
+        self.query_one("#goals-month", Static).update(month_text(plan))
+        self.query_one("#goals-pace-row").display = True
+        progress = self.query_one("#goals-progress", ProgressBar)
+        progress.update(total=max(1, plan.required["calls"]), progress=plan.done["calls"])
+        self.query_one("#goals-pace", Static).update(pace_text(plan))
+        self.query_one("#goals-rates", Static).update(rates_table(plan))
+        self._show_what_if()
+
+    @staticmethod
+    def _first_step(inputs: PlanInputs, error: ValueError) -> str:
+        if inputs.goal is None:
+            return "Type your monthly sales goal below and press Enter to see today's targets."
+        stage = getattr(error, "stage", None)
+        if stage is not None:
+            return (
+                f"Your history is too thin for the {previous_stage(stage)} → {stage} rate yet: "
+                f"type a starting rate below (e.g. 15% or 1/3) and press Enter."
+            )
+        return str(error)
+
+    # -- what-if and saving ------------------------------------------------------
+
+    def _typed(self) -> tuple[int | None, dict[str, Fraction], WorkCalendar | None, str | None]:
+        """What the form holds, parsed; the first problem as a sentence."""
+        goal_text = self.query_one("#goal-input", Input).value.strip()
+        problem: str | None = None
+        goal: int | None = None
+        if goal_text:
+            try:
+                goal = parse_target(goal_text)
+            except ValueError as error:
+                problem = f"Goal: {error}"
+        rates: dict[str, Fraction] = {}
+        for stage in RATE_STAGES:
+            text = self.query_one(f"#rate-{stage}", Input).value.strip()
+            if text:
+                try:
+                    rates[stage] = parse_rate(text)
+                except ValueError as error:
+                    problem = problem or f"{previous_stage(stage)} → {stage}: {error}"
+        calendar: WorkCalendar | None = None
+        try:
+            calendar = WorkCalendar(
+                weekdays=parse_weekdays(self.query_one("#weekdays-input", Input).value),
+                holidays=parse_days_off(self.query_one("#days-off-input", Input).value),
+            )
+        except ValueError as error:
+            problem = problem or f"Calendar: {error}"
+        return goal, rates, calendar, problem
+
+    def _show_what_if(self) -> None:
+        inputs = self.inputs
+        what_if = self.query_one("#goals-what-if", Static)
+        error_label = self.query_one("#goals-error", Label)
+        if inputs is None:
+            return
+        goal, rates, calendar, problem = self._typed()
+        error_label.update(problem or "")
+        if problem is not None:
+            what_if.update("")
+            return
+        changed_rates = self._edited_rates(rates)
+        changed = (
+            (goal is not None and goal != inputs.goal)
+            or changed_rates
+            or (calendar is not None and calendar != inputs.calendar)
+        )
+        if not changed:
+            what_if.update(Text("Edit a figure above to see what it would take.", style="dim"))
+            return
+        try:
+            trial = replace(inputs, calendar=calendar or inputs.calendar)
+            plan = trial.plan(target=goal, rate_flags=changed_rates)
+        except ValueError as error:
+            what_if.update(Text(f"What-if: {error}", style="dim"))
+            return
+        parts = [
+            f"{format_percent(rate)} {metric_by_key(stage).key} per {previous_stage(stage)[:-1]}"
+            for stage, rate in changed_rates.items()
+        ]
+        premise = f"at {' and '.join(parts)}" if parts else "with these figures"
+        calls = plan.required["calls"]
+        text = Text("What-if: ", style="bold")
+        text.append(
+            f"{premise} you would need {calls:,} calls this month "
+            f"({plan.per_day['calls']:,} a day; {plan.today_needed['calls']:,} today). "
+        )
+        text.append("Save to keep it, Reset to go back.", style="dim")
+        what_if.update(text)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id != "period-input":
+            self._show_what_if()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id != "period-input":
+            event.stop()
+            self.save()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "goals-save":
+            self.save()
+        elif event.button.id == "goals-reset" and self.inputs is not None:
+            self._fill_form(self.inputs)
+            self._show_what_if()
+
+    def save(self) -> None:
+        """Validate the whole form; save it only if every field is right."""
+        goal, rates, calendar, problem = self._typed()
+        if problem is not None:
+            self.query_one("#goals-error", Label).update(problem)
+            self.app.notify(f"Nothing saved. {problem}", severity="error")
+            return
+        self.post_message(self.SaveRequested(goal, self._edited_rates(rates), calendar))
+
+    def _edited_rates(self, rates: dict[str, Fraction]) -> dict[str, Fraction]:
+        """The typed rates whose text the user changed from what the form was filled with."""
+        return {
+            stage: rate
+            for stage, rate in rates.items()
+            if self.query_one(f"#rate-{stage}", Input).value.strip()
+            != self._filled.get(f"rate-{stage}", "")
+        }

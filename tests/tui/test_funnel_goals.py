@@ -1,0 +1,193 @@
+"""Funnel and Goals tabs: keys, what-if, editing the goal, bad input."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from textual.widgets import Input, Select
+
+from salestui.store import Store
+from salestui.tui.app import SalesApp
+from salestui.tui.goals import GoalsTab
+from tests.conftest import FakeClock, local
+from tests.tui.conftest import wait_for_workers
+from tests.tui.test_today import screen_text
+
+
+async def settle(app: SalesApp, pilot) -> None:  # noqa: ANN001
+    await wait_for_workers(app)
+    await pilot.pause()
+
+
+def setting(db_path: Path, key: str) -> str | None:
+    with Store(db_path) as store:
+        return store.setting(key)
+
+
+def seed_rates(db_path: Path, clock: FakeClock) -> None:
+    with Store(db_path, clock=clock) as store:
+        store.set_setting("rate.meetings", "15%")
+        store.set_setting("rate.sales", "1/3")
+
+
+async def test_funnel_tab_shows_counts_rates_and_words(app_factory, db_path, clock) -> None:
+    with Store(db_path, clock=clock) as store:
+        store.log("calls", 20, at=local("2026-11-10T10:00"))
+        store.log("meetings", 3, at=local("2026-11-11T10:00"))
+        store.log("sales", 1, at=local("2026-11-12T10:00"))
+    app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("2")
+        await settle(app, pilot)
+        text = screen_text(app)
+        assert "1 meeting per 6.7 calls" in text
+        assert "15%" in text and "33.3%?" in text  # thin sample marked
+        assert "uncertain" in text
+        assert "Rates by month" in text
+
+
+async def test_funnel_period_select_and_custom_range(app_factory, db_path, clock) -> None:
+    with Store(db_path, clock=clock) as store:
+        store.log("calls", 5, at=local("2026-10-10T10:00"))
+        store.log("calls", 7)
+    app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("2")
+        await settle(app, pilot)
+        app.query_one("#period-select", Select).value = "today"
+        await settle(app, pilot)
+        assert "Today · 27 Nov 2026" in screen_text(app)
+        app.query_one("#period-select", Select).value = "custom"
+        await pilot.pause()
+        custom = app.query_one("#period-input", Input)
+        assert custom.has_focus
+        await pilot.press(*"2026-11-05..2026-11-01", "enter")
+        await settle(app, pilot)
+        assert "end is before the start" in screen_text(app)
+        custom.value = ""
+        await pilot.press(*"2026-10", "enter")
+        await settle(app, pilot)
+        text = screen_text(app)
+        assert "October 2026 · 1–31 Oct 2026" in text
+        assert re.search(r"Calls +5 ", text)
+
+
+async def test_funnel_empty_period_shows_dashes(app_factory) -> None:
+    app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("2")
+        await settle(app, pilot)
+        text = screen_text(app)
+        assert "↓ —" in text and "Overall —" in text
+
+
+async def test_goals_first_step_then_goal_typed_and_saved(app_factory, db_path, clock) -> None:
+    seed_rates(db_path, clock)
+    app = app_factory()
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await settle(app, pilot)
+        assert "Set a monthly goal on the Goals tab" in screen_text(app)
+        await pilot.press("3")
+        await settle(app, pilot)
+        assert "Type your monthly sales goal" in screen_text(app)
+        app.query_one("#goal-input", Input).focus()
+        await pilot.press(*"50")
+        await pilot.pause()
+        assert "you would need 1,000 calls this month (48 a day; 500 today)" in screen_text(app)
+        assert setting(db_path, "goals") is None  # nothing saved yet
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert json.loads(setting(db_path, "goals") or "{}")["standing"] == {"2026-11": 50}
+        text = screen_text(app)
+        assert "Today you need  500 calls   75 meetings   25 sales" in text
+        assert "0 / 1,000 calls" in text
+        # the Today tab now shows targets beside each counter
+        await pilot.press("1", "c")
+        await settle(app, pilot)
+        text = screen_text(app)
+        assert "/ 500 today" in text
+        assert "499 calls to go today" in text
+
+
+async def test_goals_what_if_rate_does_not_save_until_asked(app_factory, db_path, clock) -> None:
+    seed_rates(db_path, clock)
+    with Store(db_path, clock=clock) as store:
+        store.set_setting("goals", '{"standing": {"2026-11": 50}, "only": {}}')
+    app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("3")
+        await settle(app, pilot)
+        rate_input = app.query_one("#rate-meetings", Input)
+        assert rate_input.value == "15%"
+        rate_input.focus()
+        rate_input.value = "20%"
+        await pilot.pause()
+        assert "at 20% meetings per call you would need 750 calls" in screen_text(app)
+        assert setting(db_path, "rate.meetings") == "15%"
+        await pilot.press("escape")  # leave the field: keys tally again, nothing saved
+        await pilot.press("c")
+        await settle(app, pilot)
+        assert setting(db_path, "rate.meetings") == "15%"
+        app.query_one("#goals-save").press()
+        await settle(app, pilot)
+        assert setting(db_path, "rate.meetings") == "20%"
+        assert "750" in screen_text(app)
+
+
+async def test_goals_bad_input_is_marked_and_nothing_saved(app_factory, db_path, clock) -> None:
+    seed_rates(db_path, clock)
+    app = app_factory()
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.press("3")
+        await settle(app, pilot)
+        for selector, bad, reason in (
+            ("#goal-input", "-5", "whole number of sales >= 1"),
+            ("#rate-meetings", "0", "above 0"),
+            ("#rate-sales", "150%", "at most 100%"),
+            ("#days-off-input", "someday", "YYYY-MM-DD"),
+        ):
+            field = app.query_one(selector, Input)
+            previous = field.value
+            field.focus()
+            field.value = bad
+            await pilot.press("enter")
+            await settle(app, pilot)
+            assert field.has_class("-invalid")
+            assert reason in screen_text(app)
+            assert any("Nothing saved" in n.message for n in app._notifications)
+            field.value = previous
+        assert setting(db_path, "goals") is None
+        assert setting(db_path, "rate.meetings") == "15%"
+        assert setting(db_path, "calendar") is None
+
+
+async def test_goals_tab_calendar_edit(app_factory, db_path, clock) -> None:
+    seed_rates(db_path, clock)
+    with Store(db_path, clock=clock) as store:
+        store.set_setting("goals", '{"standing": {"2026-11": 50}, "only": {}}')
+    app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("3")
+        await settle(app, pilot)
+        days_off = app.query_one("#days-off-input", Input)
+        days_off.focus()
+        days_off.value = "2026-11-30"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert "20 working days, 1 left" in screen_text(app)
+        assert "2026-11-30" in (setting(db_path, "calendar") or "")
+        assert isinstance(app.query_one(GoalsTab), GoalsTab)
+
+
+async def test_typing_in_a_field_does_not_tally(app_factory, db_path) -> None:
+    app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("3")
+        await settle(app, pilot)
+        app.query_one("#weekdays-input", Input).focus()
+        await pilot.press(*"mcs")
+        assert not db_path.exists() or Store(db_path).counts is not None
+        with Store(db_path) as store:
+            assert store.bounds() is None
