@@ -1,3 +1,3 @@
-from salestui.cli import main
+from salestui.launch import main
 
 main()

@@ -71,12 +71,11 @@ def cli(ctx: click.Context, db_option: str | None) -> None:
 
 
 def _run_tui(db: Path, clock: Clock) -> None:
-    from salestui.store.events import Store
+    from salestui.launch import run_tui
 
-    store = Store(db, clock=clock)  # a bad file fails here, before the screen is taken over
-    from salestui.tui.app import SalesApp
-
-    SalesApp(store, clock=clock).run()
+    code = run_tui(db, clock)
+    if code:
+        sys.exit(code)
 
 
 @cli.command()

@@ -6,11 +6,13 @@ from collections.abc import Iterable
 from datetime import date
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Label, TabbedContent, TabPane
 
 from salestui.clock import Clock, local_now
@@ -33,14 +35,19 @@ from salestui.figures import (
 )
 from salestui.store.events import BelowZeroError, Store, StoreError
 from salestui.tui.commands import BINDINGS, COMMANDS
-from salestui.tui.funnel import FunnelFigures, FunnelTab
-from salestui.tui.goals import GoalsTab
 from salestui.tui.help import HelpScreen
 from salestui.tui.today import TodayView
+
+if TYPE_CHECKING:
+    from salestui.tui.funnel import FunnelFigures, FunnelTab
+    from salestui.tui.goals import GoalsTab  # imported after the first paint, see compose
 
 TREND_MONTHS = 12
 
 POLL_SECONDS = 1.0
+
+FIGURES_DELAY = 0.3
+"""After a tally, the funnel and plan are reloaded this much later (once per burst)."""
 """How often other processes' tallies and the date are checked (PRAGMA data_version)."""
 
 
@@ -58,6 +65,7 @@ class SalesApp(App[None]):
         self.day: date = clock().date()
         self._data_version = -1
         self.funnel_spec = "month"
+        self._figures_timer: Timer | None = None
         self._undo_stack: list[str] = []
         """Ids of this window's own tallies, newest last: `u` undoes only these."""
 
@@ -68,10 +76,9 @@ class SalesApp(App[None]):
         with TabbedContent(initial="today"):
             with TabPane("1 Today", id="today"):
                 yield TodayView()
-            with TabPane("2 Funnel", id="funnel"):
-                yield FunnelTab()
-            with TabPane("3 Goals", id="goals"):
-                yield GoalsTab()
+            # Filled after the first paint: today's counts show first, at the speed of a bare app.
+            yield TabPane("2 Funnel", id="funnel")
+            yield TabPane("3 Goals", id="goals")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -79,15 +86,24 @@ class SalesApp(App[None]):
         if saved_theme and saved_theme in self.available_themes:
             self.theme = saved_theme
         self.theme_changed_signal.subscribe(self, self._save_theme)
-        self.reload()
+        self.reload(figures=False)
         self.set_interval(POLL_SECONDS, self.poll)
+        self.call_after_refresh(self._mount_other_tabs)
+
+    async def _mount_other_tabs(self) -> None:
+        from salestui.tui.funnel import FunnelTab
+        from salestui.tui.goals import GoalsTab
+
+        await self.query_one("#funnel", TabPane).mount(FunnelTab())
+        await self.query_one("#goals", TabPane).mount(GoalsTab())
+        self.load_figures()
 
     def on_unmount(self) -> None:
         self.store.close()
 
     # -- data --------------------------------------------------------------------
 
-    def reload(self) -> None:
+    def reload(self, *, figures: bool = True) -> None:
         """Read today's figures from disk (a few rows from the per-day rollup)."""
         self.day = self.clock().date()
         try:
@@ -101,7 +117,14 @@ class SalesApp(App[None]):
         view.summary = summarize_today(totals, self.day)
         week = self.day.isocalendar().week
         self.query_one("#date-line", Label).update(f"{self.day:%a %d %b %Y} · week {week}")
-        self.load_figures()
+        if figures:
+            self.load_figures()
+
+    def _figures_soon(self) -> None:
+        """Reload the figures once a burst of key presses is over, off the key's path."""
+        if self._figures_timer is not None:
+            self._figures_timer.stop()
+        self._figures_timer = self.set_timer(FIGURES_DELAY, self.load_figures)
 
     @work(thread=True, exclusive=True, group="figures")
     def load_figures(self) -> None:
@@ -122,12 +145,19 @@ class SalesApp(App[None]):
                 self.notify, f"Cannot read the database: {error.cause}", severity="error"
             )
             return
+        from salestui.tui.funnel import FunnelFigures
+
         trend = monthly_rates(totals, today, TREND_MONTHS)
         self.call_from_thread(self._show_figures, inputs, FunnelFigures(view, trend))
 
     def _show_figures(self, inputs: PlanInputs, funnel: FunnelFigures) -> None:
-        self.query_one(FunnelTab).figures = funnel
-        self.query_one(GoalsTab).inputs = inputs
+        from salestui.tui.funnel import FunnelTab
+        from salestui.tui.goals import GoalsTab
+
+        for funnel_tab in self.query(FunnelTab):
+            funnel_tab.figures = funnel
+        for goals_tab in self.query(GoalsTab):
+            goals_tab.inputs = inputs
         today_view = self.query_one(TodayView)
         try:
             today_view.plan = inputs.plan()
@@ -175,8 +205,12 @@ class SalesApp(App[None]):
             self.notify(f"Not saved: {error.cause}", severity="error", timeout=8)
             return
         self._undo_stack.append(event.id)
-        self.reload()
         view = self.query_one(TodayView)
+        if event.day == self.day.isoformat() and view.summary is not None:
+            view.add(metric_key, delta)  # committed above; no need to read it back
+        else:
+            self.reload(figures=False)
+        self._figures_soon()
         view.flash(metric_key)
         sign = "+" if delta > 0 else "−"
         view.last_action = (
@@ -196,7 +230,8 @@ class SalesApp(App[None]):
             self._undo_stack.pop()
             if cancelled is None:
                 continue  # already undone elsewhere (e.g. `salestui undo`)
-            self.reload()
+            self.reload(figures=False)
+            self._figures_soon()
             view.flash(cancelled.metric)
             metric = metric_by_key(cancelled.metric)
             sign = "+" if cancelled.delta > 0 else "−"
@@ -209,6 +244,8 @@ class SalesApp(App[None]):
         try:
             parse_period(message.spec, self.clock().date())
         except ValueError as error:
+            from salestui.tui.funnel import FunnelTab
+
             self.query_one(FunnelTab).show_error(str(error))
             return
         self.funnel_spec = message.spec
@@ -239,6 +276,8 @@ class SalesApp(App[None]):
         self.load_figures()
 
     def _history_decides(self, stage: str) -> bool:
+        from salestui.tui.goals import GoalsTab
+
         inputs = self.query_one(GoalsTab).inputs
         return inputs is not None and history_rate(inputs.history, stage) is not None
 

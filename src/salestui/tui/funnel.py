@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fractions import Fraction
 
 from rich.table import Table
 from rich.text import Text
@@ -17,6 +16,7 @@ from salestui.domain.funnel import UNCERTAIN_BELOW, Funnel
 from salestui.domain.metrics import METRICS
 from salestui.domain.rates import format_percent, format_rate_words
 from salestui.figures import FunnelView
+from salestui.tui.charts import rate_spark
 
 PERIOD_CHOICES: tuple[tuple[str, str], ...] = (
     ("Today", "today"),
@@ -31,7 +31,6 @@ PERIOD_CHOICES: tuple[tuple[str, str], ...] = (
 )
 
 BAR_WIDTH = 40
-SPARK_CHARS = "▁▂▃▄▅▆▇█"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,24 +88,6 @@ def funnel_text(view: FunnelView) -> Text:
     return text
 
 
-def spark(values: list[Fraction | None]) -> str:
-    """A one-line chart of rates; a gap where a month has none."""
-    known = [value for value in values if value is not None]
-    if not known:
-        return ""
-    low, high = min(known), max(known)
-    chars = []
-    for value in values:
-        if value is None:
-            chars.append(" ")
-        elif high == low:
-            chars.append(SPARK_CHARS[3])
-        else:
-            step = (value - low) / (high - low) * (len(SPARK_CHARS) - 1)
-            chars.append(SPARK_CHARS[round(step)])
-    return "".join(chars)
-
-
 def trend_table(trend: list[tuple[str, Funnel]]) -> Table:
     """Rates month by month for the last 12 months, with a small chart."""
     table = Table(box=None, padding=(0, 1, 0, 0), header_style="bold dim", title_justify="left")
@@ -132,7 +113,7 @@ def trend_table(trend: list[tuple[str, Funnel]]) -> Table:
     for before, after in zip(METRICS, METRICS[1:], strict=False):
         rates = [funnel.rates[after.key] for _, funnel in trend]
         cells = ["—" if rate is None else format_percent(rate, 0) for rate in rates]
-        table.add_row(f"{before.key}→{after.key}", *cells, spark(rates))
+        table.add_row(f"{before.key}→{after.key}", *cells, rate_spark(rates))
     return table
 
 

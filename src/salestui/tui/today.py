@@ -8,11 +8,12 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.reactive import var
 from textual.timer import Timer
-from textual.widgets import Digits, Label, ProgressBar, Sparkline
+from textual.widgets import Digits, Label
 
 from salestui.domain.counts import SPARK_DAYS, MetricSummary
 from salestui.domain.metrics import METRICS, Metric
 from salestui.domain.planner import Plan
+from salestui.tui.charts import count_spark, progress_bar
 
 FLASH_SECONDS = 0.6
 
@@ -30,28 +31,28 @@ class MetricPanel(Vertical):
         with Horizontal(classes="count-row"):
             yield Digits("0", classes="count")
             yield Label("", classes="target")
-        yield ProgressBar(total=1, show_eta=False, classes="target-bar")
+        yield Label("", classes="target-bar")
         yield Label("", classes="period")
         with Horizontal(classes="spark-row"):
-            yield Sparkline([0] * SPARK_DAYS, classes="spark")
+            yield Label("", classes="spark")
             yield Label(f" last {SPARK_DAYS}d", classes="spark-label")
 
     def show(self, summary: MetricSummary) -> None:
         self.query_one(Digits).update(str(summary.today))
         self.query_one(".period", Label).update(f"week {summary.week:,} · month {summary.month:,}")
-        self.query_one(Sparkline).data = list(summary.last_days)
+        self.query_one(".spark", Label).update(count_spark(summary.last_days))
 
     def show_target(self, done: int, target: int | None) -> None:
         """`/ 48 today` and a bar, once a plan exists; nothing before."""
         label = self.query_one(".target", Label)
-        bar = self.query_one(ProgressBar)
+        bar = self.query_one(".target-bar", Label)
         if target is None:
             label.update("")
             bar.display = False
             return
         label.update(f"/ {target:,} today" if target else "no target today")
         bar.display = target > 0
-        bar.update(total=max(target, 1), progress=min(done, max(target, 1)))
+        bar.update(progress_bar(done, target))
 
     def flash(self) -> None:
         """Mark the panel for a moment, so a press is seen even from the corner of an eye."""
@@ -83,6 +84,22 @@ class TodayView(Vertical):
             return
         for panel in self.query(MetricPanel):
             panel.show(summary[panel.metric.key])
+        self._show_plan()
+
+    def add(self, metric_key: str, delta: int) -> None:
+        """Show a tally just committed for today without reading the day back."""
+        if self.summary is None:
+            return
+        before = self.summary[metric_key]
+        after = MetricSummary(
+            before.today + delta,
+            before.week + delta,
+            before.month + delta,
+            (*before.last_days[:-1], before.last_days[-1] + delta),
+        )
+        # set_reactive: only the changed panel redraws, not all three.
+        self.set_reactive(TodayView.summary, {**self.summary, metric_key: after})
+        self.query_one(f"#panel-{metric_key}", MetricPanel).show(after)
         self._show_plan()
 
     def watch_plan(self) -> None:

@@ -1,0 +1,52 @@
+"""The `salestui` entry point.
+
+`salestui` alone (or with only `--db PATH`) opens the app without importing click:
+startup is the one thing a person waits for every time. Everything else goes to the
+click command line in `cli.py`.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from salestui.clock import Clock, local_now
+
+
+def run_tui(db_path: Path, clock: Clock = local_now) -> int:
+    """Open the app on `db_path`; a bad file is one line on stderr and exit code 1."""
+    from salestui.store.events import Store, StoreError
+
+    try:
+        store = Store(db_path, clock=clock)  # fails before the screen is taken over
+    except StoreError as error:
+        print(f"salestui: {error}", file=sys.stderr)
+        return 1
+    from salestui.tui.app import SalesApp
+
+    SalesApp(store, clock=clock).run()
+    return 0
+
+
+def _bare_db_option(argv: Sequence[str]) -> tuple[bool, str | None]:
+    """(True, PATH or None) when argv only opens the app: [], [--db PATH] or [--db=PATH]."""
+    if not argv:
+        return True, None
+    if len(argv) == 2 and argv[0] == "--db" and not argv[1].startswith("-"):
+        return True, argv[1]
+    if len(argv) == 1 and argv[0].startswith("--db=") and len(argv[0]) > len("--db="):
+        return True, argv[0][len("--db=") :]
+    return False, None
+
+
+def main() -> None:
+    """Console script: the app, or the command line."""
+    bare, db_option = _bare_db_option(sys.argv[1:])
+    if bare:
+        from salestui.paths import resolve_db_path
+
+        sys.exit(run_tui(resolve_db_path(db_option)))
+    from salestui.cli import main as cli_main
+
+    cli_main()
