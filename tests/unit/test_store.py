@@ -199,3 +199,40 @@ def test_full_disk_writes_nothing(store: Store, db_path: Path) -> None:
     count = store.counts(TODAY)["calls"]
     rows = sqlite3.connect(db_path).execute("SELECT COUNT(*) FROM events").fetchone()[0]
     assert count == rows  # every counted tally is a row; the failed one is neither
+
+
+def test_migrates_a_version_1_file_forward(db_path: Path, clock: FakeClock) -> None:
+    from salestui.store.schema import MIGRATIONS
+
+    db_path.parent.mkdir(parents=True)
+    conn = sqlite3.connect(db_path)
+    for statement in MIGRATIONS[1]:
+        conn.execute(statement)
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute("PRAGMA user_version = 1")
+    conn.execute(
+        "INSERT INTO events (id, ts, day, metric, delta, note, source, cancels)"
+        " VALUES ('old-1', '2026-11-20T10:00:00.000000+00:00', '2026-11-20', 'calls', 4, NULL,"
+        " 'cli', NULL)"
+    )
+    conn.commit()
+    conn.close()
+    with Store(db_path, clock=clock) as store:
+        assert store.counts(DateRange(date(2026, 11, 20), date(2026, 11, 20)))["calls"] == 4
+        old = store.event("old-1")
+        assert old is not None and old.about is None
+        store.add_note("old-1", "from before the upgrade")
+    assert sqlite3.connect(db_path).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_notes_are_events_about_a_tally(store: Store) -> None:
+    tally = store.log("calls")
+    note = store.add_note(tally.id, "  Acme — call back Tuesday ")
+    assert (note.delta, note.about, note.note) == (0, tally.id, "Acme — call back Tuesday")
+    assert store.counts(TODAY)["calls"] == 1
+    assert [event.id for event in store.events_on(date(2026, 11, 27))] == [tally.id, note.id]
+    assert store.undo() == tally  # a note is never what `undo` takes back
+    with pytest.raises(ValueError):
+        store.add_note(tally.id, "   ")
+    with pytest.raises(ValueError):
+        store.add_note("no-such-id", "x")

@@ -49,6 +49,8 @@ class Event:
     note: str | None
     source: str
     cancels: str | None
+    about: str | None = None
+    """For a note added later (delta 0): the tally it is about."""
 
     @property
     def local_time(self) -> datetime:
@@ -56,7 +58,7 @@ class Event:
         return datetime.fromisoformat(self.ts).astimezone()
 
 
-_EVENT_COLUMNS = "id, ts, day, metric, delta, note, source, cancels"
+_EVENT_COLUMNS = "id, ts, day, metric, delta, note, source, cancels, about"
 
 
 def _describe(error: sqlite3.Error) -> str:
@@ -224,7 +226,7 @@ class Store:
     @staticmethod
     def _insert(conn: sqlite3.Connection, event: Event) -> None:
         conn.execute(
-            f"INSERT INTO events ({_EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO events ({_EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 event.id,
                 event.ts,
@@ -234,6 +236,7 @@ class Store:
                 event.note,
                 event.source,
                 event.cancels,
+                event.about,
             ),
         )
 
@@ -247,14 +250,15 @@ class Store:
             with self._write() as conn:
                 if event_id is None:
                     row = conn.execute(
-                        f"SELECT {_EVENT_COLUMNS} FROM events AS e WHERE e.cancels IS NULL"
+                        f"SELECT {_EVENT_COLUMNS} FROM events AS e"
+                        " WHERE e.cancels IS NULL AND e.delta != 0"
                         " AND NOT EXISTS (SELECT 1 FROM events AS u WHERE u.cancels = e.id)"
                         " ORDER BY e.rowid DESC LIMIT 1"
                     ).fetchone()
                 else:
                     row = conn.execute(
                         f"SELECT {_EVENT_COLUMNS} FROM events AS e WHERE e.id = ?"
-                        " AND e.cancels IS NULL"
+                        " AND e.cancels IS NULL AND e.delta != 0"
                         " AND NOT EXISTS (SELECT 1 FROM events AS u WHERE u.cancels = e.id)",
                         (event_id,),
                     ).fetchone()
@@ -280,7 +284,45 @@ class Store:
             raise StoreError(self.path, _describe(error)) from None
         return cancelled
 
+    def add_note(self, event_id: str, text: str, *, source: str = "cli") -> Event:
+        """Attach a note to an earlier tally: a new event (delta 0) about it.
+
+        Raises ValueError for an empty note or an unknown tally.
+        """
+        text = text.strip()
+        if not text:
+            raise ValueError("a note needs some text")
+        tally = self.event(event_id)
+        if tally is None or tally.delta == 0:
+            raise ValueError("there is no such tally to add a note to")
+        instant = self.clock()
+        note = Event(
+            id=str(uuid.uuid4()),
+            ts=instant.astimezone(UTC).isoformat(timespec="microseconds"),
+            day=tally.day,
+            metric=tally.metric,
+            delta=0,
+            note=text,
+            source=source,
+            cancels=None,
+            about=tally.id,
+        )
+        try:
+            with self._write() as conn:
+                self._insert(conn, note)
+        except sqlite3.Error as error:
+            raise StoreError(self.path, _describe(error)) from None
+        return note
+
     # -- reading -----------------------------------------------------------------
+
+    def events_on(self, day: date) -> list[Event]:
+        """Every event of one local day, in the order they were recorded."""
+        rows = self._read(
+            f"SELECT {_EVENT_COLUMNS} FROM events WHERE day = ? ORDER BY ts, rowid",
+            (day.isoformat(),),
+        )
+        return [Event(*row) for row in rows]  # type: ignore[arg-type]
 
     def _read(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
         try:

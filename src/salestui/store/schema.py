@@ -45,6 +45,11 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
                 SUM(CASE metric WHEN 'sales' THEN count ELSE 0 END) AS sales
             FROM day_totals GROUP BY day""",
     ),
+    2: (
+        # A note added later to a tally is its own event (delta 0) that points at it.
+        "ALTER TABLE events ADD COLUMN about TEXT",
+        "CREATE INDEX events_about ON events(about) WHERE about IS NOT NULL",
+    ),
 }
 
 SCHEMA_VERSION = max(MIGRATIONS)
