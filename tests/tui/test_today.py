@@ -176,3 +176,29 @@ async def test_theme_is_remembered(app_factory) -> None:
     again = app_factory()
     async with again.run_test(size=(100, 30)):
         assert again.theme == "nord"
+
+
+async def test_note_for_the_last_tally(app_factory, db_path: Path) -> None:
+    app = app_factory()
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.press("n")
+        assert any("Tally something first" in n.message for n in app._notifications)
+        await pilot.press("c", "m", "n")
+        await pilot.pause()
+        await pilot.press("enter")  # empty: refused, the note box stays
+        await pilot.pause()
+        assert "Type a note" in screen_text(app)
+        await pilot.press(*"Acme call back", "enter")
+        await pilot.pause()
+        assert "Note on +1 meeting at 10:42: Acme call back" in label_text(app, "#last-action")
+        rows = (
+            sqlite3.connect(db_path)
+            .execute("SELECT e.metric, n.note FROM events n JOIN events e ON n.about = e.id")
+            .fetchall()
+        )
+        assert rows == [("meetings", "Acme call back")]
+        assert on_disk(db_path) == {"calls": 1, "meetings": 1}
+        await pilot.press("n", "x", "escape")  # typed, then cancelled: nothing saved
+        await pilot.pause()
+        count = sqlite3.connect(db_path).execute("SELECT COUNT(*) FROM events").fetchone()[0]
+        assert count == 3

@@ -285,6 +285,38 @@ class SalesApp(App[None]):
         """Escape leaves a text field, so letter keys tally again."""
         self.set_focus(None)
 
+    def action_note(self) -> None:
+        """Ask for a note about this window's newest tally still in force."""
+        view = self.query_one(TodayView)
+        tally = None
+        for event_id in reversed(self._undo_stack):
+            try:
+                if not self.store.is_cancelled(event_id):
+                    tally = self.store.event(event_id)
+                    break
+            except StoreError:
+                break
+        if tally is None:
+            self.notify("Tally something first: n adds a note to this window's last tally.")
+            return
+        metric = metric_by_key(tally.metric)
+        sign = "+" if tally.delta > 0 else "−"
+        about = f"{sign}{metric.amount(abs(tally.delta))} at {tally.local_time:%H:%M}"
+
+        def save(text: str | None) -> None:
+            if text is None or tally is None:
+                return
+            try:
+                self.store.add_note(tally.id, text, source="tui")
+            except (StoreError, ValueError) as error:
+                self.notify(f"Note not saved: {error}", severity="error", timeout=8)
+                return
+            view.last_action = f"Note on {about}: {text}"
+
+        from salestui.tui.note import NoteScreen
+
+        self.push_screen(NoteScreen(about), save)
+
     def action_show_tab(self, tab_id: str) -> None:
         self.query_one(TabbedContent).active = tab_id
 

@@ -65,6 +65,9 @@ COMMANDS: tuple[Command, ...] = (
         for m in METRICS
     ),
     Command("u", "undo", "Undo", "Undo the last tally made in this window", "undo", "Undo"),
+    Command(
+        "n", "note", "Add a note", "A one-line note for this window's last tally", "note", "Note"
+    ),
     Command("1", "show_tab('today')", "Show Today", "Today: the three counters", "tab.today"),
     Command(
         "2", "show_tab('funnel')", "Show Funnel", "Funnel: what converts, by period", "tab.funnel"
