@@ -481,6 +481,11 @@ def calendar_command(
     click.echo(f"Days off: {days_off}")
 
 
+from salestui.cli_report import register as register_report  # noqa: E402
+
+register_report(cli)
+
+
 def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> NoReturn:
     """Entry point: one line on stderr for every failure, never a traceback.
 
