@@ -62,3 +62,18 @@ def test_goals_without_a_goal(snap_compare, db_path: Path, clock: FakeClock) -> 
 def test_help(snap_compare, db_path: Path, clock: FakeClock) -> None:
     app = make_app(db_path, clock=clock)
     assert snap_compare(app, terminal_size=(100, 30), press=["question_mark"])
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_history(snap_compare, db_path: Path, clock: FakeClock, size: tuple[int, int]) -> None:
+    seed_history(db_path, clock, days=330)
+    app = make_app(db_path, clock=clock)
+    assert snap_compare(app, terminal_size=size, press=["4", "left"], run_before=settle)
+
+
+def test_day_view(snap_compare, db_path: Path, clock: FakeClock) -> None:
+    seed_history(db_path, clock, days=14)
+    app = make_app(db_path, clock=clock)
+    assert snap_compare(
+        app, terminal_size=(100, 30), press=["4", "left", "enter"], run_before=settle
+    )

@@ -16,12 +16,13 @@ from textual.timer import Timer
 from textual.widgets import Footer, Label, TabbedContent, TabPane
 
 from salestui.clock import Clock, local_now
-from salestui.domain.counts import summarize_today, summary_span
-from salestui.domain.funnel import monthly_rates, months_back
-from salestui.domain.metrics import metric_by_key
+from salestui.domain.counts import DayTotals, summarize_today, summary_span
+from salestui.domain.funnel import monthly_rates
+from salestui.domain.metrics import METRIC_KEYS, metric_by_key
 from salestui.domain.periods import DateRange, month_of, parse_period
 from salestui.domain.planner import MissingRateError, history_rate
 from salestui.domain.rates import format_rate_input
+from salestui.domain.when import parse_at
 from salestui.figures import (
     CALENDAR_KEY,
     GOALS_KEY,
@@ -41,8 +42,10 @@ from salestui.tui.today import TodayView
 if TYPE_CHECKING:
     from salestui.tui.funnel import FunnelFigures, FunnelTab
     from salestui.tui.goals import GoalsTab  # imported after the first paint, see compose
+    from salestui.tui.history import HeatmapGrid, HistoryFigures
 
 TREND_MONTHS = 12
+HEATMAP_WEEKS = 53
 
 POLL_SECONDS = 1.0
 
@@ -79,6 +82,7 @@ class SalesApp(App[None]):
             # Filled after the first paint: today's counts show first, at the speed of a bare app.
             yield TabPane("2 Funnel", id="funnel")
             yield TabPane("3 Goals", id="goals")
+            yield TabPane("4 History", id="history")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -93,9 +97,14 @@ class SalesApp(App[None]):
     async def _mount_other_tabs(self) -> None:
         from salestui.tui.funnel import FunnelTab
         from salestui.tui.goals import GoalsTab
+        from salestui.tui.history import HistoryTab
 
         await self.query_one("#funnel", TabPane).mount(FunnelTab())
         await self.query_one("#goals", TabPane).mount(GoalsTab())
+        history = HistoryTab()
+        await self.query_one("#history", TabPane).mount(history)
+        if self.query_one(TabbedContent).active == "history":  # switched before it was there
+            self.call_after_refresh(history.focus_grid)
         self.load_figures()
 
     def on_unmount(self) -> None:
@@ -128,7 +137,8 @@ class SalesApp(App[None]):
 
     @work(thread=True, exclusive=True, group="figures")
     def load_figures(self) -> None:
-        """Funnel, trend and plan inputs, read on a worker thread with its own connection."""
+        """Funnel, trend, plan inputs and history, read on a worker thread with its own
+        connection (a few thousand rollup rows at most, even for years of history)."""
         today = self.clock().date()
         try:
             period = parse_period(self.funnel_spec, today)
@@ -138,8 +148,12 @@ class SalesApp(App[None]):
             with Store(self.store.path, clock=self.clock) as reader:
                 inputs = load_plan_inputs(reader, today)
                 view = load_funnel(reader, period)
-                months = months_back(today, TREND_MONTHS)
-                totals = reader.day_totals(DateRange(months[0].start, today))
+                bounds = reader.bounds()
+                totals = (
+                    reader.day_totals(DateRange(bounds.start, max(bounds.end, today)))
+                    if bounds
+                    else {}
+                )
         except StoreError as error:
             self.call_from_thread(
                 self.notify, f"Cannot read the database: {error.cause}", severity="error"
@@ -148,12 +162,18 @@ class SalesApp(App[None]):
         from salestui.tui.funnel import FunnelFigures
 
         trend = monthly_rates(totals, today, TREND_MONTHS)
-        self.call_from_thread(self._show_figures, inputs, FunnelFigures(view, trend))
+        history = history_figures(totals, today, inputs)
+        self.call_from_thread(self._show_figures, inputs, FunnelFigures(view, trend), history)
 
-    def _show_figures(self, inputs: PlanInputs, funnel: FunnelFigures) -> None:
+    def _show_figures(
+        self, inputs: PlanInputs, funnel: FunnelFigures, history: HistoryFigures
+    ) -> None:
         from salestui.tui.funnel import FunnelTab
         from salestui.tui.goals import GoalsTab
+        from salestui.tui.history import HistoryTab
 
+        for history_tab in self.query(HistoryTab):
+            history_tab.figures = history
         for funnel_tab in self.query(FunnelTab):
             funnel_tab.figures = funnel
         for goals_tab in self.query(GoalsTab):
@@ -216,6 +236,32 @@ class SalesApp(App[None]):
         view.last_action = (
             f"Last: {sign}{metric.amount(abs(delta))} at {event.local_time:%H:%M}  (u to undo)"
         )
+
+    def tally_on(self, day: date, metric_key: str, delta: int) -> bool:
+        """Backdate a tally to `day` (the History tab's day view); True when saved."""
+        metric = metric_by_key(metric_key)
+        now = self.clock()
+        try:
+            at = parse_at(day.isoformat(), now)
+        except ValueError as error:
+            self.notify(f"Not saved: {error}", severity="error")
+            return False
+        try:
+            event = self.store.log(metric_key, delta, at=at, source="tui")
+        except BelowZeroError:
+            self.notify(f"No {metric.key} on {day:%-d %b} to take back.", severity="warning")
+            return False
+        except StoreError as error:
+            self.notify(f"Not saved: {error.cause}", severity="error", timeout=8)
+            return False
+        self._undo_stack.append(event.id)
+        self.reload()
+        return True
+
+    def on_heatmap_grid_day_chosen(self, message: HeatmapGrid.DayChosen) -> None:
+        from salestui.tui.day import DayScreen
+
+        self.push_screen(DayScreen(message.day))
 
     def action_undo(self) -> None:
         """Undo this window's newest tally still in force; with none left, do nothing."""
@@ -320,6 +366,13 @@ class SalesApp(App[None]):
     def action_show_tab(self, tab_id: str) -> None:
         self.query_one(TabbedContent).active = tab_id
 
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "history":
+            from salestui.tui.history import HistoryTab
+
+            for tab in self.query(HistoryTab):
+                self.call_after_refresh(tab.focus_grid)  # once the pane is visible
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
@@ -338,3 +391,27 @@ class SalesApp(App[None]):
 def make_app(db_path: Path, clock: Clock = local_now) -> SalesApp:
     """The one factory for the CLI and the tests. Raises StoreError for a bad file."""
     return SalesApp(Store(db_path, clock=clock), clock=clock)
+
+
+def history_figures(totals: DayTotals, today: date, inputs: PlanInputs) -> HistoryFigures:
+    """Heatmaps, streaks, bests and weekly rows from per-day totals (pure, on the worker)."""
+    from salestui.domain.history import best_day, best_week, heatmap, streaks, weekly_rows
+    from salestui.tui.history import HistoryFigures
+
+    try:
+        daily_call_target: int | None = inputs.plan().per_day["calls"]
+        rule = f"days with at least {daily_call_target:,} calls; days off do not break it"
+    except ValueError:
+        daily_call_target = None
+        rule = "working days with any tally; days off do not break it"
+    return HistoryFigures(
+        heatmaps={
+            key: heatmap(totals, today, key, inputs.calendar, weeks=HEATMAP_WEEKS)
+            for key in METRIC_KEYS
+        },
+        streaks=streaks(totals, today, inputs.calendar, daily_call_target),
+        streak_rule=rule,
+        best_day={key: best_day(totals, key) for key in METRIC_KEYS},
+        best_week={key: best_week(totals, key) for key in METRIC_KEYS},
+        weeks=weekly_rows(totals, today, weeks=8),
+    )

@@ -74,6 +74,13 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("3", "show_tab('goals')", "Show Goals", "Goals: what today must bring", "tab.goals"),
     Command(
+        "4",
+        "show_tab('history')",
+        "Show History",
+        "History: a year of days, streaks, weeks; open a day to fix it",
+        "tab.history",
+    ),
+    Command(
         "escape",
         "leave_field",
         "Leave the field",

@@ -1,0 +1,103 @@
+"""One day: its tallies with times and notes; add or take back tallies for that day."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Static
+
+from salestui.domain.counts import counts_from_rows
+from salestui.domain.metrics import METRICS, metric_by_key
+from salestui.store.events import Event
+
+
+def day_table(events: list[Event]) -> Table:
+    """Tallies in the order they were made; notes beside their tally; undone ones struck."""
+    cancelled = {event.cancels for event in events if event.cancels}
+    notes: dict[str, list[str]] = {}
+    for event in events:
+        if event.about and event.note:
+            notes.setdefault(event.about, []).append(event.note)
+    table = Table(box=None, padding=(0, 2, 0, 0), header_style="bold dim", expand=True)
+    table.add_column("Time")
+    table.add_column("Tally", justify="right")
+    table.add_column("Metric")
+    table.add_column("Note", ratio=1)
+    table.add_column("From", style="dim")
+    for event in events:
+        if event.delta == 0:
+            continue  # a note: shown with its tally
+        metric = metric_by_key(event.metric)
+        sign = "+" if event.delta > 0 else "−"
+        what = f"{'undo of ' if event.cancels else ''}{sign}{abs(event.delta)}"
+        note = "; ".join(filter(None, [event.note, *notes.get(event.id, [])]))
+        style = "strike dim" if event.id in cancelled or event.cancels else ""
+        table.add_row(
+            f"{event.local_time:%H:%M}",
+            Text(what, style=style),
+            Text(metric.key, style=style),
+            note,
+            event.source,
+        )
+    return table
+
+
+class DayScreen(ModalScreen[None]):
+    """A day's tallies; c/m/s add one to that day, C/M/S take one back (never below zero)."""
+
+    BINDINGS = [
+        *(
+            Binding(m.letter, f"tally('{m.key}', 1)", f"+1 {m.singular}", id=f"day.{m.key}")
+            for m in METRICS
+        ),
+        *(
+            Binding(
+                m.letter.upper(), f"tally('{m.key}', -1)", f"−1 {m.singular}", id=f"day.fix.{m.key}"
+            )
+            for m in METRICS
+        ),
+        Binding("u", "undo", "Undo", id="day.undo"),
+        Binding("escape", "dismiss", "Close", id="day.close"),
+        Binding("q", "dismiss", "Close", show=False, id="day.close2"),
+    ]
+
+    def __init__(self, day: date) -> None:
+        super().__init__()
+        self.day = day
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="day-box") as box:
+            box.border_title = f"{self.day:%A} {self.day.day} {self.day:%B %Y}"
+            box.border_subtitle = "c/m/s +1 · C/M/S −1 · u undo · esc close"
+            yield Static("", id="day-totals")
+            yield Static("", id="day-events")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.show_day()
+
+    def show_day(self) -> None:
+        store = self.app.store  # type: ignore[attr-defined]
+        events: list[Event] = store.events_on(self.day)
+        counts = counts_from_rows((event.metric, event.delta) for event in events)
+        totals = Text("   ".join(m.amount(counts[m.key]) for m in METRICS), style="bold")
+        self.query_one("#day-totals", Static).update(totals)
+        body = self.query_one("#day-events", Static)
+        if any(event.delta for event in events):
+            body.update(day_table(events))
+        else:
+            body.update(Text("Nothing tallied on this day. Press c, m or s to add.", style="dim"))
+
+    def action_tally(self, metric_key: str, delta: int) -> None:
+        if self.app.tally_on(self.day, metric_key, delta):  # type: ignore[attr-defined]
+            self.show_day()
+
+    def action_undo(self) -> None:
+        self.app.action_undo()  # type: ignore[attr-defined]
+        self.show_day()
