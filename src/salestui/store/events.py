@@ -8,7 +8,6 @@ One `Store` is one connection; use it from one thread only.
 from __future__ import annotations
 
 import sqlite3
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -56,6 +55,13 @@ class Event:
     def local_time(self) -> datetime:
         """When it happened, in the reader's local zone."""
         return datetime.fromisoformat(self.ts).astimezone()
+
+
+def new_id() -> str:
+    """A fresh event id (UUID4). `uuid` is imported on first write, not at startup."""
+    import uuid
+
+    return str(uuid.uuid4())
 
 
 _EVENT_COLUMNS = "id, ts, day, metric, delta, note, source, cancels, about"
@@ -198,7 +204,7 @@ class Store:
         instant = at if at is not None else self.clock()
         day = instant.astimezone().date().isoformat()
         event = Event(
-            id=str(uuid.uuid4()),
+            id=new_id(),
             ts=instant.astimezone(UTC).isoformat(timespec="microseconds"),
             day=day,
             metric=metric,
@@ -269,7 +275,7 @@ class Store:
                 self._insert(
                     conn,
                     Event(
-                        id=str(uuid.uuid4()),
+                        id=new_id(),
                         ts=instant.astimezone(UTC).isoformat(timespec="microseconds"),
                         # The undo lands on the cancelled tally's day, so that day's count is right.
                         day=cancelled.day,
@@ -297,7 +303,7 @@ class Store:
             raise ValueError("there is no such tally to add a note to")
         instant = self.clock()
         note = Event(
-            id=str(uuid.uuid4()),
+            id=new_id(),
             ts=instant.astimezone(UTC).isoformat(timespec="microseconds"),
             day=tally.day,
             metric=tally.metric,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from datetime import date
 from functools import partial
@@ -16,42 +17,25 @@ from textual.timer import Timer
 from textual.widgets import Footer, Label, TabbedContent, TabPane
 
 from salestui.clock import Clock, local_now
-from salestui.domain.counts import DayTotals, summarize_today, summary_span
-from salestui.domain.funnel import monthly_rates
-from salestui.domain.metrics import METRIC_KEYS, metric_by_key
-from salestui.domain.periods import DateRange, month_of, parse_period
-from salestui.domain.planner import MissingRateError, history_rate
-from salestui.domain.rates import format_rate_input
-from salestui.domain.when import parse_at
-from salestui.figures import (
-    CALENDAR_KEY,
-    GOALS_KEY,
-    NoGoalError,
-    PlanInputs,
-    goal_book,
-    load_funnel,
-    load_plan_inputs,
-    month_label,
-    rate_key,
-)
+from salestui.domain.counts import summarize_today, summary_span
+from salestui.domain.metrics import metric_by_key
 from salestui.store.events import BelowZeroError, Store, StoreError
 from salestui.tui.commands import BINDINGS, COMMANDS
 from salestui.tui.help import HelpScreen
 from salestui.tui.today import TodayView
 
+# Everything the other tabs need is imported after the first paint (startup time).
 if TYPE_CHECKING:
+    from salestui.figures import PlanInputs
     from salestui.tui.funnel import FunnelFigures, FunnelTab
-    from salestui.tui.goals import GoalsTab  # imported after the first paint, see compose
+    from salestui.tui.goals import GoalsTab
     from salestui.tui.history import HeatmapGrid, HistoryFigures
 
-TREND_MONTHS = 12
-HEATMAP_WEEKS = 53
-
 POLL_SECONDS = 1.0
+"""How often other processes' tallies and the date are checked (PRAGMA data_version)."""
 
 FIGURES_DELAY = 0.3
 """After a tally, the funnel and plan are reloaded this much later (once per burst)."""
-"""How often other processes' tallies and the date are checked (PRAGMA data_version)."""
 
 
 class SalesApp(App[None]):
@@ -69,6 +53,7 @@ class SalesApp(App[None]):
         self._data_version = -1
         self.funnel_spec = "month"
         self._figures_timer: Timer | None = None
+        self._poll_handle: asyncio.TimerHandle | None = None
         self._undo_stack: list[str] = []
         """Ids of this window's own tallies, newest last: `u` undoes only these."""
 
@@ -91,7 +76,7 @@ class SalesApp(App[None]):
             self.theme = saved_theme
         self.theme_changed_signal.subscribe(self, self._save_theme)
         self.reload(figures=False)
-        self.set_interval(POLL_SECONDS, self.poll)
+        self._schedule_poll()
         self.call_after_refresh(self._mount_other_tabs)
 
     async def _mount_other_tabs(self) -> None:
@@ -108,7 +93,21 @@ class SalesApp(App[None]):
         self.load_figures()
 
     def on_unmount(self) -> None:
+        if self._poll_handle is not None:
+            self._poll_handle.cancel()
         self.store.close()
+
+    def _schedule_poll(self) -> None:
+        # A bare event-loop callback, not a Textual timer: an idle app wakes once a second
+        # and goes back to sleep without a trip through the message queue (idle CPU).
+        self._poll_handle = asyncio.get_running_loop().call_later(POLL_SECONDS, self._poll_tick)
+
+    def _poll_tick(self) -> None:
+        try:
+            self.poll()
+        finally:
+            if self.is_running:
+                self._schedule_poll()
 
     # -- data --------------------------------------------------------------------
 
@@ -137,37 +136,23 @@ class SalesApp(App[None]):
 
     @work(thread=True, exclusive=True, group="figures")
     def load_figures(self) -> None:
-        """Funnel, trend, plan inputs and history, read on a worker thread with its own
-        connection (a few thousand rollup rows at most, even for years of history)."""
-        today = self.clock().date()
+        """Funnel, trend, plan inputs and history, read on a worker thread."""
+        from salestui.tui.background import load_figures
+
         try:
-            period = parse_period(self.funnel_spec, today)
-        except ValueError:
-            period = parse_period("month", today)
-        try:
-            with Store(self.store.path, clock=self.clock) as reader:
-                inputs = load_plan_inputs(reader, today)
-                view = load_funnel(reader, period)
-                bounds = reader.bounds()
-                totals = (
-                    reader.day_totals(DateRange(bounds.start, max(bounds.end, today)))
-                    if bounds
-                    else {}
-                )
+            figures = load_figures(self.store.path, self.clock, self.funnel_spec)
         except StoreError as error:
             self.call_from_thread(
                 self.notify, f"Cannot read the database: {error.cause}", severity="error"
             )
             return
-        from salestui.tui.funnel import FunnelFigures
-
-        trend = monthly_rates(totals, today, TREND_MONTHS)
-        history = history_figures(totals, today, inputs)
-        self.call_from_thread(self._show_figures, inputs, FunnelFigures(view, trend), history)
+        self.call_from_thread(self._show_figures, *figures)
 
     def _show_figures(
         self, inputs: PlanInputs, funnel: FunnelFigures, history: HistoryFigures
     ) -> None:
+        from salestui.domain.planner import MissingRateError
+        from salestui.figures import NoGoalError
         from salestui.tui.funnel import FunnelTab
         from salestui.tui.goals import GoalsTab
         from salestui.tui.history import HistoryTab
@@ -231,15 +216,21 @@ class SalesApp(App[None]):
         else:
             self.reload(figures=False)
         self._figures_soon()
-        view.flash(metric_key)
         sign = "+" if delta > 0 else "−"
-        view.last_action = (
-            f"Last: {sign}{metric.amount(abs(delta))} at {event.local_time:%H:%M}  (u to undo)"
-        )
+        last = f"Last: {sign}{metric.amount(abs(delta))} at {event.local_time:%H:%M}  (u to undo)"
+        # The new count is drawn first; the flash and the status line a frame later.
+        self.call_after_refresh(self._after_tally, metric_key, last)
+
+    def _after_tally(self, metric_key: str, last_action: str) -> None:
+        view = self.query_one(TodayView)
+        view.flash(metric_key)
+        view.last_action = last_action
 
     def tally_on(self, day: date, metric_key: str, delta: int) -> bool:
         """Backdate a tally to `day` (the History tab's day view); True when saved."""
         metric = metric_by_key(metric_key)
+        from salestui.domain.when import parse_at
+
         now = self.clock()
         try:
             at = parse_at(day.isoformat(), now)
@@ -287,6 +278,8 @@ class SalesApp(App[None]):
         view.last_action = "Nothing left to undo in this window."
 
     def on_funnel_tab_period_chosen(self, message: FunnelTab.PeriodChosen) -> None:
+        from salestui.domain.periods import parse_period
+
         try:
             parse_period(message.spec, self.clock().date())
         except ValueError as error:
@@ -299,6 +292,10 @@ class SalesApp(App[None]):
 
     def on_goals_tab_save_requested(self, message: GoalsTab.SaveRequested) -> None:
         """Store what the Goals tab holds: goal from this month on, rates, calendar."""
+        from salestui.domain.periods import month_of
+        from salestui.domain.rates import format_rate_input
+        from salestui.figures import CALENDAR_KEY, GOALS_KEY, goal_book, month_label, rate_key
+
         month = month_label(month_of(self.clock().date()))
         try:
             if message.goal is not None:
@@ -322,6 +319,7 @@ class SalesApp(App[None]):
         self.load_figures()
 
     def _history_decides(self, stage: str) -> bool:
+        from salestui.domain.planner import history_rate
         from salestui.tui.goals import GoalsTab
 
         inputs = self.query_one(GoalsTab).inputs
@@ -391,27 +389,3 @@ class SalesApp(App[None]):
 def make_app(db_path: Path, clock: Clock = local_now) -> SalesApp:
     """The one factory for the CLI and the tests. Raises StoreError for a bad file."""
     return SalesApp(Store(db_path, clock=clock), clock=clock)
-
-
-def history_figures(totals: DayTotals, today: date, inputs: PlanInputs) -> HistoryFigures:
-    """Heatmaps, streaks, bests and weekly rows from per-day totals (pure, on the worker)."""
-    from salestui.domain.history import best_day, best_week, heatmap, streaks, weekly_rows
-    from salestui.tui.history import HistoryFigures
-
-    try:
-        daily_call_target: int | None = inputs.plan().per_day["calls"]
-        rule = f"days with at least {daily_call_target:,} calls; days off do not break it"
-    except ValueError:
-        daily_call_target = None
-        rule = "working days with any tally; days off do not break it"
-    return HistoryFigures(
-        heatmaps={
-            key: heatmap(totals, today, key, inputs.calendar, weeks=HEATMAP_WEEKS)
-            for key in METRIC_KEYS
-        },
-        streaks=streaks(totals, today, inputs.calendar, daily_call_target),
-        streak_rule=rule,
-        best_day={key: best_day(totals, key) for key in METRIC_KEYS},
-        best_week={key: best_week(totals, key) for key in METRIC_KEYS},
-        weeks=weekly_rows(totals, today, weeks=8),
-    )

@@ -51,6 +51,23 @@ def day_table(events: list[Event]) -> Table:
 class DayScreen(ModalScreen[None]):
     """A day's tallies; c/m/s add one to that day, C/M/S take one back (never below zero)."""
 
+    DEFAULT_CSS = """
+    DayScreen {
+        align: center middle;
+    }
+    #day-box {
+        width: 90%;
+        max-width: 100;
+        height: 80%;
+        border: round $accent;
+        padding: 0 1;
+        background: $surface;
+    }
+    #day-totals {
+        margin-bottom: 1;
+    }
+    """
+
     BINDINGS = [
         *(
             Binding(m.letter, f"tally('{m.key}', 1)", f"+1 {m.singular}", id=f"day.{m.key}")

@@ -120,6 +120,44 @@ def trend_table(trend: list[tuple[str, Funnel]]) -> Table:
 class FunnelTab(VerticalScroll):
     """Counts and conversions for a chosen period, and how the rates move month by month."""
 
+    DEFAULT_CSS = """
+    FunnelTab {
+        padding: 0 1;
+    }
+    .hidden {
+        display: none;
+    }
+    .error {
+        color: $error;
+        padding: 0 1;
+    }
+    .field-label {
+        height: 3;
+        content-align: left middle;
+    }
+    #funnel-controls {
+        height: 3;
+    }
+    #period-select {
+        width: 22;
+    }
+    #period-input {
+        width: 26;
+    }
+    #period-span {
+        height: 3;
+        content-align: left middle;
+        padding-left: 2;
+        color: $text-muted;
+    }
+    #funnel-body {
+        margin-top: 1;
+    }
+    #funnel-trend {
+        margin-top: 1;
+    }
+    """
+
     figures: var[FunnelFigures | None] = var(None)
 
     class PeriodChosen(Message):

@@ -128,6 +128,58 @@ def rates_table(plan: Plan) -> Table:
 class GoalsTab(VerticalScroll):
     """The plan for this month, the rates behind it, and a what-if that saves on request."""
 
+    DEFAULT_CSS = """
+    GoalsTab {
+        padding: 0 1;
+    }
+    .error {
+        color: $error;
+        padding: 0 1;
+    }
+    #goals-title {
+        color: $text-muted;
+    }
+    #goals-headline {
+        margin-top: 1;
+        padding: 0 1;
+        border: round $accent;
+    }
+    #goals-month {
+        margin-top: 1;
+    }
+    #goals-pace-row {
+        height: 1;
+    }
+    #goals-progress {
+        width: auto;
+    }
+    #goals-pace {
+        width: 1fr;
+        padding-left: 2;
+    }
+    #goals-rates {
+        margin-top: 1;
+    }
+    #goals-form {
+        grid-size: 4;
+        grid-columns: auto 1fr auto 1fr;
+        grid-rows: 3;
+        grid-gutter: 0 1;
+        height: auto;
+        margin-top: 1;
+    }
+    #goals-form Label {
+        height: 3;
+        content-align: right middle;
+    }
+    #goals-buttons {
+        height: 3;
+    }
+    #goals-buttons Button {
+        margin-right: 1;
+    }
+    """
+
     inputs: var[PlanInputs | None] = var(None)
 
     def __init__(self) -> None:

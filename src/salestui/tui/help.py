@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from rich.table import Table
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -11,8 +12,13 @@ from textual.widgets import Static
 
 from salestui.tui.commands import COMMANDS, key_label
 
+if TYPE_CHECKING:
+    from rich.table import Table
+
 
 def keys_table() -> Table:
+    from rich.table import Table
+
     table = Table(box=None, show_header=False, padding=(0, 2, 0, 0))
     table.add_column(style="bold")
     table.add_column()
@@ -24,6 +30,26 @@ def keys_table() -> Table:
 
 class HelpScreen(ModalScreen[None]):
     """Every key, from the same declaration as the footer and the palette."""
+
+    DEFAULT_CSS = """
+    HelpScreen {
+        align: center middle;
+    }
+    #help-box {
+        width: auto;
+        max-width: 90%;
+        height: auto;
+        max-height: 90%;
+        border: round $accent;
+        padding: 1 2;
+        background: $surface;
+    }
+    #help-note {
+        margin-top: 1;
+        color: $text-muted;
+        width: 60;
+    }
+    """
 
     BINDINGS = [
         Binding("escape", "dismiss", "Close", id="help.close"),

@@ -238,6 +238,33 @@ def summary_text(figures: HistoryFigures, metric: str) -> Text:
 class HistoryTab(VerticalScroll):
     """The last 12 months at a glance; pick a day to see or fix its tallies."""
 
+    DEFAULT_CSS = """
+    HistoryTab {
+        padding: 0 1;
+    }
+    #history-controls {
+        height: 3;
+    }
+    #history-metric {
+        width: 18;
+    }
+    #history-hint {
+        height: 3;
+        content-align: left middle;
+        padding-left: 2;
+        color: $text-muted;
+    }
+    #history-summary {
+        margin-bottom: 1;
+    }
+    HeatmapGrid:focus {
+        background: $boost;
+    }
+    #history-weeks {
+        margin-top: 1;
+    }
+    """
+
     figures: var[HistoryFigures | None] = var(None)
 
     def compose(self) -> ComposeResult:

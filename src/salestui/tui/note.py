@@ -12,6 +12,22 @@ from textual.widgets import Input, Label
 class NoteScreen(ModalScreen[str | None]):
     """Ask for a note; dismiss with the text (Enter) or None (Esc)."""
 
+    DEFAULT_CSS = """
+    NoteScreen {
+        align: center middle;
+    }
+    #note-box {
+        width: 70;
+        height: auto;
+        border: round $accent;
+        padding: 1 2;
+        background: $surface;
+    }
+    .error {
+        color: $error;
+    }
+    """
+
     BINDINGS = [Binding("escape", "dismiss_none", "Cancel", id="note.cancel")]
 
     def __init__(self, about: str) -> None:

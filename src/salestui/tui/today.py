@@ -38,8 +38,14 @@ class MetricPanel(Vertical):
             yield Label(f" last {SPARK_DAYS}d", classes="spark-label")
 
     def show(self, summary: MetricSummary) -> None:
+        self.show_count(summary)
+        self.show_spark(summary)
+
+    def show_count(self, summary: MetricSummary) -> None:
         self.query_one(Digits).update(str(summary.today))
         self.query_one(".period", Label).update(f"week {summary.week:,} · month {summary.month:,}")
+
+    def show_spark(self, summary: MetricSummary) -> None:
         self.query_one(".spark", Label).update(count_spark(summary.last_days))
 
     def show_target(self, done: int, target: int | None) -> None:
@@ -97,10 +103,13 @@ class TodayView(Vertical):
             before.month + delta,
             (*before.last_days[:-1], before.last_days[-1] + delta),
         )
-        # set_reactive: only the changed panel redraws, not all three.
+        # set_reactive: only the changed panel redraws, not all three; the count and the
+        # week/month line come first, the rest of the screen follows on the next frame.
         self.set_reactive(TodayView.summary, {**self.summary, metric_key: after})
-        self.query_one(f"#panel-{metric_key}", MetricPanel).show(after)
-        self._show_plan()
+        panel = self.query_one(f"#panel-{metric_key}", MetricPanel)
+        panel.show_count(after)
+        self.call_after_refresh(panel.show_spark, after)
+        self.call_after_refresh(self._show_plan)
 
     def watch_plan(self) -> None:
         self._show_plan()

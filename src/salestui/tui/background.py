@@ -1,0 +1,65 @@
+"""Figures for the Funnel, Goals and History tabs, computed on a worker thread.
+
+Imported only by the worker, after the first paint.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from salestui.clock import Clock
+from salestui.domain.counts import DayTotals
+from salestui.domain.funnel import monthly_rates
+from salestui.domain.history import best_day, best_week, heatmap, streaks, weekly_rows
+from salestui.domain.metrics import METRIC_KEYS
+from salestui.domain.periods import DateRange, parse_period
+from salestui.figures import PlanInputs, load_funnel, load_plan_inputs
+from salestui.store.events import Store
+from salestui.tui.funnel import FunnelFigures
+from salestui.tui.history import HistoryFigures
+
+TREND_MONTHS = 12
+HEATMAP_WEEKS = 53
+
+
+def load_figures(
+    db_path: Path, clock: Clock, funnel_spec: str
+) -> tuple[PlanInputs, FunnelFigures, HistoryFigures]:
+    """Read on this thread's own connection: a few thousand rollup rows at most, even
+    for years of history. Raises StoreError."""
+    today = clock().date()
+    try:
+        period = parse_period(funnel_spec, today)
+    except ValueError:
+        period = parse_period("month", today)
+    with Store(db_path, clock=clock) as reader:
+        inputs = load_plan_inputs(reader, today)
+        view = load_funnel(reader, period)
+        bounds = reader.bounds()
+        totals = (
+            reader.day_totals(DateRange(bounds.start, max(bounds.end, today))) if bounds else {}
+        )
+    trend = monthly_rates(totals, today, TREND_MONTHS)
+    return inputs, FunnelFigures(view, trend), history_figures(totals, today, inputs)
+
+
+def history_figures(totals: DayTotals, today: date, inputs: PlanInputs) -> HistoryFigures:
+    """Heatmaps, streaks, bests and weekly rows from per-day totals."""
+    try:
+        daily_call_target: int | None = inputs.plan().per_day["calls"]
+        rule = f"days with at least {daily_call_target:,} calls; days off do not break it"
+    except ValueError:
+        daily_call_target = None
+        rule = "working days with any tally; days off do not break it"
+    return HistoryFigures(
+        heatmaps={
+            key: heatmap(totals, today, key, inputs.calendar, weeks=HEATMAP_WEEKS)
+            for key in METRIC_KEYS
+        },
+        streaks=streaks(totals, today, inputs.calendar, daily_call_target),
+        streak_rule=rule,
+        best_day={key: best_day(totals, key) for key in METRIC_KEYS},
+        best_week={key: best_week(totals, key) for key in METRIC_KEYS},
+        weeks=weekly_rows(totals, today, weeks=8),
+    )
