@@ -481,8 +481,10 @@ def calendar_command(
     click.echo(f"Days off: {days_off}")
 
 
+from salestui.cli_data import register as register_data  # noqa: E402
 from salestui.cli_report import register as register_report  # noqa: E402
 
+register_data(cli)
 register_report(cli)
 
 

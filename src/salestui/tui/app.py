@@ -91,6 +91,20 @@ class SalesApp(App[None]):
         if self.query_one(TabbedContent).active == "history":  # switched before it was there
             self.call_after_refresh(history.focus_grid)
         self.load_figures()
+        self.daily_backup()
+
+    @work(thread=True, exclusive=True, group="backup")
+    def daily_backup(self) -> None:
+        """Once a day, a verified copy of the database beside it (the last 7 are kept)."""
+        from salestui.store.backup import ensure_daily_backup
+
+        try:
+            ensure_daily_backup(self.store.path, self.clock().date())
+        except (StoreError, OSError) as error:
+            message = error.cause if isinstance(error, StoreError) else str(error)
+            self.call_from_thread(
+                self.notify, f"Daily backup failed: {message}", severity="warning"
+            )
 
     def on_unmount(self) -> None:
         if self._poll_handle is not None:

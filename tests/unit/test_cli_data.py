@@ -1,0 +1,225 @@
+"""`salestui export`, `import` and `backup`: output, exit codes and one-line errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from salestui.cli import cli
+from salestui.cli_data import register
+from salestui.store.schema import APPLICATION_ID, SCHEMA_VERSION
+from tests.unit.conftest import Result
+
+if "export" not in cli.commands:  # until cli.py registers them itself
+    register(cli)
+
+
+def event_rows(db_path: Path) -> int:
+    if not db_path.exists():
+        return 0
+    conn = sqlite3.connect(db_path)
+    try:
+        return int(conn.execute("SELECT COUNT(*) FROM events").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def one_line_error(result: Result, code: int) -> str:
+    assert result.code == code, result
+    lines = result.err.splitlines()
+    assert len(lines) == 1, result.err
+    assert lines[0].startswith("salestui: ")
+    assert "Traceback" not in result.err
+    return lines[0]
+
+
+@pytest.fixture
+def logged(run) -> None:  # type: ignore[no-untyped-def]
+    assert run("log", "calls", "3", "--note", "Acme, Inc").code == 0
+    assert run("log", "meetings", "--at", "2026-11-20").code == 0
+    assert run("log", "sales").code == 0
+    assert run("undo").code == 0
+
+
+def test_export_json_to_stdout(run, logged: None) -> None:
+    result = run("export")
+    assert result.code == 0 and result.err == ""
+    payload = json.loads(result.out)
+    assert payload["format"] == "salestui-export" and payload["version"] == 1
+    assert [(e["metric"], e["delta"]) for e in payload["events"]] == [
+        ("calls", 3),
+        ("meetings", 1),
+        ("sales", 1),
+        ("sales", -1),
+    ]
+    assert payload["events"][0]["note"] == "Acme, Inc"
+
+
+def test_export_csv_and_period(run, logged: None) -> None:
+    result = run("export", "--format", "csv", "--period", "today")
+    assert result.code == 0
+    table = list(csv.DictReader(io.StringIO(result.out)))
+    assert [row["metric"] for row in table] == ["calls", "sales", "sales"]
+    assert table[0]["note"] == "Acme, Inc" and table[0]["cancels"] == ""
+    week = json.loads(run("export", "--period", "2026-11-16..2026-11-22").out)["events"]
+    assert [e["metric"] for e in week] == ["meetings"]
+
+
+def test_export_to_a_file(run, logged: None, tmp_path: Path) -> None:
+    (tmp_path / "exports").mkdir()
+    target = tmp_path / "exports" / "out.json"
+    result = run("export", "-o", str(target))
+    assert result.code == 0
+    assert result.out.strip() == f"exported 4 events to {target}"
+    assert len(json.loads(target.read_text(encoding="utf-8"))["events"]) == 4
+    assert [p.name for p in target.parent.iterdir()] == ["out.json"]  # no partial left
+
+
+def test_export_without_a_database_creates_nothing(run, db_path: Path) -> None:
+    result = run("export")
+    assert result.code == 0 and json.loads(result.out)["events"] == []
+    assert not db_path.exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (("export", "--period", "fortnight"), "fortnight"),
+        (("export", "--period", "2026-11-30..2026-11-01"), "before the start"),
+        (("export", "--format", "xml"), "xml"),
+    ],
+)
+def test_export_bad_options_exit_2(run, argv: tuple[str, ...], expected: str) -> None:
+    assert expected in one_line_error(run(*argv), 2)
+
+
+def test_export_to_a_folder_or_missing_folder_exit_2(run, logged: None, tmp_path: Path) -> None:
+    assert "is a folder" in one_line_error(run("export", "-o", str(tmp_path)), 2)
+    missing = tmp_path / "no" / "out.json"
+    assert "does not exist" in one_line_error(run("export", "-o", str(missing)), 2)
+
+
+def test_import_prints_added_and_present(run, logged: None, tmp_path: Path) -> None:
+    export = tmp_path / "export.csv"
+    assert run("export", "--format", "csv", "-o", str(export)).code == 0
+    other = tmp_path / "other.db"
+    first = run("--db", str(other), "import", str(export))
+    assert (first.code, first.out) == (0, "added 4, already present 0\n")
+    again = run("--db", str(other), "import", str(export))
+    assert (again.code, again.out) == (0, "added 0, already present 4\n")
+    assert run("--db", str(other), "today", "--json").out == run("today", "--json").out
+
+
+def test_import_another_database_file(run, logged: None, tmp_path: Path, db_path: Path) -> None:
+    other = tmp_path / "other.db"
+    assert run("--db", str(other), "log", "meetings", "2").code == 0
+    result = run("import", str(other))
+    assert result.out == "added 1, already present 0\n"
+    assert json.loads(run("today", "--json").out)["counts"] == {
+        "calls": 3,
+        "meetings": 2,
+        "sales": 0,
+    }
+
+
+def test_import_missing_file_exit_2_and_creates_nothing(run, tmp_path: Path, db_path: Path) -> None:
+    line = one_line_error(run("import", str(tmp_path / "nope.json")), 2)
+    assert "nope.json: no such file" in line
+    assert not db_path.exists()
+
+
+def test_import_malformed_file_exit_2_names_the_line(
+    run, logged: None, tmp_path: Path, db_path: Path
+) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "id,ts,day,metric,delta,note,source\n"
+        "0b7c8f5e-3f2a-4b1c-9d8e-7f6a5b4c3d2e,2026-11-27T09:00:00+00:00,2026-11-27,calls,1,,cli\n"
+        "1b7c8f5e-3f2a-4b1c-9d8e-7f6a5b4c3d2e,2026-11-27T09:00:00+00:00,2026-11-27,demos,1,,cli\n"
+    )
+    before = event_rows(db_path)
+    line = one_line_error(run("import", str(bad)), 2)
+    assert f"{bad}: line 3: unknown metric 'demos'" in line
+    assert event_rows(db_path) == before
+
+
+def test_import_newer_export_version_exit_2(run, logged: None, tmp_path: Path) -> None:
+    newer = tmp_path / "newer.json"
+    newer.write_text('{"format": "salestui-export", "version": 2, "events": []}')
+    assert "newer than this salestui reads" in one_line_error(run("import", str(newer)), 2)
+
+
+def test_import_foreign_database_file_exit_2(run, logged: None, tmp_path: Path) -> None:
+    foreign = tmp_path / "foreign.db"
+    sqlite3.connect(foreign).execute("CREATE TABLE t (x)").connection.close()
+    assert "not a salestui one" in one_line_error(run("import", str(foreign)), 2)
+
+
+def test_import_into_a_foreign_database_exit_1(run, tmp_path: Path) -> None:
+    foreign = tmp_path / "foreign.db"
+    sqlite3.connect(foreign).execute("CREATE TABLE t (x)").connection.close()
+    export = tmp_path / "e.json"
+    export.write_text('{"format": "salestui-export", "version": 1, "events": []}')
+    line = one_line_error(run("--db", str(foreign), "import", str(export)), 1)
+    assert str(foreign) in line and "not a salestui database" in line
+
+
+def test_backup_default_folder(run, logged: None, db_path: Path) -> None:
+    result = run("backup")
+    assert result.code == 0
+    made = Path(result.out.strip())
+    assert made == db_path.parent / "backups" / "salestui-2026-11-27-104200.db"
+    assert event_rows(made) == event_rows(db_path)
+    second = Path(run("backup").out.strip())
+    assert second.name == "salestui-2026-11-27-104200-2.db"
+
+
+def test_backup_to_a_folder_and_to_a_file(run, logged: None, tmp_path: Path) -> None:
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    into_folder = Path(run("backup", str(folder)).out.strip())
+    assert into_folder.parent == folder and into_folder.exists()
+    named = tmp_path / "copy.db"
+    assert run("backup", str(named)).out.strip() == str(named)
+    assert event_rows(named) == 4
+
+
+def test_backup_errors(run, logged: None, tmp_path: Path) -> None:
+    existing = tmp_path / "existing.db"
+    existing.write_text("keep")
+    assert "already exists" in one_line_error(run("backup", str(existing)), 2)
+    assert existing.read_text() == "keep"
+    missing_db = tmp_path / "none.db"
+    line = one_line_error(run("--db", str(missing_db), "backup", str(tmp_path / "b.db")), 1)
+    assert "nothing to back up" in line
+
+
+def test_newer_schema_database_exit_1(run, tmp_path: Path) -> None:
+    newer = tmp_path / "newer.db"
+    conn = sqlite3.connect(newer)
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.commit()
+    conn.close()
+    assert "newer salestui" in one_line_error(run("--db", str(newer), "export"), 1)
+
+
+def test_registering_costs_the_quick_commands_nothing() -> None:
+    code = (
+        "import sys\n"
+        "from salestui.cli import cli\n"
+        "from salestui.cli_data import register\n"
+        "register(cli)\n"
+        "heavy = [m for m in ('salestui.store.portable', 'salestui.store.backup', "
+        "'sqlite_utils', 'textual') if m in sys.modules]\n"
+        "print(heavy)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

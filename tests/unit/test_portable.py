@@ -1,0 +1,541 @@
+"""Export and import: round trips, merges by id, and every kind of bad file refused whole."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from salestui.domain.periods import DateRange
+from salestui.store import Store
+from salestui.store.portable import (
+    COLUMNS,
+    ImportRefused,
+    ImportResult,
+    export_events,
+    import_file,
+)
+from salestui.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+from tests.conftest import FakeClock, local
+
+# -- helpers ------------------------------------------------------------------------------
+
+
+def fill(store: Store, clock: FakeClock) -> None:
+    """A small history with every kind of event: tallies, notes, undo, correction."""
+    first = store.log("calls", 3, at=local("2026-11-20T09:00"), note='Müller, "Acme"\nline 2')
+    store.log("meetings", at=local("2026-11-20T15:00"))
+    store.log("calls", at=local("2026-11-26T23:30"))  # late evening: the local day matters
+    store.log("sales", 2, at=local("2026-11-27T00:15"))
+    store.log("calls", 5)
+    store.log("calls", -1, source="tui")
+    store.log("meetings", 2, source="tui")
+    store.undo()  # cancels the 2 meetings
+    store.add_note(first.id, "called back, wants a demo")
+    clock.advance(minutes=5)
+
+
+def rows(path: Path) -> list[tuple[object, ...]]:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(f"SELECT {', '.join(COLUMNS)} FROM events ORDER BY rowid").fetchall()
+    finally:
+        conn.close()
+
+
+def totals(path: Path) -> dict[tuple[str, str], int]:
+    conn = sqlite3.connect(path)
+    try:
+        return {(d, m): c for d, m, c in conn.execute("SELECT day, metric, count FROM day_totals")}
+    finally:
+        conn.close()
+
+
+def count(path: Path) -> int:
+    conn = sqlite3.connect(path)
+    try:
+        return int(conn.execute("SELECT count(*) FROM events").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def export_text(source: Store | Path, fmt: str = "json", span: DateRange | None = None) -> str:
+    out = io.StringIO()
+    export_events(source, out, fmt, span)  # type: ignore[arg-type]
+    return out.getvalue()
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8", newline="")
+    return path
+
+
+def event(**changes: object) -> dict[str, object]:
+    base: dict[str, object] = {
+        "id": str(uuid.uuid4()),
+        "ts": "2026-11-27T09:42:00.000000+00:00",
+        "day": "2026-11-27",
+        "metric": "calls",
+        "delta": 1,
+        "note": None,
+        "source": "cli",
+        "cancels": None,
+        "about": None,
+    }
+    base.update(changes)
+    return base
+
+
+def json_export(events: list[dict[str, object]], **header: object) -> str:
+    payload: dict[str, object] = {"format": "salestui-export", "version": 1}
+    payload.update(header)
+    payload["events"] = events
+    return json.dumps(payload)
+
+
+@pytest.fixture
+def other(tmp_path: Path, clock: FakeClock) -> Iterator[Store]:
+    with Store(tmp_path / "other" / "salestui.db", clock=clock) as opened:
+        yield opened
+
+
+# -- export -------------------------------------------------------------------------------
+
+
+def test_json_export_has_the_contract_shape(store: Store, clock: FakeClock) -> None:
+    fill(store, clock)
+    payload = json.loads(export_text(store))
+    assert payload["format"] == "salestui-export"
+    assert payload["version"] == 1
+    assert len(payload["events"]) == count(store.path)
+    assert all(list(item) == list(COLUMNS) for item in payload["events"])
+    first = payload["events"][0]
+    assert first["metric"] == "calls" and first["delta"] == 3 and first["day"] == "2026-11-20"
+    assert first["note"] == 'Müller, "Acme"\nline 2'
+    assert first["cancels"] is None and first["about"] is None
+    assert first["ts"].endswith("+00:00")
+    # recording order, cancels and about carried
+    assert [e["id"] for e in payload["events"]] == [row[0] for row in rows(store.path)]
+    assert payload["events"][-2]["cancels"] == payload["events"][-3]["id"]
+    assert payload["events"][-1]["about"] == first["id"]
+
+
+def test_csv_export_has_a_stable_header_and_empty_cells_for_null(
+    store: Store, clock: FakeClock
+) -> None:
+    fill(store, clock)
+    text = export_text(store, "csv")
+    assert text.splitlines()[0] == "id,ts,day,metric,delta,note,source,cancels,about"
+    parsed = list(csv.reader(io.StringIO(text)))
+    assert len(parsed) == 1 + count(store.path)
+    assert parsed[1][5] == 'Müller, "Acme"\nline 2'
+    assert parsed[2][5] == "" and parsed[2][7] == "" and parsed[2][8] == ""
+
+
+def test_export_of_a_period_uses_the_stored_local_day(store: Store, clock: FakeClock) -> None:
+    fill(store, clock)
+    span = DateRange(date(2026, 11, 26), date(2026, 11, 26))
+    events = json.loads(export_text(store, span=span))["events"]
+    assert [(e["metric"], e["delta"]) for e in events] == [("calls", 1)]
+    # UTC says the 26th for the sale logged at 00:15 local; the stored day says the 27th
+    span = DateRange(date(2026, 11, 27), date(2026, 11, 30))
+    days = {e["day"] for e in json.loads(export_text(store, span=span))["events"]}
+    assert days == {"2026-11-27"}
+
+
+def test_empty_and_missing_databases_export_no_events(store: Store, tmp_path: Path) -> None:
+    assert json.loads(export_text(store))["events"] == []
+    missing = tmp_path / "nowhere" / "salestui.db"
+    assert json.loads(export_text(missing))["events"] == []
+    assert export_text(missing, "csv") == ",".join(COLUMNS) + "\n"
+    assert not missing.parent.exists()
+
+
+def test_export_by_path_reads_without_writing(store: Store, clock: FakeClock) -> None:
+    fill(store, clock)
+    store.close()
+    before = store.path.read_bytes()
+    assert json.loads(export_text(store.path))["events"][0]["delta"] == 3
+    assert store.path.read_bytes() == before
+
+
+def test_export_reports_progress(store: Store, clock: FakeClock) -> None:
+    fill(store, clock)
+    calls: list[tuple[int, int]] = []
+    total = export_events(store, io.StringIO(), "csv", progress=lambda d, t: calls.append((d, t)))
+    assert total == count(store.path)
+    assert calls[0] == (0, total) and calls[-1] == (total, total)
+
+
+def test_export_of_a_foreign_file_is_a_store_error(tmp_path: Path) -> None:
+    from salestui.store import StoreError
+
+    foreign = tmp_path / "other.db"
+    sqlite3.connect(foreign).execute("CREATE TABLE t (x)").connection.close()
+    with pytest.raises(StoreError, match="not a salestui one"):
+        export_text(foreign)
+
+
+# -- round trips and merges -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_round_trip_into_an_empty_database(
+    store: Store, other: Store, clock: FakeClock, tmp_path: Path, fmt: str
+) -> None:
+    fill(store, clock)
+    path = write(tmp_path / f"export.{fmt}", export_text(store, fmt))
+    result = import_file(other, path)
+    assert result == ImportResult(added=count(store.path), present=0)
+    assert totals(other.path) == totals(store.path)
+    assert rows(other.path) == rows(store.path)
+    # and the imported log works like a local one
+    assert other.undo() is not None
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "db"])
+def test_importing_twice_adds_nothing(
+    store: Store, other: Store, clock: FakeClock, tmp_path: Path, fmt: str
+) -> None:
+    fill(store, clock)
+    path = store.path if fmt == "db" else write(tmp_path / f"x.{fmt}", export_text(store, fmt))
+    first = import_file(other, path)
+    before = totals(other.path)
+    second = import_file(other, path)
+    assert first.added == count(store.path) and first.present == 0
+    assert second == ImportResult(added=0, present=first.added)
+    assert totals(other.path) == before
+    assert count(other.path) == count(store.path)
+
+
+def test_laptop_and_desktop_merge_by_union(
+    store: Store, other: Store, clock: FakeClock, tmp_path: Path
+) -> None:
+    fill(store, clock)  # the laptop
+    import_file(other, store.path)  # the desktop starts from a copy
+    shared = count(store.path)
+    store.log("calls", 4)
+    store.log("sales")
+    other.log("meetings", 3)
+    # desktop file straight into the laptop, laptop export into the desktop
+    into_laptop = import_file(store, other.path)
+    assert into_laptop == ImportResult(added=1, present=shared)
+    export = write(tmp_path / "laptop.json", export_text(store))
+    into_desktop = import_file(other, export)
+    assert into_desktop == ImportResult(added=2, present=shared + 1)
+    assert totals(store.path) == totals(other.path)
+    assert sorted(rows(store.path)) == sorted(rows(other.path))
+    today = DateRange(date(2026, 11, 27), date(2026, 11, 27))
+    assert other.counts(today) == {"calls": 8, "meetings": 3, "sales": 3}
+
+
+def test_source_may_differ_for_the_same_event(store: Store, tmp_path: Path) -> None:
+    tally = event()
+    import_file(store, write(tmp_path / "a.json", json_export([tally])))
+    tally["source"] = "tui"
+    result = import_file(store, write(tmp_path / "b.json", json_export([tally])))
+    assert result == ImportResult(added=0, present=1)
+    assert rows(store.path)[0][6] == "cli"  # the stored one is kept
+
+
+def test_import_from_a_schema_1_database(store: Store, tmp_path: Path) -> None:
+    old = tmp_path / "v1.db"
+    conn = sqlite3.connect(old)
+    for statement in MIGRATIONS[1]:
+        conn.execute(statement)
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute("PRAGMA user_version = 1")
+    tally = event()
+    conn.execute(
+        "INSERT INTO events (id, ts, day, metric, delta, note, source, cancels)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        tuple(tally[key] for key in COLUMNS[:8]),
+    )
+    conn.commit()
+    conn.close()
+    assert import_file(store, old) == ImportResult(added=1, present=0)
+    assert rows(store.path) == [tuple(tally[key] for key in COLUMNS)]
+    assert sqlite3.connect(old).execute("PRAGMA user_version").fetchone() == (1,)
+
+
+def test_times_with_other_offsets_are_stored_in_utc(store: Store, tmp_path: Path) -> None:
+    tally = event(ts="2026-11-27T10:42:00+01:00")
+    import_file(store, write(tmp_path / "a.json", json_export([tally])))
+    assert rows(store.path)[0][1] == "2026-11-27T09:42:00.000000+00:00"
+    # the same event in canonical form is the same event
+    tally["ts"] = "2026-11-27T09:42:00.000000+00:00"
+    assert import_file(store, write(tmp_path / "b.json", json_export([tally]))).present == 1
+
+
+def test_csv_with_bom_crlf_and_without_optional_columns(store: Store, tmp_path: Path) -> None:
+    tally = event(note="a, b")
+    text = (
+        "\ufeffid,ts,day,metric,delta,note,source\r\n"
+        f'{tally["id"]},{tally["ts"]},{tally["day"]},sales,2,"a, b",cli\r\n'
+        "\r\n"
+    )
+    assert import_file(store, write(tmp_path / "a.csv", text)) == ImportResult(1, 0)
+    assert rows(store.path)[0][3:6] == ("sales", 2, "a, b")
+
+
+def test_pretty_printed_json_and_any_key_order(store: Store, tmp_path: Path) -> None:
+    tallies = [event(note="x" * 300_000), event(metric="sales"), event(metric="meetings")]
+    text = json.dumps({"events": tallies, "version": 1, "format": "salestui-export"}, indent=2)
+    assert import_file(store, write(tmp_path / "a.json", text)) == ImportResult(3, 0)
+    assert [row[0] for row in rows(store.path)] == [t["id"] for t in tallies]
+
+
+def test_a_big_json_file_streams_across_buffer_boundaries(store: Store, tmp_path: Path) -> None:
+    tallies = [event(note=("n" * (index % 700)) or None) for index in range(4_000)]
+    path = write(tmp_path / "big.json", json_export(tallies).replace("}, {", "},\n  {"))
+    seen: list[tuple[int, int]] = []
+    result = import_file(store, path, progress=lambda done, total: seen.append((done, total)))
+    assert result == ImportResult(4_000, 0)
+    assert [row[0] for row in rows(store.path)] == [t["id"] for t in tallies]
+    assert seen[-1] == (path.stat().st_size, path.stat().st_size)
+
+
+def test_repeated_identical_ids_in_one_file_count_as_present(store: Store, tmp_path: Path) -> None:
+    tally = event()
+    path = write(tmp_path / "a.json", json_export([tally, event(), dict(tally)]))
+    assert import_file(store, path) == ImportResult(added=2, present=1)
+
+
+# -- refused files: a clear message, and nothing written --------------------------------------
+
+
+@pytest.fixture
+def seeded(store: Store, clock: FakeClock) -> Store:
+    fill(store, clock)
+    return store
+
+
+def refused(store: Store, path: Path) -> str:
+    before_rows, before_totals = rows(store.path), totals(store.path)
+    with pytest.raises(ImportRefused) as info:
+        import_file(store, path)
+    message = str(info.value)
+    assert "\n" not in message
+    assert message.startswith(f"{path}: ")
+    assert message.endswith("nothing was imported")
+    assert rows(store.path) == before_rows
+    assert totals(store.path) == before_totals
+    return message
+
+
+GOOD = [event() for _ in range(3)]
+
+
+@pytest.mark.parametrize(
+    ("bad", "expected"),
+    [
+        ({"metric": "cals"}, "unknown metric 'cals' (use calls, meetings, sales)"),
+        ({"day": "2026-02-30"}, "day '2026-02-30' is not a date (use YYYY-MM-DD)"),
+        ({"day": "27.11.2026"}, "is not a date"),
+        ({"day": "20261127"}, "is not a date"),
+        ({"ts": "2026-11-27T09:42:00"}, "is not an ISO 8601 time with an offset"),
+        ({"ts": "yesterday"}, "is not an ISO 8601 time with an offset"),
+        ({"delta": "3"}, "delta '3' is not a whole number"),
+        ({"delta": 1.5}, "delta 1.5 is not a whole number"),
+        ({"delta": True}, "delta True is not a whole number"),
+        ({"delta": 2**64}, "delta 18446744073709551616 is too large"),
+        ({"id": "42"}, "id '42' is not an event id"),
+        ({"cancels": "nope"}, "cancels 'nope' is not an event id"),
+        ({"about": 7}, "about 7 is not an event id"),
+        ({"note": 5}, "note 5 is not text"),
+        ({"source": ""}, "source '' must be a non-empty name"),
+        ({"metric": None}, "unknown metric None"),
+    ],
+)
+def test_json_bad_field_is_refused_with_its_record(
+    seeded: Store, tmp_path: Path, bad: dict[str, object], expected: str
+) -> None:
+    events = [*GOOD[:2], event(**bad), GOOD[2]]
+    text = json_export(events).replace("}, {", "},\n{")
+    message = refused(seeded, write(tmp_path / "bad.json", text))
+    assert "record 3 (line 3): " in message
+    assert expected in message
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (json_export([event()], version=2), "export version 2 is newer than this salestui reads"),
+        (json_export([event()], version="1"), "version '1' is not a version number"),
+        (json_export([event()], format="other-app"), "format is 'other-app'"),
+        ('{"version": 1, "events": []}', "not a salestui export"),
+        ('{"format": "salestui-export", "events": []}', 'the export has no "version"'),
+        ('{"format": "salestui-export", "version": 1}', 'the export has no "events" list'),
+        ('{"format": "salestui-export", "version": 1, "events": {}}', '"events" must be a list'),
+        (json_export([[1, 2]]), "record 1 (line 1): an event must be an object"),
+        (
+            json_export([{k: v for k, v in event().items() if k != "metric"}]),
+            "record 1 (line 1): missing metric",
+        ),
+        (json_export([event()])[:-10], "malformed JSON"),
+        (json_export([event()]) + " []", "unexpected data after the end of the export"),
+        (json_export([event()]).replace("}]", "} 5]"), "expected ',' or ']' after record 1"),
+        ("[1, 2, 3]", "a JSON export is an object"),
+        ("{}", "not a salestui export"),
+    ],
+)
+def test_json_bad_shape_is_refused(seeded: Store, tmp_path: Path, text: str, expected: str) -> None:
+    assert expected in refused(seeded, write(tmp_path / "bad.json", text))
+
+
+def test_a_bad_record_at_the_very_end_writes_nothing(seeded: Store, tmp_path: Path) -> None:
+    events = [event() for _ in range(12_000)] + [event(metric="demos")]
+    message = refused(seeded, write(tmp_path / "late.json", json_export(events)))
+    assert "record 12001 (line 1)" in message
+
+
+def csv_text(events: list[dict[str, object]], columns: tuple[str, ...] = COLUMNS) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for item in events:
+        writer.writerow(["" if item.get(c) is None else item.get(c) for c in columns])
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("bad", "expected"),
+    [
+        ({"metric": "Calls"}, "unknown metric 'Calls'"),
+        ({"day": "2026-13-01"}, "day '2026-13-01' is not a date"),
+        ({"ts": "2026-11-27 09:42"}, "is not an ISO 8601 time with an offset"),
+        ({"delta": "x"}, "delta 'x' is not a whole number"),
+        ({"delta": "1.0"}, "delta '1.0' is not a whole number"),
+        ({"delta": ""}, "delta '' is not a whole number"),
+        ({"id": ""}, "id '' is not an event id"),
+    ],
+)
+def test_csv_bad_cell_is_refused_with_its_line(
+    seeded: Store, tmp_path: Path, bad: dict[str, object], expected: str
+) -> None:
+    text = csv_text([GOOD[0], event(note="two\nlines"), event(**bad)])
+    message = refused(seeded, write(tmp_path / "bad.csv", text))
+    assert "line 5: " in message  # physical lines: the note above spans lines 3 and 4
+    assert expected in message
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (csv_text([event()], COLUMNS[:3] + COLUMNS[4:]), "line 1: missing column metric"),
+        (
+            csv_text([event()], ("id", "ts", "day", "metric", "delta")),
+            "line 1: missing columns note, source",
+        ),
+        ("name,phone\nAnn,123\n", "not a salestui export"),
+        (csv_text([event()]) + "a,b\n", "line 3: 2 cells where the header has 9"),
+        (csv_text([event()]) + '"unterminated,\n', "line 3: malformed CSV"),
+        ("id,id,ts,day,metric,delta,note,source\n", "column id appears twice"),
+    ],
+)
+def test_csv_bad_shape_is_refused(seeded: Store, tmp_path: Path, text: str, expected: str) -> None:
+    assert expected in refused(seeded, write(tmp_path / "bad.csv", text))
+
+
+def test_conflicting_id_is_refused_never_overwritten(seeded: Store, tmp_path: Path) -> None:
+    stored = json.loads(export_text(seeded))["events"]
+    changed = dict(stored[1], delta=5)
+    text = json_export([event(), changed])
+    message = refused(seeded, write(tmp_path / "conflict.json", text))
+    assert f"record 2 (line 1): event {changed['id']} is already in {seeded.path}" in message
+    assert "with different content" in message
+
+
+@pytest.mark.parametrize("field", ["ts", "day", "metric", "note", "cancels", "about"])
+def test_every_compared_field_counts_as_a_conflict(
+    seeded: Store, tmp_path: Path, field: str
+) -> None:
+    stored = json.loads(export_text(seeded))["events"][0]
+    values = {
+        "ts": "2026-11-20T08:00:01.000000+00:00",
+        "day": "2026-11-21",
+        "metric": "sales",
+        "note": "other",
+        "cancels": str(uuid.uuid4()),
+        "about": str(uuid.uuid4()),
+    }
+    text = json_export([dict(stored, **{field: values[field]})])
+    assert "different content" in refused(seeded, write(tmp_path / "c.json", text))
+
+
+def test_conflict_inside_one_file_is_refused(seeded: Store, tmp_path: Path) -> None:
+    tally = event()
+    text = csv_text([tally, event(), dict(tally, delta=2)])
+    message = refused(seeded, write(tmp_path / "twice.csv", text))
+    assert f"line 4: event {tally['id']} appears twice with different content" in message
+    assert "(first at line 2)" in message
+
+
+def test_foreign_and_newer_databases_are_refused(seeded: Store, tmp_path: Path) -> None:
+    foreign = tmp_path / "foreign.db"
+    conn = sqlite3.connect(foreign)
+    conn.execute("CREATE TABLE events (id TEXT)")
+    conn.commit()
+    conn.close()
+    assert "a SQLite database, but not a salestui one" in refused(seeded, foreign)
+
+    newer = tmp_path / "newer.db"
+    conn = sqlite3.connect(newer)
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.execute("CREATE TABLE events (id TEXT)")
+    conn.commit()
+    conn.close()
+    assert "written by a newer salestui" in refused(seeded, newer)
+
+
+def test_corrupt_database_file_is_refused(seeded: Store, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.db"
+    broken.write_bytes(b"SQLite format 3\x00" + b"\xff" * 5000)
+    refused(seeded, broken)
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"", "the file is empty"),
+        (b"\xff\xfe\x00garbage\x80\x81", "not UTF-8 text"),
+        (b"hello world\n", "not a salestui export"),
+    ],
+)
+def test_empty_binary_and_random_files_are_refused(
+    seeded: Store, tmp_path: Path, content: bytes, expected: str
+) -> None:
+    path = tmp_path / "odd.json"
+    path.write_bytes(content)
+    assert expected in refused(seeded, path)
+
+
+def test_missing_file_and_folder_are_refused(seeded: Store, tmp_path: Path) -> None:
+    assert "no such file" in refused(seeded, tmp_path / "missing.json")
+    assert "is a folder" in refused(seeded, tmp_path)
+
+
+def test_reading_the_file_takes_no_lock_on_the_database(
+    store: Store, tmp_path: Path, db_path: Path
+) -> None:
+    path = write(tmp_path / "a.json", json_export([event() for _ in range(12_000)]))
+    writes: list[int] = []
+
+    def meanwhile(done: int, total: int) -> None:
+        if 0 < done < total and not writes:
+            other = sqlite3.connect(db_path, timeout=0.1, isolation_level=None)
+            other.execute("BEGIN IMMEDIATE")  # fails at once if the import held the lock
+            other.execute("COMMIT")
+            other.close()
+            writes.append(done)
+
+    assert import_file(store, path, progress=meanwhile).added == 12_000
+    assert writes
