@@ -311,6 +311,7 @@ def _parse_working_days(text: str) -> int:
 def plan_lines(result: Any) -> list[str]:
     """The plan as a few lines of text (shared by `plan` and its tests)."""
     from salestui.domain.metrics import METRICS, metric_by_key
+    from salestui.domain.planner import describe_pace
     from salestui.domain.rates import format_percent, format_rate_words
     from salestui.figures import SOURCE_WORDS
 
@@ -327,13 +328,7 @@ def plan_lines(result: Any) -> list[str]:
     lines.append(f"  Month so far      {so_far}")
     per_day = "   ".join(metric.amount(result.per_day[metric.key]) for metric in METRICS)
     lines.append(f"  Per working day   {per_day}")
-    pace = result.pace("calls")
-    if pace < 0:
-        lines.append(f"  Pace              {-pace:,} calls behind")
-    elif pace > 0:
-        lines.append(f"  Pace              {pace:,} calls ahead")
-    else:
-        lines.append("  Pace              on pace")
+    lines.append(f"  Pace              {describe_pace(result.pace('calls'), METRICS[0])}")
     for stage, rate in result.rates.items():
         before = METRICS[[m.key for m in METRICS].index(stage) - 1]
         words = format_rate_words(rate, before, metric_by_key(stage))

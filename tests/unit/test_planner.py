@@ -300,3 +300,12 @@ def test_history_span_is_ninety_days_including_today() -> None:
     assert span.end == date(2026, 11, 27)
     assert span.start == date(2026, 8, 30)
     assert len(span) == 90
+
+
+def test_describe_pace() -> None:
+    from salestui.domain.metrics import CALLS, SALES
+    from salestui.domain.planner import describe_pace
+
+    assert describe_pace(-14, CALLS) == "14 calls behind pace"
+    assert describe_pace(1, SALES) == "1 sale ahead of pace"
+    assert describe_pace(0, CALLS) == "calls on pace"

@@ -168,7 +168,7 @@ def test_markdown_for_a_small_week() -> None:
         "- **Last week:** 16–22 Nov 2026\n"
         "- **Target:** 50 calls, 10 meetings, 5 sales "
         "(5 working days at the 2026-11 plan's daily pace for 10 sales)\n"
-        "- **Pace:** 10 calls ahead, 1 meeting behind, 1 sale behind\n"
+        "- **Pace:** 10 calls ahead of pace, 1 meeting behind pace, 1 sale behind pace\n"
         "- **Best day:** calls Mon 23 Nov 2026 (12); meetings Mon 23 Nov 2026 (2); "
         "sales Tue 24 Nov 2026 (1)\n"
         "- **Streak:** 3 working days with any activity\n"

@@ -32,7 +32,7 @@ from datetime import date
 from fractions import Fraction
 
 from salestui.domain.counts import Counts, zero_counts
-from salestui.domain.metrics import METRIC_KEYS, metric_by_key
+from salestui.domain.metrics import METRIC_KEYS, Metric, metric_by_key
 from salestui.domain.periods import DateRange, last_days
 from salestui.domain.rates import RATE_STAGES, previous_stage
 from salestui.domain.workdays import WorkCalendar
@@ -322,3 +322,12 @@ def what_if(plan: Plan, stage: str, rate: Fraction, target: int | None = None) -
         plan.done_today,
         plan.working_days_override,
     )
+
+
+def describe_pace(pace: int, metric: Metric) -> str:
+    """`14 calls behind pace`, `3 calls ahead of pace` or `calls on pace`."""
+    if pace < 0:
+        return f"{metric.amount(-pace)} behind pace"
+    if pace > 0:
+        return f"{metric.amount(pace)} ahead of pace"
+    return f"{metric.key} on pace"

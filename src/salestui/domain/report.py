@@ -39,7 +39,7 @@ from salestui.domain.periods import (
     week_of,
     year_of,
 )
-from salestui.domain.planner import Plan
+from salestui.domain.planner import Plan, describe_pace
 from salestui.domain.rates import RATE_STAGES, format_percent, previous_stage
 from salestui.domain.workdays import WorkCalendar
 
@@ -345,13 +345,7 @@ def _target_text(target: ReportTarget) -> str:
 def _pace_text(target: ReportTarget) -> str:
     parts: list[str] = []
     for metric in METRICS:
-        pace = target.pace(metric.key)
-        if pace < 0:
-            parts.append(f"{metric.amount(-pace)} behind")
-        elif pace > 0:
-            parts.append(f"{metric.amount(pace)} ahead")
-        else:
-            parts.append(f"{metric.key} on pace")
+        parts.append(describe_pace(target.pace(metric.key), metric))
     return ", ".join(parts)
 
 

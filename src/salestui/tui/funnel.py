@@ -13,6 +13,7 @@ from textual.reactive import var
 from textual.widgets import Input, Label, Select, Static
 
 from salestui.domain.funnel import UNCERTAIN_BELOW, Funnel
+from salestui.domain.history import MONTH_ABBREVIATIONS
 from salestui.domain.metrics import METRICS
 from salestui.domain.rates import format_percent, format_rate_words
 from salestui.figures import FunnelView
@@ -94,20 +95,7 @@ def trend_table(trend: list[tuple[str, Funnel]]) -> Table:
     table.add_column("Rates by month", no_wrap=True)
     for month, _ in trend:
         year, number = month.split("-")
-        label = [
-            "Jan",
-            "Feb",
-            "Mar",
-            "Apr",
-            "May",
-            "Jun",
-            "Jul",
-            "Aug",
-            "Sep",
-            "Oct",
-            "Nov",
-            "Dec",
-        ][int(number) - 1]
+        label = MONTH_ABBREVIATIONS[int(number) - 1]
         table.add_column(label, justify="right", no_wrap=True)
     table.add_column("", no_wrap=True)
     for before, after in zip(METRICS, METRICS[1:], strict=False):

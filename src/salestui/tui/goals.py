@@ -16,8 +16,8 @@ from textual.validation import ValidationResult, Validator
 from textual.widgets import Button, Input, Label, ProgressBar, Static
 
 from salestui.domain.goals import parse_target
-from salestui.domain.metrics import METRICS, metric_by_key
-from salestui.domain.planner import Plan
+from salestui.domain.metrics import CALLS, METRICS, metric_by_key
+from salestui.domain.planner import Plan, describe_pace
 from salestui.domain.rates import (
     RATE_STAGES,
     format_percent,
@@ -100,11 +100,7 @@ def month_text(plan: Plan) -> Text:
 
 def pace_text(plan: Plan) -> Text:
     pace = plan.pace("calls")
-    if pace < 0:
-        return Text(f"{-pace:,} calls behind month pace", style="bold yellow")
-    if pace > 0:
-        return Text(f"{pace:,} calls ahead of month pace", style="bold green")
-    return Text("on pace", style="bold green")
+    return Text(describe_pace(pace, CALLS), style="bold yellow" if pace < 0 else "bold green")
 
 
 def rates_table(plan: Plan) -> Table:

@@ -11,8 +11,8 @@ from textual.timer import Timer
 from textual.widgets import Digits, Label
 
 from salestui.domain.counts import SPARK_DAYS, MetricSummary
-from salestui.domain.metrics import METRICS, Metric
-from salestui.domain.planner import Plan
+from salestui.domain.metrics import CALLS, METRICS, Metric
+from salestui.domain.planner import Plan, describe_pace
 from salestui.tui.charts import count_spark, progress_bar
 
 FLASH_SECONDS = 0.6
@@ -134,14 +134,8 @@ class TodayView(Vertical):
         to_go = max(0, plan.today_target["calls"] - calls_today)
         pace = plan.done["calls"] - plan.done_today["calls"] + calls_today
         pace -= plan.expected_by_now["calls"]
-        parts = [f"{to_go:,} calls to go today" if to_go else "today's calls done ✓"]
-        if pace < 0:
-            parts.append(f"{-pace:,} behind month pace")
-        elif pace > 0:
-            parts.append(f"{pace:,} ahead of month pace")
-        else:
-            parts.append("on month pace")
-        pace_line.update("Pace: " + " · ".join(parts))
+        today_part = f"{to_go:,} calls to go today" if to_go else "today's calls done ✓"
+        pace_line.update(f"Pace: {today_part} · {describe_pace(pace, CALLS)} this month")
 
     def watch_last_action(self, text: str) -> None:
         self.query_one("#last-action", Label).update(text)
