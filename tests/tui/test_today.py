@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from textual.widgets import Digits, Label
+from textual.widgets import Digits, Label, Static
 
 from salestui.domain.periods import DateRange
 from salestui.store import Store, StoreError
@@ -35,6 +35,11 @@ def screen_text(app: SalesApp) -> str:
     return "\n".join("".join(segment.text for segment in strip) for strip in strips)
 
 
+def panel_text(app: SalesApp, metric: str) -> str:
+    """The lines below a panel's count, as shown."""
+    return str(app.query_one(f"#panel-{metric} .details", Static).render())
+
+
 def label_text(app: SalesApp, selector: str) -> str:
     return str(app.query_one(selector, Label).render())
 
@@ -47,7 +52,7 @@ async def test_keys_tally_and_commit(app_factory: Callable[[], SalesApp], db_pat
         assert on_disk(db_path) == {"calls": 3, "meetings": 1, "sales": 1}
         assert "Last: +1 sale at 10:42" in label_text(app, "#last-action")
         assert app.query_one("#panel-sales").has_class("-flash")
-        assert "week 3 · month 3" in label_text(app, "#panel-calls .period")
+        assert "week 3 · month 3" in panel_text(app, "calls")
 
 
 async def test_correction_and_floor_at_zero(app_factory, db_path: Path) -> None:
@@ -117,7 +122,7 @@ async def test_midnight_rolls_over(app_factory, clock: FakeClock) -> None:
         await pilot.pause()
         assert shown(app, "calls") == 0
         assert "Sat 28 Nov 2026" in label_text(app, "#date-line")
-        assert "week 2 · month 2" in label_text(app, "#panel-calls .period")
+        assert "week 2 · month 2" in panel_text(app, "calls")
         await pilot.press("c")
         assert shown(app, "calls") == 1
 

@@ -17,7 +17,7 @@ class Metric:
 
     def amount(self, count: int) -> str:
         """`1 call`, `3 calls`."""
-        return f"{count} {self.singular if abs(count) == 1 else self.key}"
+        return f"{count:,} {self.singular if abs(count) == 1 else self.key}"
 
 
 CALLS = Metric("calls", "call", "c", "Calls")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.reactive import var
 from textual.timer import Timer
-from textual.widgets import Digits, Label
+from textual.widgets import Digits, Label, Static
 
 from salestui.domain.counts import SPARK_DAYS, MetricSummary
 from salestui.domain.metrics import CALLS, METRICS, Metric
@@ -26,39 +27,43 @@ class MetricPanel(Vertical):
         self.metric = metric
         self.border_title = metric.label
         self._flash_timer: Timer | None = None
+        self._summary: MetricSummary | None = None
+        self._target: int | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="count-row"):
             yield Digits("0", classes="count")
             yield Label("", classes="target")
-        yield Label("", classes="target-bar")
-        yield Label("", classes="period")
-        with Horizontal(classes="spark-row"):
-            yield Label("", classes="spark")
-            yield Label(f" last {SPARK_DAYS}d", classes="spark-label")
+        # One widget for the lines below the count: fewer widgets, faster first paint.
+        yield Static("", classes="details")
 
     def show(self, summary: MetricSummary) -> None:
-        self.show_count(summary)
-        self.show_spark(summary)
-
-    def show_count(self, summary: MetricSummary) -> None:
+        """The count and the lines below it."""
+        self._summary = summary
         self.query_one(Digits).update(str(summary.today))
-        self.query_one(".period", Label).update(f"week {summary.week:,} · month {summary.month:,}")
-
-    def show_spark(self, summary: MetricSummary) -> None:
-        self.query_one(".spark", Label).update(count_spark(summary.last_days))
+        self._show_details()
 
     def show_target(self, done: int, target: int | None) -> None:
         """`/ 48 today` and a bar, once a plan exists; nothing before."""
+        self._target = target
         label = self.query_one(".target", Label)
-        bar = self.query_one(".target-bar", Label)
         if target is None:
             label.update("")
-            bar.display = False
+        else:
+            label.update(f"/ {target:,} today" if target else "no target today")
+        self._show_details()
+
+    def _show_details(self) -> None:
+        summary, target = self._summary, self._target
+        if summary is None:
             return
-        label.update(f"/ {target:,} today" if target else "no target today")
-        bar.display = target > 0
-        bar.update(progress_bar(done, target))
+        text = Text()
+        if target:
+            text.append(progress_bar(summary.today, target), style="green")
+        text.append(f"\nweek {summary.week:,} · month {summary.month:,}\n\n", style="dim")
+        text.append(count_spark(summary.last_days), style="bold")
+        text.append(f" last {SPARK_DAYS}d", style="dim italic")
+        self.query_one(".details", Static).update(text)
 
     def flash(self) -> None:
         """Mark the panel for a moment, so a press is seen even from the corner of an eye."""
@@ -106,9 +111,7 @@ class TodayView(Vertical):
         # set_reactive: only the changed panel redraws, not all three; the count and the
         # week/month line come first, the rest of the screen follows on the next frame.
         self.set_reactive(TodayView.summary, {**self.summary, metric_key: after})
-        panel = self.query_one(f"#panel-{metric_key}", MetricPanel)
-        panel.show_count(after)
-        self.call_after_refresh(panel.show_spark, after)
+        self.query_one(f"#panel-{metric_key}", MetricPanel).show(after)
         self.call_after_refresh(self._show_plan)
 
     def watch_plan(self) -> None:
