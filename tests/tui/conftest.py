@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Callable
 from datetime import timedelta
@@ -44,7 +45,9 @@ def seed_goal(db_path: Path, clock: FakeClock) -> None:
 
 
 async def wait_for_workers(app: SalesApp) -> None:
-    """Await every worker; an exclusive worker cancelled by a newer one is not a failure."""
+    """Await the other tabs, then every worker; an exclusive worker cancelled by a newer
+    one is not a failure."""
+    await asyncio.wait_for(app.tabs_ready.wait(), timeout=10)
     while pending := [worker for worker in app.workers if not worker.is_finished]:
         for worker in pending:
             with contextlib.suppress(WorkerCancelled):

@@ -48,6 +48,7 @@ async def test_keys_tally_and_commit(app_factory: Callable[[], SalesApp], db_pat
     app = app_factory()
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("c", "c", "c", "m", "s")
+        await pilot.pause(0.1)  # the flash and status line follow the count
         assert (shown(app, "calls"), shown(app, "meetings"), shown(app, "sales")) == (3, 1, 1)
         assert on_disk(db_path) == {"calls": 3, "meetings": 1, "sales": 1}
         assert "Last: +1 sale at 10:42" in label_text(app, "#last-action")

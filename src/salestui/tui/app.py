@@ -30,9 +30,16 @@ if TYPE_CHECKING:
     from salestui.tui.funnel import FunnelFigures, FunnelTab
     from salestui.tui.goals import GoalsTab
     from salestui.tui.history import HeatmapGrid, HistoryFigures
+    from salestui.tui.watcher import ChangeWatcher
 
 POLL_SECONDS = 1.0
 """How often other processes' tallies and the date are checked (PRAGMA data_version)."""
+
+DECORATION_DELAY = 0.03
+"""The flash and status lines of a tally follow its count by this much."""
+
+OTHER_TABS_DELAY = 0.15
+"""Funnel, Goals and History are built this long after the first screen."""
 
 FIGURES_DELAY = 0.3
 """After a tally, the funnel and plan are reloaded this much later (once per burst)."""
@@ -53,7 +60,10 @@ class SalesApp(App[None]):
         self._data_version = -1
         self.funnel_spec = "month"
         self._figures_timer: Timer | None = None
-        self._poll_handle: asyncio.TimerHandle | None = None
+        self._watcher: ChangeWatcher | None = None
+        self._tabs_mounting = False
+        self.tabs_ready = asyncio.Event()
+        """Set once the Funnel, Goals and History tabs exist (tests wait on it)."""
         self._undo_stack: list[str] = []
         """Ids of this window's own tallies, newest last: `u` undoes only these."""
 
@@ -76,10 +86,14 @@ class SalesApp(App[None]):
             self.theme = saved_theme
         self.theme_changed_signal.subscribe(self, self._save_theme)
         self.reload(figures=False)
-        self._schedule_poll()
-        self.call_after_refresh(self._mount_other_tabs)
+        self._start_watcher()
+        # The other tabs are built once the first screen is out (or at once when asked for).
+        self.set_timer(OTHER_TABS_DELAY, self._mount_other_tabs)
 
     async def _mount_other_tabs(self) -> None:
+        if self._tabs_mounting:
+            return
+        self._tabs_mounting = True
         from salestui.tui.funnel import FunnelTab
         from salestui.tui.goals import GoalsTab
         from salestui.tui.history import HistoryTab
@@ -92,6 +106,7 @@ class SalesApp(App[None]):
             self.call_after_refresh(history.focus_grid)
         self.load_figures()
         self.daily_backup()
+        self.tabs_ready.set()
 
     @work(thread=True, exclusive=True, group="backup")
     def daily_backup(self) -> None:
@@ -107,21 +122,21 @@ class SalesApp(App[None]):
             )
 
     def on_unmount(self) -> None:
-        if self._poll_handle is not None:
-            self._poll_handle.cancel()
+        if self._watcher is not None:
+            self._watcher.stop()
         self.store.close()
 
-    def _schedule_poll(self) -> None:
-        # A bare event-loop callback, not a Textual timer: an idle app wakes once a second
-        # and goes back to sleep without a trip through the message queue (idle CPU).
-        self._poll_handle = asyncio.get_running_loop().call_later(POLL_SECONDS, self._poll_tick)
+    def _start_watcher(self) -> None:
+        from salestui.tui.watcher import ChangeWatcher
 
-    def _poll_tick(self) -> None:
-        try:
-            self.poll()
-        finally:
+        loop = asyncio.get_running_loop()
+
+        def changed() -> None:  # on the watcher thread
             if self.is_running:
-                self._schedule_poll()
+                loop.call_soon_threadsafe(self.poll)
+
+        self._watcher = ChangeWatcher(self.store.path, self.clock, changed, POLL_SECONDS)
+        self._watcher.start()
 
     # -- data --------------------------------------------------------------------
 
@@ -232,12 +247,14 @@ class SalesApp(App[None]):
         self._figures_soon()
         sign = "+" if delta > 0 else "−"
         last = f"Last: {sign}{metric.amount(abs(delta))} at {event.local_time:%H:%M}  (u to undo)"
-        # The new count is drawn first; the flash and the status line a frame later.
-        self.call_after_refresh(self._after_tally, metric_key, last)
+        # The new count goes out alone; the flash, pace and status lines a moment later, so
+        # their work does not hold up the frame (and the thread) that writes the count.
+        self.set_timer(DECORATION_DELAY, partial(self._after_tally, metric_key, last))
 
     def _after_tally(self, metric_key: str, last_action: str) -> None:
         view = self.query_one(TodayView)
         view.flash(metric_key)
+        view.show_pace()
         view.last_action = last_action
 
     def tally_on(self, day: date, metric_key: str, delta: int) -> bool:
@@ -378,7 +395,9 @@ class SalesApp(App[None]):
     def action_show_tab(self, tab_id: str) -> None:
         self.query_one(TabbedContent).active = tab_id
 
-    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+    async def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id != "today":
+            await self._mount_other_tabs()  # asked for before they were built
         if event.pane.id == "history":
             from salestui.tui.history import HistoryTab
 

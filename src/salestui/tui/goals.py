@@ -13,7 +13,7 @@ from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.message import Message
 from textual.reactive import var
 from textual.validation import ValidationResult, Validator
-from textual.widgets import Button, Input, Label, ProgressBar, Static
+from textual.widgets import Button, Input, Label, Static
 
 from salestui.domain.goals import parse_target
 from salestui.domain.metrics import CALLS, METRICS, metric_by_key
@@ -28,6 +28,7 @@ from salestui.domain.rates import (
 )
 from salestui.domain.workdays import WorkCalendar, format_weekdays, parse_weekdays
 from salestui.figures import SOURCE_WORDS, PlanInputs
+from salestui.tui.charts import progress_bar
 
 
 class _Parses(Validator):
@@ -147,7 +148,7 @@ class GoalsTab(VerticalScroll):
         height: 1;
     }
     #goals-progress {
-        width: auto;
+        width: 38;
     }
     #goals-pace {
         width: 1fr;
@@ -202,7 +203,8 @@ class GoalsTab(VerticalScroll):
         yield Static("", id="goals-headline")
         yield Static("", id="goals-month")
         with Horizontal(id="goals-pace-row"):
-            yield ProgressBar(total=1, show_eta=False, show_percentage=True, id="goals-progress")
+            # Text, not a ProgressBar: that widget ticks every second even when hidden.
+            yield Static("", id="goals-progress")
             yield Static("", id="goals-pace")
         yield Static("", id="goals-rates")
         with Grid(id="goals-form"):
@@ -282,8 +284,9 @@ class GoalsTab(VerticalScroll):
         headline.update(plan_headline(plan))
         self.query_one("#goals-month", Static).update(month_text(plan))
         self.query_one("#goals-pace-row").display = True
-        progress = self.query_one("#goals-progress", ProgressBar)
-        progress.update(total=max(1, plan.required["calls"]), progress=plan.done["calls"])
+        self.query_one("#goals-progress", Static).update(
+            Text(progress_bar(plan.done["calls"], plan.required["calls"], width=32), style="green")
+        )
         self.query_one("#goals-pace", Static).update(pace_text(plan))
         self.query_one("#goals-rates", Static).update(rates_table(plan))
         self._show_what_if()

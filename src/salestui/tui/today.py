@@ -108,11 +108,10 @@ class TodayView(Vertical):
             before.month + delta,
             (*before.last_days[:-1], before.last_days[-1] + delta),
         )
-        # set_reactive: only the changed panel redraws, not all three; the count and the
-        # week/month line come first, the rest of the screen follows on the next frame.
+        # set_reactive: only the changed panel redraws (its count, bar and lines), not all
+        # three; the pace line follows with the other decorations (see SalesApp).
         self.set_reactive(TodayView.summary, {**self.summary, metric_key: after})
         self.query_one(f"#panel-{metric_key}", MetricPanel).show(after)
-        self.call_after_refresh(self._show_plan)
 
     def watch_plan(self) -> None:
         self._show_plan()
@@ -125,14 +124,19 @@ class TodayView(Vertical):
         summary, plan = self.summary, self.plan
         if summary is None:
             return
+        current = plan if plan is not None and plan.today == self.day else None
+        for panel in self.query(MetricPanel):
+            target = current.today_target[panel.metric.key] if current else None
+            panel.show_target(summary[panel.metric.key].today, target)
+        self.show_pace()
+
+    def show_pace(self) -> None:
+        """`Pace: 36 calls to go today · 14 calls behind pace this month`, or the hint."""
+        summary, plan = self.summary, self.plan
         pace_line = self.query_one("#pace-line", Label)
-        if plan is None or plan.today != self.day:
-            for panel in self.query(MetricPanel):
-                panel.show_target(summary[panel.metric.key].today, None)
+        if summary is None or plan is None or plan.today != self.day:
             pace_line.update(self.plan_hint)
             return
-        for panel in self.query(MetricPanel):
-            panel.show_target(summary[panel.metric.key].today, plan.today_target[panel.metric.key])
         calls_today = summary["calls"].today
         to_go = max(0, plan.today_target["calls"] - calls_today)
         pace = plan.done["calls"] - plan.done_today["calls"] + calls_today
