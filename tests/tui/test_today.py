@@ -1,24 +1,30 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import sqlite3
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from textual.widgets import Digits, Label, Static
+from rich.console import Console
+from textual.widget import Widget
+from textual.widgets import Static
 
 from salestui.domain.periods import DateRange
 from salestui.store import Store, StoreError
 from salestui.tui.app import SalesApp
 from salestui.tui.help import HelpScreen
+from salestui.tui.today import MetricPanel
 from tests.conftest import FakeClock, local
 
 TODAY = DateRange(date(2026, 11, 27), date(2026, 11, 27))
 
 
 def shown(app: SalesApp, metric: str) -> int:
-    return int(app.query_one(f"#panel-{metric} Digits", Digits).value)
+    """The count a panel draws (its digits are drawn from exactly this)."""
+    summary = app.query_one(f"#panel-{metric}", MetricPanel).summary
+    return summary.today if summary else 0
 
 
 def on_disk(db_path: Path) -> dict[str, int]:
@@ -35,13 +41,21 @@ def screen_text(app: SalesApp) -> str:
     return "\n".join("".join(segment.text for segment in strip) for strip in strips)
 
 
+def rendered(widget: Widget) -> str:
+    """A widget's content as plain text."""
+    console = Console(width=max(widget.content_size.width, 20), record=True, file=io.StringIO())
+    content = widget.content if isinstance(widget, Static) else widget.render()
+    console.print(content)
+    return console.export_text()
+
+
 def panel_text(app: SalesApp, metric: str) -> str:
-    """The lines below a panel's count, as shown."""
-    return str(app.query_one(f"#panel-{metric} .details", Static).render())
+    return rendered(app.query_one(f"#panel-{metric}", MetricPanel))
 
 
-def label_text(app: SalesApp, selector: str) -> str:
-    return str(app.query_one(selector, Label).render())
+def status_text(app: SalesApp) -> str:
+    """The pace line (or hint) and the last action, under the panels."""
+    return rendered(app.query_one("#status", Static))
 
 
 async def test_keys_tally_and_commit(app_factory: Callable[[], SalesApp], db_path: Path) -> None:
@@ -51,7 +65,7 @@ async def test_keys_tally_and_commit(app_factory: Callable[[], SalesApp], db_pat
         await pilot.pause(0.1)  # the flash and status line follow the count
         assert (shown(app, "calls"), shown(app, "meetings"), shown(app, "sales")) == (3, 1, 1)
         assert on_disk(db_path) == {"calls": 3, "meetings": 1, "sales": 1}
-        assert "Last: +1 sale at 10:42" in label_text(app, "#last-action")
+        assert "Last: +1 sale at 10:42" in status_text(app)
         assert app.query_one("#panel-sales").has_class("-flash")
         assert "week 3 · month 3" in panel_text(app, "calls")
 
@@ -77,7 +91,7 @@ async def test_undo_is_repeatable_and_stops_at_nothing(app_factory, db_path: Pat
         await pilot.press("u", "u")
         assert (shown(app, "calls"), shown(app, "meetings")) == (0, 0)
         await pilot.press("u")
-        assert "Nothing left to undo" in label_text(app, "#last-action")
+        assert "Nothing left to undo" in status_text(app)
         assert on_disk(db_path) == {"calls": 0, "meetings": 0}
 
 
@@ -117,12 +131,12 @@ async def test_midnight_rolls_over(app_factory, clock: FakeClock) -> None:
     app = app_factory()
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("c", "c")
-        assert "Fri 27 Nov 2026" in label_text(app, "#date-line")
+        assert "Fri 27 Nov 2026" in rendered(app.query_one("#top-bar", Static))
         clock.now = local("2026-11-28T00:00:05")
         app.poll()
         await pilot.pause()
         assert shown(app, "calls") == 0
-        assert "Sat 28 Nov 2026" in label_text(app, "#date-line")
+        assert "Sat 28 Nov 2026" in rendered(app.query_one("#top-bar", Static))
         assert "week 2 · month 2" in panel_text(app, "calls")
         await pilot.press("c")
         assert shown(app, "calls") == 1
@@ -196,7 +210,7 @@ async def test_note_for_the_last_tally(app_factory, db_path: Path) -> None:
         assert "Type a note" in screen_text(app)
         await pilot.press(*"Acme call back", "enter")
         await pilot.pause()
-        assert "Note on +1 meeting at 10:42: Acme call back" in label_text(app, "#last-action")
+        assert "Note on +1 meeting at 10:42: Acme call back" in status_text(app)
         rows = (
             sqlite3.connect(db_path)
             .execute("SELECT e.metric, n.note FROM events n JOIN events e ON n.about = e.id")

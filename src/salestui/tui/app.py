@@ -9,12 +9,13 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rich.table import Table
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
-from textual.containers import Horizontal
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Label, TabbedContent, TabPane
+from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from salestui.clock import Clock, local_now
 from salestui.domain.counts import summarize_today, summary_span
@@ -38,6 +39,7 @@ POLL_SECONDS = 1.0
 DECORATION_DELAY = 0.03
 """The flash and status lines of a tally follow its count by this much."""
 
+OTHER_TABS = ("funnel", "goals", "history")
 OTHER_TABS_DELAY = 0.15
 """Funnel, Goals and History are built this long after the first screen."""
 
@@ -68,9 +70,7 @@ class SalesApp(App[None]):
         """Ids of this window's own tallies, newest last: `u` undoes only these."""
 
     def compose(self) -> ComposeResult:
-        with Horizontal(id="top-bar"):
-            yield Label("salestui", id="app-name")
-            yield Label("", id="date-line")
+        yield Static("", id="top-bar")
         with TabbedContent(initial="today"):
             with TabPane("1 Today", id="today"):
                 yield TodayView()
@@ -98,10 +98,13 @@ class SalesApp(App[None]):
         from salestui.tui.goals import GoalsTab
         from salestui.tui.history import HistoryTab
 
-        await self.query_one("#funnel", TabPane).mount(FunnelTab())
-        await self.query_one("#goals", TabPane).mount(GoalsTab())
+        try:
+            panes = [self.query_one(f"#{pane_id}", TabPane) for pane_id in OTHER_TABS]
+        except NoMatches:
+            return  # the app is closing
         history = HistoryTab()
-        await self.query_one("#history", TabPane).mount(history)
+        for pane, tab in zip(panes, (FunnelTab(), GoalsTab(), history), strict=True):
+            await pane.mount(tab)
         if self.query_one(TabbedContent).active == "history":  # switched before it was there
             self.call_after_refresh(history.focus_grid)
         self.load_figures()
@@ -153,7 +156,7 @@ class SalesApp(App[None]):
         view.day = self.day
         view.summary = summarize_today(totals, self.day)
         week = self.day.isocalendar().week
-        self.query_one("#date-line", Label).update(f"{self.day:%a %d %b %Y} · week {week}")
+        self.query_one("#top-bar", Static).update(top_bar(f"{self.day:%a %d %b %Y} · week {week}"))
         if figures:
             self.load_figures()
 
@@ -422,3 +425,12 @@ class SalesApp(App[None]):
 def make_app(db_path: Path, clock: Clock = local_now) -> SalesApp:
     """The one factory for the CLI and the tests. Raises StoreError for a bad file."""
     return SalesApp(Store(db_path, clock=clock), clock=clock)
+
+
+def top_bar(date_line: str) -> Table:
+    """`salestui` on the left, the date and week on the right: one widget."""
+    bar = Table.grid(expand=True)
+    bar.add_column(style="bold")
+    bar.add_column(justify="right", style="dim")
+    bar.add_row("salestui", date_line)
+    return bar

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
+from rich.console import Group, RenderableType
+from rich.style import Style
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.reactive import var
+from textual.renderables.digits import Digits as DigitsRenderable
 from textual.timer import Timer
-from textual.widgets import Digits, Label, Static
+from textual.widget import Widget
+from textual.widgets import Static
 
 from salestui.domain.counts import SPARK_DAYS, MetricSummary
 from salestui.domain.metrics import CALLS, METRICS, Metric
@@ -19,51 +24,56 @@ from salestui.tui.charts import count_spark, progress_bar
 FLASH_SECONDS = 0.6
 
 
-class MetricPanel(Vertical):
-    """One metric: today's count, large; week and month; a sparkline."""
+class MetricPanel(Widget):
+    """One metric, drawn by one widget (a fast first paint): today's count in large
+    digits with today's target beside it, a bar, week and month, the last 14 days."""
+
+    DEFAULT_CSS = """
+    MetricPanel {
+        height: 9;
+    }
+    """
 
     def __init__(self, metric: Metric) -> None:
         super().__init__(id=f"panel-{metric.key}", classes="metric-panel")
         self.metric = metric
         self.border_title = metric.label
         self._flash_timer: Timer | None = None
-        self._summary: MetricSummary | None = None
-        self._target: int | None = None
-
-    def compose(self) -> ComposeResult:
-        with Horizontal(classes="count-row"):
-            yield Digits("0", classes="count")
-            yield Label("", classes="target")
-        # One widget for the lines below the count: fewer widgets, faster first paint.
-        yield Static("", classes="details")
+        self.summary: MetricSummary | None = None
+        """What the panel shows now."""
+        self.target: int | None = None
+        """Today's target, once a plan exists."""
 
     def show(self, summary: MetricSummary) -> None:
-        """The count and the lines below it."""
-        self._summary = summary
-        self.query_one(Digits).update(str(summary.today))
-        self._show_details()
+        self.summary = summary
+        self.refresh()
 
-    def show_target(self, done: int, target: int | None) -> None:
-        """`/ 48 today` and a bar, once a plan exists; nothing before."""
-        self._target = target
-        label = self.query_one(".target", Label)
-        if target is None:
-            label.update("")
-        else:
-            label.update(f"/ {target:,} today" if target else "no target today")
-        self._show_details()
+    def show_target(self, target: int | None) -> None:
+        if target != self.target:
+            self.target = target
+            self.refresh()
 
-    def _show_details(self) -> None:
-        summary, target = self._summary, self._target
+    def render(self) -> RenderableType:
+        summary, target = self.summary, self.target
         if summary is None:
-            return
-        text = Text()
+            return Text("")
+        flashing = self.has_class("-flash")
+        digits_style = Style(bold=True, color=self._success() if flashing else None)
+        top = Table.grid(padding=(0, 1))
+        top.add_column()
+        top.add_column(vertical="bottom")
+        beside = "" if target is None else (f"/ {target:,} today" if target else "no target today")
+        top.add_row(DigitsRenderable(str(summary.today), digits_style), Text(beside, style="dim"))
+        lines = Text(no_wrap=True, overflow="crop")
         if target:
-            text.append(progress_bar(summary.today, target), style="green")
-        text.append(f"\nweek {summary.week:,} · month {summary.month:,}\n\n", style="dim")
-        text.append(count_spark(summary.last_days), style="bold")
-        text.append(f" last {SPARK_DAYS}d", style="dim italic")
-        self.query_one(".details", Static).update(text)
+            lines.append(progress_bar(summary.today, target), style="green")
+        lines.append(f"\nweek {summary.week:,} · month {summary.month:,}\n\n", style="dim")
+        lines.append(count_spark(summary.last_days), style="bold")
+        lines.append(f" last {SPARK_DAYS}d", style="dim italic")
+        return Group(top, lines)
+
+    def _success(self) -> str | None:
+        return self.app.theme_variables.get("success")
 
     def flash(self) -> None:
         """Mark the panel for a moment, so a press is seen even from the corner of an eye."""
@@ -87,8 +97,7 @@ class TodayView(Vertical):
         with Horizontal(id="panels"):
             for metric in METRICS:
                 yield MetricPanel(metric)
-        yield Label("", id="pace-line")
-        yield Label("", id="last-action")
+        yield Static("", id="status")
 
     def watch_summary(self, summary: dict[str, MetricSummary] | None) -> None:
         if summary is None:
@@ -121,31 +130,33 @@ class TodayView(Vertical):
 
     def _show_plan(self) -> None:
         """Targets beside each counter and the pace line; a quiet hint without a plan."""
-        summary, plan = self.summary, self.plan
-        if summary is None:
-            return
+        plan = self.plan
         current = plan if plan is not None and plan.today == self.day else None
         for panel in self.query(MetricPanel):
-            target = current.today_target[panel.metric.key] if current else None
-            panel.show_target(summary[panel.metric.key].today, target)
+            panel.show_target(current.today_target[panel.metric.key] if current else None)
         self.show_pace()
 
     def show_pace(self) -> None:
-        """`Pace: 36 calls to go today · 14 calls behind pace this month`, or the hint."""
+        """`Pace: 36 calls to go today · 14 calls behind pace this month`, or the hint;
+        and under it the last action."""
         summary, plan = self.summary, self.plan
-        pace_line = self.query_one("#pace-line", Label)
+        status = Text()
         if summary is None or plan is None or plan.today != self.day:
-            pace_line.update(self.plan_hint)
-            return
-        calls_today = summary["calls"].today
-        to_go = max(0, plan.today_target["calls"] - calls_today)
-        pace = plan.done["calls"] - plan.done_today["calls"] + calls_today
-        pace -= plan.expected_by_now["calls"]
-        today_part = f"{to_go:,} calls to go today" if to_go else "today's calls done ✓"
-        pace_line.update(f"Pace: {today_part} · {describe_pace(pace, CALLS)} this month")
+            status.append(self.plan_hint, style="bold")
+        else:
+            calls_today = summary["calls"].today
+            to_go = max(0, plan.today_target["calls"] - calls_today)
+            pace = plan.done["calls"] - plan.done_today["calls"] + calls_today
+            pace -= plan.expected_by_now["calls"]
+            today_part = f"{to_go:,} calls to go today" if to_go else "today's calls done ✓"
+            status.append(
+                f"Pace: {today_part} · {describe_pace(pace, CALLS)} this month", style="bold"
+            )
+        status.append(f"\n{self.last_action}", style="dim")
+        self.query_one("#status", Static).update(status)
 
-    def watch_last_action(self, text: str) -> None:
-        self.query_one("#last-action", Label).update(text)
+    def watch_last_action(self) -> None:
+        self.show_pace()
 
     def flash(self, metric_key: str) -> None:
         self.query_one(f"#panel-{metric_key}", MetricPanel).flash()
