@@ -6,7 +6,6 @@ Textual nor sqlite-utils. The TUI is imported only when it is opened.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -42,6 +41,8 @@ def _open_store(ctx: click.Context) -> Store:
 
 
 def _echo_json(payload: dict[str, Any]) -> None:
+    import json
+
     click.echo(json.dumps(payload, ensure_ascii=False))
 
 

@@ -13,12 +13,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from salestui.clock import Clock, local_now
-from salestui.domain.counts import Counts, counts_from_rows
 from salestui.domain.metrics import METRIC_KEYS
-from salestui.domain.periods import DateRange
 from salestui.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+
+if TYPE_CHECKING:  # imported where used: `salestui log` needs neither (startup time)
+    from salestui.domain.counts import Counts
+    from salestui.domain.periods import DateRange
 
 BUSY_TIMEOUT_MS = 15_000
 
@@ -342,6 +345,8 @@ class Store:
             "SELECT metric, SUM(count) FROM day_totals WHERE day BETWEEN ? AND ? GROUP BY metric",
             (span.start.isoformat(), span.end.isoformat()),
         )
+        from salestui.domain.counts import counts_from_rows
+
         return counts_from_rows((str(metric), int(str(total))) for metric, total in rows)
 
     def day_totals(self, span: DateRange) -> dict[date, Counts]:
@@ -360,6 +365,8 @@ class Store:
         row = self._read("SELECT MIN(day), MAX(day) FROM events")[0]
         if row[0] is None:
             return None
+        from salestui.domain.periods import DateRange
+
         return DateRange(date.fromisoformat(str(row[0])), date.fromisoformat(str(row[1])))
 
     def event(self, event_id: str) -> Event | None:
