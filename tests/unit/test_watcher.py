@@ -1,0 +1,43 @@
+"""The watcher thread: other processes' tallies and midnight reach the app, nothing else."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from salestui.store import Store
+from salestui.tui.watcher import ChangeWatcher
+from tests.conftest import FakeClock, local
+
+
+@pytest.mark.parametrize("use_inotify", [True, False])
+def test_another_connections_tally_is_noticed(tmp_path: Path, use_inotify: bool) -> None:
+    clock = FakeClock(local("2026-11-27T10:00"))
+    path = tmp_path / "salestui.db"
+    Store(path, clock=clock).close()
+    changed = threading.Event()
+    watcher = ChangeWatcher(path, clock, changed.set, 0.2, use_inotify=use_inotify)
+    watcher.start()
+    try:
+        assert not changed.wait(0.5)  # nothing happened: no call
+        with Store(path, clock=clock) as other:
+            other.log("calls")
+        assert changed.wait(2.0)
+        changed.clear()
+        clock.now = local("2026-11-28T00:00:01")  # midnight passes
+        if use_inotify:  # no write wakes it: the day check runs on the next wake-up
+            with Store(path, clock=clock) as other:
+                other.set_setting("touch", "1")
+        assert changed.wait(2.0)
+    finally:
+        watcher.stop()
+        watcher.join(timeout=2)
+    assert not watcher.is_alive()
+
+
+def test_seconds_to_midnight(tmp_path: Path) -> None:
+    clock = FakeClock(local("2026-11-27T23:59:30"))
+    watcher = ChangeWatcher(tmp_path / "x.db", clock, lambda: None, 1.0)
+    assert watcher._seconds_to_midnight() == pytest.approx(30.0)
