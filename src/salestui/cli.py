@@ -357,18 +357,17 @@ def goal_set(ctx: click.Context, target_text: str, month_text: str | None) -> No
     """Store the monthly sales target N."""
     from salestui.domain.goals import parse_target
     from salestui.domain.periods import month_of, parse_month
-    from salestui.figures import GOALS_KEY, goal_book, month_label
+    from salestui.figures import month_label, save_goal
 
     target = _parse_or_fail(parse_target, target_text)
     store = _open_store(ctx.find_root())
-    book = goal_book(store)
     if month_text is None:
         month = month_label(month_of(ctx.obj["clock"]().date()))
-        store.set_setting(GOALS_KEY, book.with_standing(month, target).to_json())
+        save_goal(store, month, target)
         click.echo(f"Goal: {target:,} sales a month from {month} on.")
     else:
         month = month_label(_parse_or_fail(parse_month, month_text))
-        store.set_setting(GOALS_KEY, book.with_only(month, target).to_json())
+        save_goal(store, month, target, only=True)
         click.echo(f"Goal: {target:,} sales in {month}.")
 
 
@@ -403,10 +402,10 @@ def rate() -> None:
 def rate_set(ctx: click.Context, assignment: str) -> None:
     """Store a starting rate, e.g. meetings=15% or sales=1/3."""
     from salestui.domain.rates import format_percent, format_rate_input, parse_rate_assignment
-    from salestui.figures import rate_key
+    from salestui.figures import save_rate
 
     stage, value = _parse_or_fail(parse_rate_assignment, assignment)
-    _open_store(ctx.find_root()).set_setting(rate_key(stage), format_rate_input(value))
+    save_rate(_open_store(ctx.find_root()), stage, value)
     click.echo(f"Rate into {stage}: {format_rate_input(value)} ({format_percent(value)}).")
 
 
@@ -416,10 +415,10 @@ def rate_set(ctx: click.Context, assignment: str) -> None:
 def rate_clear(ctx: click.Context, stage_text: str) -> None:
     """Forget a stored starting rate."""
     from salestui.domain.rates import parse_stage
-    from salestui.figures import rate_key
+    from salestui.figures import save_rate
 
     stage = _parse_or_fail(parse_stage, stage_text)
-    _open_store(ctx.find_root()).set_setting(rate_key(stage), None)
+    save_rate(_open_store(ctx.find_root()), stage, None)
     click.echo(f"Rate into {stage} cleared.")
 
 
@@ -452,7 +451,7 @@ def calendar_command(
     from datetime import date
 
     from salestui.domain.workdays import format_weekdays, parse_weekdays
-    from salestui.figures import CALENDAR_KEY, calendar
+    from salestui.figures import calendar, save_calendar
 
     def parse_day(text: str) -> date:
         try:
@@ -471,7 +470,7 @@ def calendar_command(
             weekdays=weekdays if weekdays is not None else current.weekdays,
             holidays=frozenset((current.holidays | off) - on),
         )
-        store.set_setting(CALENDAR_KEY, current.to_json())
+        save_calendar(store, current)
     click.echo(f"Working weekdays: {format_weekdays(current.weekdays)}")
     days_off = ", ".join(day.isoformat() for day in sorted(current.holidays)) or "none"
     click.echo(f"Days off: {days_off}")

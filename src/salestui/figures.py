@@ -16,7 +16,7 @@ from salestui.domain.funnel import Funnel
 from salestui.domain.goals import GoalBook
 from salestui.domain.periods import DateRange, Period, month_of
 from salestui.domain.planner import Plan, choose_rates, history_rate, history_span, make_plan
-from salestui.domain.rates import RATE_STAGES, parse_rate
+from salestui.domain.rates import RATE_STAGES, format_rate_input, parse_rate
 from salestui.domain.workdays import WorkCalendar
 from salestui.store.events import Store
 
@@ -64,6 +64,25 @@ def stored_rates(store: Store) -> dict[str, Fraction]:
             except ValueError:
                 continue
     return rates
+
+
+def save_goal(store: Store, month: str, target: int, *, only: bool = False) -> None:
+    """Store `target` sales from `month` ("YYYY-MM") on, or with `only` for that month."""
+    book = goal_book(store)
+    if not only and book.target_for(month) == target and month in book.standing:
+        return
+    book = book.with_only(month, target) if only else book.with_standing(month, target)
+    store.set_setting(GOALS_KEY, book.to_json())
+
+
+def save_rate(store: Store, stage: str, rate: Fraction | None) -> None:
+    """Store (or with None, forget) the starting rate into `stage`."""
+    store.set_setting(rate_key(stage), None if rate is None else format_rate_input(rate))
+
+
+def save_calendar(store: Store, work_calendar: WorkCalendar) -> None:
+    """Store the working weekdays and days off."""
+    store.set_setting(CALENDAR_KEY, work_calendar.to_json())
 
 
 def month_label(span: DateRange) -> str:

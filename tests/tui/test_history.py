@@ -112,3 +112,13 @@ async def test_no_future_cells_and_today_is_last(app_factory, clock: FakeClock) 
         await pilot.press("right", "down", "down")  # nothing after today can be picked
         assert grid.selected() == date(2026, 11, 27)
         assert "No tallies yet" in screen_text(app)
+
+
+async def test_backdating_into_the_future_is_refused(app_factory, db_path) -> None:
+    app = app_factory()
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.pause()
+        assert app.tally_on(date(2026, 11, 28), "calls", 1) is False
+        await pilot.pause()
+        assert any("future" in n.message for n in app._notifications)
+        assert day_count(db_path, "2026-11-28", "calls") == 0

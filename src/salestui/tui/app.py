@@ -327,21 +327,15 @@ class SalesApp(App[None]):
     def on_goals_tab_save_requested(self, message: GoalsTab.SaveRequested) -> None:
         """Store what the Goals tab holds: goal from this month on, rates, calendar."""
         from salestui.domain.periods import month_of
-        from salestui.domain.rates import format_rate_input
-        from salestui.figures import CALENDAR_KEY, GOALS_KEY, goal_book, month_label, rate_key
+        from salestui.figures import month_label, save_calendar, save_goal, save_rate
 
-        month = month_label(month_of(self.clock().date()))
         try:
             if message.goal is not None:
-                book = goal_book(self.store)
-                if book.target_for(month) != message.goal:
-                    self.store.set_setting(
-                        GOALS_KEY, book.with_standing(month, message.goal).to_json()
-                    )
+                save_goal(self.store, month_label(month_of(self.clock().date())), message.goal)
             for stage, rate in message.rates.items():
-                self.store.set_setting(rate_key(stage), format_rate_input(rate))
+                save_rate(self.store, stage, rate)
             if message.calendar is not None:
-                self.store.set_setting(CALENDAR_KEY, message.calendar.to_json())
+                save_calendar(self.store, message.calendar)
         except StoreError as error:
             self.notify(f"Not saved: {error.cause}", severity="error", timeout=8)
             return
