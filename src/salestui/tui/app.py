@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from rich.table import Table
 from textual import work
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import App, ComposeResult, ScreenStackError, SystemCommand
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
@@ -181,6 +181,16 @@ class SalesApp(App[None]):
         self.call_from_thread(self._show_figures, *figures)
 
     def _show_figures(
+        self, inputs: PlanInputs, funnel: FunnelFigures, history: HistoryFigures
+    ) -> None:
+        if self._closing:
+            return  # a result that arrives while the app closes has nowhere to go
+        try:
+            self._apply_figures(inputs, funnel, history)
+        except (NoMatches, ScreenStackError):
+            return  # the tabs are being torn down
+
+    def _apply_figures(
         self, inputs: PlanInputs, funnel: FunnelFigures, history: HistoryFigures
     ) -> None:
         from salestui.domain.planner import MissingRateError
