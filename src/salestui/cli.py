@@ -86,9 +86,12 @@ def where(ctx: click.Context) -> None:
     path: Path = ctx.obj["db"]
     click.echo(f"database: {path}")
     if path.exists():
-        click.echo(f"size: {path.stat().st_size} bytes")
+        click.echo(f"size: {path.stat().st_size:,} bytes")
     else:
         click.echo("status: not created yet (it is made on the first tally)")
+    from salestui.store.backup import backups_folder
+
+    click.echo(f"backups: {backups_folder(path)}")
 
 
 def parse_count(text: str) -> int:
