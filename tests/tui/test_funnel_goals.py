@@ -88,11 +88,11 @@ async def test_goals_first_step_then_goal_typed_and_saved(app_factory, db_path, 
     app = app_factory()
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await settle(app, pilot)
-        assert "Set a monthly goal on the Goals tab" in screen_text(app)
-        await pilot.press("3")
+        assert "Press g to set a monthly goal" in screen_text(app)
+        await pilot.press("g")  # straight to the goal field
         await settle(app, pilot)
-        assert "Type your monthly sales goal" in screen_text(app)
-        app.query_one("#goal-input", Input).focus()
+        assert "No goal yet: press g" in screen_text(app)
+        assert app.query_one("#goal-input", Input).has_focus
         await pilot.press(*"50")
         await pilot.pause()
         assert "you would need 1,000 calls this month (48 a day; 500 today)" in screen_text(app)

@@ -210,7 +210,7 @@ class SalesApp(App[None]):
             today_view.plan = inputs.plan()
         except NoGoalError:
             today_view.plan = None
-            today_view.plan_hint = "Set a monthly goal on the Goals tab (3) to see today's targets."
+            today_view.plan_hint = "Press g to set a monthly goal and see today's targets here."
         except MissingRateError as error:
             today_view.plan = None
             today_view.plan_hint = (
@@ -398,6 +398,15 @@ class SalesApp(App[None]):
         from salestui.tui.note import NoteScreen
 
         self.push_screen(NoteScreen(about), save)
+
+    async def action_edit_goal(self) -> None:
+        """Straight to the goal field on the Goals tab."""
+        self.query_one(TabbedContent).active = "goals"
+        await self._mount_other_tabs()
+        await self.tabs_ready.wait()
+        from textual.widgets import Input
+
+        self.call_after_refresh(self.query_one("#goal-input", Input).focus)
 
     def action_show_tab(self, tab_id: str) -> None:
         self.query_one(TabbedContent).active = tab_id

@@ -68,6 +68,9 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "n", "note", "Add a note", "A one-line note for this window's last tally", "note", "Note"
     ),
+    Command(
+        "g", "edit_goal", "Edit the goal", "Goals tab, in the goal field (Enter saves)", "goal.edit"
+    ),
     Command("1", "show_tab('today')", "Show Today", "Today: the three counters", "tab.today"),
     Command(
         "2", "show_tab('funnel')", "Show Funnel", "Funnel: what converts, by period", "tab.funnel"

@@ -30,6 +30,9 @@ from salestui.domain.workdays import WorkCalendar, format_weekdays, parse_weekda
 from salestui.figures import SOURCE_WORDS, PlanInputs
 from salestui.tui.charts import progress_bar
 
+PLAN_PARTS = ("#goals-month", "#goals-pace-row", "#goals-rates")
+"""Shown only once there is a plan."""
+
 
 class _Parses(Validator):
     """Valid when `parser` accepts the text; its ValueError is the reason shown."""
@@ -276,14 +279,14 @@ class GoalsTab(VerticalScroll):
             plan = inputs.plan()
         except ValueError as error:
             headline.update(Text(self._first_step(inputs, error), style="bold yellow"))
-            for selector in ("#goals-month", "#goals-pace", "#goals-rates"):
-                self.query_one(selector, Static).update("")
-            self.query_one("#goals-pace-row").display = False
+            for selector in PLAN_PARTS:
+                self.query_one(selector).display = False
             self._show_what_if()
             return
         headline.update(plan_headline(plan))
         self.query_one("#goals-month", Static).update(month_text(plan))
-        self.query_one("#goals-pace-row").display = True
+        for selector in PLAN_PARTS:
+            self.query_one(selector).display = True
         self.query_one("#goals-progress", Static).update(
             Text(progress_bar(plan.done["calls"], plan.required["calls"], width=32), style="green")
         )
@@ -294,7 +297,10 @@ class GoalsTab(VerticalScroll):
     @staticmethod
     def _first_step(inputs: PlanInputs, error: ValueError) -> str:
         if inputs.goal is None:
-            return "Type your monthly sales goal below and press Enter to see today's targets."
+            return (
+                "No goal yet: press g (or Tab to the field below), type your monthly sales "
+                "goal and press Enter."
+            )
         stage = getattr(error, "stage", None)
         if stage is not None:
             return (
