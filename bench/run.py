@@ -1,6 +1,6 @@
 """salestui benchmark suite: every figure is a ratio against a baseline measured in the same run.
 
-    /work/venv/bin/python bench/run.py [--quick] [--only tui,cli,idle] [--idle-seconds S]
+    /work/venv/bin/python bench/run.py [--quick] [--only tui,tabs,cli,idle] [--idle-seconds S]
 
 See bench/README.md for what each figure means. Results: a table on stdout and
 bench/.work/results.json (all raw samples included).
@@ -479,6 +479,174 @@ def measure_tui(
     return out
 
 
+# -- tab switches ------------------------------------------------------------------------
+
+TAB_TIMEOUT = 10.0
+TAB_SETTLE = 1.0  # after the launch signal: nobody switches tabs within a second of launching
+TAB_BACK = 0.3  # after `1` has brought the Today tab back, before the next tab's key
+
+# What each tab shows only once its figures are loaded (before that its pane is blank):
+# key, then signal patterns tried in order (the line of the first that matches is kept
+# for the report). Checked by hand on the empty and the 1M database (see bench/README.md).
+TAB_SIGNALS: dict[str, tuple[str, tuple[re.Pattern[str], ...]]] = {
+    # the funnel's "Overall …" line (also "Overall —  no calls in this period")
+    "funnel": ("2", (re.compile(r"^\s*Overall\b", re.M),)),
+    "goals": (
+        "3",
+        (
+            # the plan's headline in its bordered box, with a goal set (possibly after
+            # "Today is a day off. ")
+            re.compile(
+                r"^[\s\u2502\u2503|]*"
+                r"(?:(?:Today is a day off|The month has no working day left)\. )?"
+                r"Today you need\b",
+                re.M,
+            ),
+            # no plan (no goal, as on both seeded databases, or a rate missing): the title
+            # line "November 2026 · no goal yet · 21 working days, 2 left", written in the
+            # same call as the headline, whose wording for these cases changes and wraps
+            re.compile(
+                r"\u00b7 (?:no goal yet|goal [\d,]+ sales) \u00b7 \d+ working days?, \d+ left"
+            ),
+        ),
+    ),
+    # the summary line "Streak N working days · longest M" ("No tallies yet" is the line
+    # below it on an empty database, drawn in the same widget)
+    "history": ("4", (re.compile(r"\bStreak \d[\d,]*\b|No tallies yet"),)),
+}
+
+
+def matched_line(patterns: tuple[re.Pattern[str], ...]) -> Callable[[str], str | None]:
+    """The screen line holding the first pattern's match (stripped of borders), or None."""
+
+    def probe(screen: str) -> str | None:
+        for regex in patterns:
+            match = regex.search(screen)
+            if match:
+                start = screen.rfind("\n", 0, match.start()) + 1
+                end = screen.find("\n", match.end())
+                return screen[start : end if end >= 0 else None].strip(" \u2502\u2503|")
+        return None
+
+    return probe
+
+
+def back_on_today(gone: tuple[re.Pattern[str], ...]) -> Callable[[str], int | None]:
+    """The Today tab is showing again: its counts are there and the other tab's signal not."""
+    other_tab = matched_line(gone)
+
+    def probe(screen: str) -> int | None:
+        return 1 if WEEK_RE.search(screen) and other_tab(screen) is None else None
+
+    return probe
+
+
+def launch_until_counts(variant: Variant) -> tuple[Tmux, float, float]:
+    """Open the app as run_tui_once does and wait for its launch signal (the right
+    `week N`); return the running app (the caller kills it), the spawn instant and
+    the instant of the signal."""
+    expected = variant.prepare()
+    app = Tmux(f"exec {variant.command}", variant.env())
+    try:
+        t0 = app.start()
+        app.fetch_pid()
+        t_first, _ = app.wait_for(first_value(variant.regex), LAUNCH_TIMEOUT, since=t0)
+        try:
+            t_right, _ = app.wait_for(value_is(variant.regex, expected), 3.0)
+        except Timeout:
+            seen = first_value(variant.regex)(app.last_screen)
+            variant.warnings.append(f"launch showed {seen}, expected {expected}")
+            t_right = t_first
+    except BaseException:
+        app.kill()
+        raise
+    return app, t0, t_right
+
+
+def run_tabs_once(variant: Variant) -> dict[str, Any]:
+    """Launch; 1 s later switch to each other tab in turn, back to Today between them."""
+    app, t0, t_launch = launch_until_counts(variant)
+    out: dict[str, Any] = {"launch": t_launch - t0}
+    try:
+        time.sleep(TAB_SETTLE)
+        for tab, (key, patterns) in TAB_SIGNALS.items():
+            if matched_line(patterns)(app.capture()) is not None:
+                raise RuntimeError(f"the {tab} tab's signal is on screen before its key")
+            k0 = time.perf_counter()
+            app.send_keys(key)
+            k1, line = app.wait_for(matched_line(patterns), TAB_TIMEOUT, since=k0)
+            out[tab] = k1 - k0
+            out[f"{tab}_line"] = line
+            app.send_keys("1")
+            app.wait_for(back_on_today(patterns), KEY_TIMEOUT)
+            time.sleep(TAB_BACK)
+    finally:
+        app.kill()
+    return out
+
+
+def run_history_cold(variant: Variant) -> dict[str, Any]:
+    """Launch and press `4` as soon as the counts are on screen."""
+    app, t0, t_launch = launch_until_counts(variant)
+    try:
+        k0 = time.perf_counter()
+        app.send_keys("4")
+        k1, line = app.wait_for(matched_line(TAB_SIGNALS["history"][1]), TAB_TIMEOUT, since=k0)
+    finally:
+        app.kill()
+    return {
+        "launch": t_launch - t0,
+        "history_cold": k1 - t_launch,
+        "history_cold_from_key": k1 - k0,
+        "history_cold_line": line,
+    }
+
+
+def measure_tabs(variants: list[Variant], reps: int) -> dict[str, dict[str, Any]]:
+    """Per repetition, for each variant: one launch switching to every tab (1 s after the
+    launch signal) and one launch pressing `4` at once; the four runs rotated."""
+    series = ("launch", *TAB_SIGNALS, "cold_launch", "history_cold", "history_cold_from_key")
+    out: dict[str, dict[str, Any]] = {
+        v.name: {**{s: [] for s in series}, "lines": {t: [] for t in TAB_SIGNALS}} for v in variants
+    }
+
+    def keep_line(name: str, tab: str, line: str) -> None:
+        if line not in out[name]["lines"][tab]:
+            out[name]["lines"][tab].append(line)
+
+    log(f"tabs: warm-up launch of each of {len(variants)} variants (both procedures)")
+    for variant in variants:
+        run_tabs_once(variant)
+        run_history_cold(variant)
+    runs = [(v, proc) for proc in ("switch", "cold") for v in variants]
+    for rep in range(reps):
+        for variant, proc in rotate(runs, rep):
+            record = out[variant.name]
+            if proc == "switch":
+                result = run_tabs_once(variant)
+                record["launch"].append(result["launch"])
+                for tab in TAB_SIGNALS:
+                    record[tab].append(result[tab])
+                    keep_line(variant.name, tab, result[f"{tab}_line"])
+            else:
+                result = run_history_cold(variant)
+                record["cold_launch"].append(result["launch"])
+                record["history_cold"].append(result["history_cold"])
+                record["history_cold_from_key"].append(result["history_cold_from_key"])
+                keep_line(variant.name, "history", result["history_cold_line"])
+            time.sleep(0.2)
+        log(
+            f"tabs: rep {rep + 1}/{reps}: "
+            + "; ".join(
+                f"{n} "
+                + " ".join(f"{t} {1000 * r[t][-1]:.0f}" for t in TAB_SIGNALS)
+                + f" cold history {1000 * r['history_cold'][-1]:.0f} ms"
+                for n, r in out.items()
+            )
+        )
+    return out
+
+
 # -- CLI ---------------------------------------------------------------------------------
 
 
@@ -843,7 +1011,7 @@ PHASE_SECONDS: dict[str, float] = {}
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="salestui benchmarks (see bench/README.md)")
     parser.add_argument("--quick", action="store_true", help="few repetitions, 10 s idle window")
-    parser.add_argument("--only", default="tui,cli,idle", help="phases: tui,cli,idle")
+    parser.add_argument("--only", default="tui,tabs,cli,idle", help="phases: tui,tabs,cli,idle")
     parser.add_argument("--reps", type=int, help="launches per variant (default 11, quick 3)")
     parser.add_argument("--presses", type=int, help="key presses per launch (default 5, quick 3)")
     parser.add_argument("--cli-reps", type=int, help="runs per CLI command (default 21, quick 7)")
@@ -926,7 +1094,7 @@ def main(argv: list[str] | None = None) -> int:
     errors: dict[str, str] = {}
     try:
         tui_ok, why = (True, "")
-        if phases & {"tui", "idle"}:
+        if phases & {"tui", "tabs", "idle"}:
             probe_db = ensure_empty_db(db_in_own_folder("probe"))
             tui_ok, why = tui_available(salestui_cmd, probe_db)
             if not tui_ok:
@@ -1029,6 +1197,45 @@ def main(argv: list[str] | None = None) -> int:
                             else " did not finish within 60 s of the launch"
                         )
                     )
+
+        if "tabs" in phases and tui_ok:
+            with phase_guard("tabs", errors):
+                log(f"tabs: {reps} repetitions, interleaved")
+                wait_quiet(args.wait_quiet)
+                load = ForeignLoad()
+                tabs = measure_tabs([empty, big], reps)
+                foreign["tabs"] = load.stop()
+                data["tabs"] = tabs
+                for number, tab in (("6a", "funnel"), ("6b", "goals"), ("6c", "history")):
+                    rows.append(
+                        Row(
+                            f"{number} {tab.capitalize()} tab, {size} vs empty",
+                            "ms",
+                            "salestui-empty",
+                            big.name,
+                            ms(tabs[empty.name][tab]),
+                            ms(tabs[big.name][tab]),
+                            1.2,
+                        )
+                    )
+                rows.append(
+                    Row(
+                        f"  History tab pressed at launch, {size} vs empty",
+                        "ms",
+                        "salestui-empty",
+                        big.name,
+                        ms(tabs[empty.name]["history_cold"]),
+                        ms(tabs[big.name]["history_cold"]),
+                        None,
+                    )
+                )
+                for variant in (empty, big):
+                    for tab in TAB_SIGNALS:
+                        seen = " | ".join(
+                            line if len(line) <= 64 else line[:63] + "\u2026"
+                            for line in tabs[variant.name]["lines"][tab]
+                        )
+                        notes.append(f"tabs: {variant.name}, {tab} tab showed: {seen}")
 
         if "cli" in phases:
             with phase_guard("cli", errors):
