@@ -41,7 +41,7 @@ DECORATION_DELAY = 0.03
 """The flash and status lines of a tally follow its count by this much."""
 
 OTHER_TABS = ("funnel", "goals", "history")
-OTHER_TABS_DELAY = 0.15
+OTHER_TABS_DELAY = 0.5
 """Funnel, Goals and History are built this long after the first screen."""
 
 FIGURES_DELAY = 0.3

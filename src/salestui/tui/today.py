@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
 from rich.style import Style
@@ -18,8 +19,10 @@ from textual.widgets import Static
 
 from salestui.domain.counts import SPARK_DAYS, MetricSummary
 from salestui.domain.metrics import CALLS, METRICS, Metric
-from salestui.domain.planner import Plan, describe_pace
 from salestui.tui.charts import count_spark, progress_bar
+
+if TYPE_CHECKING:
+    from salestui.domain.planner import Plan
 
 FLASH_SECONDS = 0.6
 
@@ -148,6 +151,8 @@ class TodayView(Vertical):
             to_go = max(0, plan.today_target["calls"] - calls_today)
             pace = plan.done["calls"] - plan.done_today["calls"] + calls_today
             pace -= plan.expected_by_now["calls"]
+            from salestui.domain.planner import describe_pace  # after the first paint
+
             today_part = f"{to_go:,} calls to go today" if to_go else "today's calls done ✓"
             status.append(
                 f"Pace: {today_part} · {describe_pace(pace, CALLS)} this month", style="bold"
