@@ -1,7 +1,7 @@
 """The `salestui` command line.
 
-Quick commands (`log`, `undo`, `today`, `where`) must stay fast: they import neither
-Textual nor sqlite-utils. The TUI is imported only when it is opened.
+Quick commands (`log`, `undo`, `today`, `where`) must stay fast: they do not import
+Textual. The TUI is imported only when it is opened.
 """
 
 from __future__ import annotations

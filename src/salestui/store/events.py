@@ -1,7 +1,7 @@
 """The event log on disk.
 
-Hot paths (one tally, today's counts) use the standard `sqlite3` module only:
-importing sqlite-utils costs ~90 ms, more than a whole `salestui log call`.
+Everything uses the standard `sqlite3` module: a whole `salestui log call` costs less
+than importing a database toolkit would.
 One `Store` is one connection; use it from one thread only.
 """
 
