@@ -394,19 +394,8 @@ class TuiRun:
 def run_tui_once(
     variant: Variant, presses: int, settle: float, gap: float, wait_backup: bool = False
 ) -> TuiRun:
-    expected = variant.prepare()
-    app = Tmux(f"exec {variant.command}", variant.env())
+    app, t0, t_first, t_right = launch_until_counts(variant)
     try:
-        t0 = app.start()
-        app.fetch_pid()
-        # The first "week N · month" text; then (if it is not yet right) the right number.
-        t_first, _ = app.wait_for(first_value(variant.regex), LAUNCH_TIMEOUT, since=t0)
-        try:
-            t_right, _ = app.wait_for(value_is(variant.regex, expected), 3.0)
-        except Timeout:
-            seen = first_value(variant.regex)(app.last_screen)
-            variant.warnings.append(f"launch showed {seen}, expected {expected}")
-            t_right = t_first
         keys: list[float] = []
         if variant.keys and presses:
             time.sleep(settle)
@@ -541,15 +530,16 @@ def back_on_today(gone: tuple[re.Pattern[str], ...]) -> Callable[[str], int | No
     return probe
 
 
-def launch_until_counts(variant: Variant) -> tuple[Tmux, float, float]:
-    """Open the app as run_tui_once does and wait for its launch signal (the right
-    `week N`); return the running app (the caller kills it), the spawn instant and
-    the instant of the signal."""
+def launch_until_counts(variant: Variant) -> tuple[Tmux, float, float, float]:
+    """Open the app and wait for its launch signal (the right `week N`); return the
+    running app (the caller kills it), the spawn instant, the instant of the first
+    `week N · month` text and the instant the right number showed."""
     expected = variant.prepare()
     app = Tmux(f"exec {variant.command}", variant.env())
     try:
         t0 = app.start()
         app.fetch_pid()
+        # The first "week N · month" text; then (if it is not yet right) the right number.
         t_first, _ = app.wait_for(first_value(variant.regex), LAUNCH_TIMEOUT, since=t0)
         try:
             t_right, _ = app.wait_for(value_is(variant.regex, expected), 3.0)
@@ -560,12 +550,12 @@ def launch_until_counts(variant: Variant) -> tuple[Tmux, float, float]:
     except BaseException:
         app.kill()
         raise
-    return app, t0, t_right
+    return app, t0, t_first, t_right
 
 
 def run_tabs_once(variant: Variant) -> dict[str, Any]:
     """Launch; 1 s later switch to each other tab in turn, back to Today between them."""
-    app, t0, t_launch = launch_until_counts(variant)
+    app, t0, _, t_launch = launch_until_counts(variant)
     out: dict[str, Any] = {"launch": t_launch - t0}
     try:
         time.sleep(TAB_SETTLE)
@@ -587,7 +577,7 @@ def run_tabs_once(variant: Variant) -> dict[str, Any]:
 
 def run_history_cold(variant: Variant) -> dict[str, Any]:
     """Launch and press `4` as soon as the counts are on screen."""
-    app, t0, t_launch = launch_until_counts(variant)
+    app, t0, _, t_launch = launch_until_counts(variant)
     try:
         k0 = time.perf_counter()
         app.send_keys("4")
