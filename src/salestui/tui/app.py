@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,7 +21,7 @@ from textual.widgets import Footer, Static, TabbedContent, TabPane
 from salestui.clock import Clock, local_now
 from salestui.domain.counts import summarize_today, summary_span
 from salestui.domain.metrics import metric_by_key
-from salestui.store.events import BelowZeroError, Store, StoreError
+from salestui.store.events import BelowZeroError, Event, Store, StoreError
 from salestui.tui.commands import BINDINGS, COMMANDS
 from salestui.tui.help import HelpScreen
 from salestui.tui.today import TodayView
@@ -247,15 +247,9 @@ class SalesApp(App[None]):
     def action_tally(self, metric_key: str, delta: int) -> None:
         """Commit one tally, then show it: the screen never runs ahead of the disk."""
         metric = metric_by_key(metric_key)
-        try:
-            event = self.store.log(metric_key, delta, source="tui")
-        except BelowZeroError:
-            self.notify(f"No {metric.key} today to take back.", severity="warning")
+        event = self._commit_tally(metric_key, delta, None, "today")
+        if event is None:
             return
-        except StoreError as error:
-            self.notify(f"Not saved: {error.cause}", severity="error", timeout=8)
-            return
-        self._undo_stack.append(event.id)
         view = self.query_one(TodayView)
         if event.day == self.day.isoformat() and view.summary is not None:
             view.add(metric_key, delta)  # committed above; no need to read it back
@@ -276,7 +270,6 @@ class SalesApp(App[None]):
 
     def tally_on(self, day: date, metric_key: str, delta: int) -> bool:
         """Backdate a tally to `day` (the History tab's day view); True when saved."""
-        metric = metric_by_key(metric_key)
         from salestui.domain.when import parse_at
 
         now = self.clock()
@@ -285,17 +278,26 @@ class SalesApp(App[None]):
         except ValueError as error:
             self.notify(f"Not saved: {error}", severity="error")
             return False
+        if self._commit_tally(metric_key, delta, at, f"on {day:%-d %b}") is None:
+            return False
+        self.reload()
+        return True
+
+    def _commit_tally(
+        self, metric_key: str, delta: int, at: datetime | None, day_text: str
+    ) -> Event | None:
+        """Write one tally of this window (undoable with `u`); a one-sentence notice and
+        None when it cannot be saved."""
         try:
             event = self.store.log(metric_key, delta, at=at, source="tui")
         except BelowZeroError:
-            self.notify(f"No {metric.key} on {day:%-d %b} to take back.", severity="warning")
-            return False
+            self.notify(f"No {metric_key} {day_text} to take back.", severity="warning")
+            return None
         except StoreError as error:
             self.notify(f"Not saved: {error.cause}", severity="error", timeout=8)
-            return False
+            return None
         self._undo_stack.append(event.id)
-        self.reload()
-        return True
+        return event
 
     def on_heatmap_grid_day_chosen(self, message: HeatmapGrid.DayChosen) -> None:
         from salestui.tui.day import DayScreen
