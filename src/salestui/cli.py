@@ -152,8 +152,7 @@ def undo(ctx: click.Context) -> None:
         click.echo("Nothing to undo.")
         return
     metric = metric_by_key(cancelled.metric)
-    sign = "+" if cancelled.delta > 0 else "-"
-    click.echo(f"Undid {sign}{metric.amount(abs(cancelled.delta))} from {cancelled.day}.")
+    click.echo(f"Undid {metric.change(cancelled.delta)} from {cancelled.day}.")
 
 
 @cli.command()

@@ -145,3 +145,8 @@ def test_compact_span_text() -> None:
     assert DateRange(date(2026, 11, 1), date(2026, 11, 30)).compact() == "1–30 Nov 2026"
     assert DateRange(date(2026, 11, 24), date(2026, 12, 3)).compact() == "24 Nov – 3 Dec 2026"
     assert DateRange(date(2025, 12, 30), date(2026, 1, 2)).compact() == "30 Dec 2025 – 2 Jan 2026"
+
+
+def test_change_text() -> None:
+    assert CALLS.change(1) == "+1 call"
+    assert SALES.change(-3) == "−3 sales"

@@ -19,6 +19,10 @@ class Metric:
         """`1 call`, `3 calls`."""
         return f"{count:,} {self.singular if abs(count) == 1 else self.key}"
 
+    def change(self, delta: int) -> str:
+        """A tally as shown to the user: `+1 call`, `−3 calls`."""
+        return f"{'+' if delta > 0 else '−'}{self.amount(abs(delta))}"
+
 
 CALLS = Metric("calls", "call", "c", "Calls")
 MEETINGS = Metric("meetings", "meeting", "m", "Meetings")

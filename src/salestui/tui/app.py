@@ -256,8 +256,7 @@ class SalesApp(App[None]):
         else:
             self.reload(figures=False)
         self._figures_soon()
-        sign = "+" if delta > 0 else "−"
-        last = f"Last: {sign}{metric.amount(abs(delta))} at {event.local_time:%H:%M}  (u to undo)"
+        last = f"Last: {metric.change(delta)} at {event.local_time:%H:%M}  (u to undo)"
         # The new count goes out alone; the flash, pace and status lines a moment later, so
         # their work does not hold up the frame (and the thread) that writes the count.
         self.set_timer(DECORATION_DELAY, partial(self._after_tally, metric_key, last))
@@ -321,9 +320,8 @@ class SalesApp(App[None]):
             self._figures_soon()
             view.flash(cancelled.metric)
             metric = metric_by_key(cancelled.metric)
-            sign = "+" if cancelled.delta > 0 else "−"
             when = "" if cancelled.day == self.day.isoformat() else f" on {cancelled.day}"
-            view.last_action = f"Undid {sign}{metric.amount(abs(cancelled.delta))}{when}"
+            view.last_action = f"Undid {metric.change(cancelled.delta)}{when}"
             return
         view.last_action = "Nothing left to undo in this window."
 
@@ -388,8 +386,7 @@ class SalesApp(App[None]):
             self.notify("Tally something first: n adds a note to this window's last tally.")
             return
         metric = metric_by_key(tally.metric)
-        sign = "+" if tally.delta > 0 else "−"
-        about = f"{sign}{metric.amount(abs(tally.delta))} at {tally.local_time:%H:%M}"
+        about = f"{metric.change(tally.delta)} at {tally.local_time:%H:%M}"
 
         def save(text: str | None) -> None:
             if text is None or tally is None:
