@@ -5,9 +5,11 @@ Review the report (`pytest --snapshot-report`) before `--snapshot-update`.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 
 from salestui.tui.app import make_app
 from tests.conftest import FakeClock
@@ -16,19 +18,26 @@ from tests.tui.conftest import seed_goal, seed_history, wait_for_workers
 SIZES = [(100, 30), (80, 24)]
 
 
-async def settle(pilot) -> None:  # noqa: ANN001
-    """Wait for the figures worker, and for the flash of the last press to fade."""
-    await wait_for_workers(pilot.app)
-    await pilot.pause(0.8)
-    await wait_for_workers(pilot.app)
-    await pilot.pause()
+def after(*keys: str) -> Callable[[Pilot[None]], Awaitable[None]]:
+    """A `run_before` that presses `keys` once the app has settled, then waits until
+    everything they set off is done (the flash fades, the figures reload), so the
+    picture never depends on timing."""
+
+    async def run(pilot: Pilot[None]) -> None:
+        await wait_for_workers(pilot.app)
+        await pilot.press(*keys)
+        await pilot.pause(0.8)
+        await wait_for_workers(pilot.app)
+        await pilot.pause()
+
+    return run
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_today(snap_compare, db_path: Path, clock: FakeClock, size: tuple[int, int]) -> None:
     seed_history(db_path, clock)
     app = make_app(db_path, clock=clock)
-    assert snap_compare(app, terminal_size=size, press=["c", "c", "m"], run_before=settle)
+    assert snap_compare(app, terminal_size=size, run_before=after("c", "c", "m"))
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -36,14 +45,14 @@ def test_today_with_goal(snap_compare, db_path, clock, size: tuple[int, int]) ->
     seed_history(db_path, clock)
     seed_goal(db_path, clock)
     app = make_app(db_path, clock=clock)
-    assert snap_compare(app, terminal_size=size, press=["c", "c", "m"], run_before=settle)
+    assert snap_compare(app, terminal_size=size, run_before=after("c", "c", "m"))
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_funnel(snap_compare, db_path: Path, clock: FakeClock, size: tuple[int, int]) -> None:
     seed_history(db_path, clock, days=330)
     app = make_app(db_path, clock=clock)
-    assert snap_compare(app, terminal_size=size, press=["2"], run_before=settle)
+    assert snap_compare(app, terminal_size=size, run_before=after("2"))
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -51,29 +60,27 @@ def test_goals(snap_compare, db_path: Path, clock: FakeClock, size: tuple[int, i
     seed_history(db_path, clock)
     seed_goal(db_path, clock)
     app = make_app(db_path, clock=clock)
-    assert snap_compare(app, terminal_size=size, press=["3"], run_before=settle)
+    assert snap_compare(app, terminal_size=size, run_before=after("3"))
 
 
 def test_goals_without_a_goal(snap_compare, db_path: Path, clock: FakeClock) -> None:
     app = make_app(db_path, clock=clock)
-    assert snap_compare(app, terminal_size=(100, 30), press=["3"], run_before=settle)
+    assert snap_compare(app, terminal_size=(100, 30), run_before=after("3"))
 
 
 def test_help(snap_compare, db_path: Path, clock: FakeClock) -> None:
     app = make_app(db_path, clock=clock)
-    assert snap_compare(app, terminal_size=(100, 30), press=["question_mark"])
+    assert snap_compare(app, terminal_size=(100, 30), run_before=after("question_mark"))
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_history(snap_compare, db_path: Path, clock: FakeClock, size: tuple[int, int]) -> None:
     seed_history(db_path, clock, days=330)
     app = make_app(db_path, clock=clock)
-    assert snap_compare(app, terminal_size=size, press=["4", "left"], run_before=settle)
+    assert snap_compare(app, terminal_size=size, run_before=after("4", "left"))
 
 
 def test_day_view(snap_compare, db_path: Path, clock: FakeClock) -> None:
     seed_history(db_path, clock, days=14)
     app = make_app(db_path, clock=clock)
-    assert snap_compare(
-        app, terminal_size=(100, 30), press=["4", "left", "enter"], run_before=settle
-    )
+    assert snap_compare(app, terminal_size=(100, 30), run_before=after("4", "left", "enter"))
