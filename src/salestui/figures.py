@@ -1,12 +1,16 @@
 """Figures the CLI and the app both show, read from the store and computed by the domain.
 
-Settings live in the store's `settings` table: `goals` (GoalBook JSON), `calendar`
-(WorkCalendar JSON), `rate.meetings` / `rate.sales` (a rate as typed, e.g. `15%`).
+Settings live in the store, one key per fact so that concurrent changes to different
+facts never overwrite each other (and two machines merge per key, the later change
+winning): `goal.from.YYYY-MM` (a standing target from that month on), `goal.only.YYYY-MM`
+(that month alone), `calendar.weekdays` (e.g. `mon-fri`), `calendar.off.YYYY-MM-DD`
+(a day off), `rate.meetings` / `rate.sales` (a rate as typed, e.g. `15%`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
@@ -17,11 +21,13 @@ from salestui.domain.goals import GoalBook
 from salestui.domain.periods import DateRange, Period, month_of
 from salestui.domain.planner import Plan, choose_rates, history_rate, history_span, make_plan
 from salestui.domain.rates import RATE_STAGES, format_rate_input, parse_rate
-from salestui.domain.workdays import WorkCalendar
+from salestui.domain.workdays import WorkCalendar, format_weekdays, parse_weekdays
 from salestui.store.events import Store
 
-GOALS_KEY = "goals"
-CALENDAR_KEY = "calendar"
+GOAL_FROM = "goal.from."
+GOAL_ONLY = "goal.only."
+WEEKDAYS_KEY = "calendar.weekdays"
+DAY_OFF = "calendar.off."
 
 SOURCE_WORDS = {
     "history": "your last 90 days",
@@ -40,18 +46,43 @@ class NoGoalError(ValueError):
     """No target was given and none is stored for the month."""
 
 
+def _targets(settings: Mapping[str, str], prefix: str) -> dict[str, int]:
+    """Month -> target from `goal.*` settings; unreadable values are skipped."""
+    targets: dict[str, int] = {}
+    for key, value in settings.items():
+        month = key[len(prefix) :]
+        try:
+            date.fromisoformat(f"{month}-01")
+            target = int(value)
+        except ValueError:
+            continue
+        if target >= 1:
+            targets[month] = target
+    return targets
+
+
 def goal_book(store: Store) -> GoalBook:
-    return GoalBook.from_json(store.setting(GOALS_KEY))
+    settings = store.settings_like("goal.")
+    standing = {k: v for k, v in settings.items() if k.startswith(GOAL_FROM)}
+    only = {k: v for k, v in settings.items() if k.startswith(GOAL_ONLY)}
+    return GoalBook(_targets(standing, GOAL_FROM), _targets(only, GOAL_ONLY))
 
 
 def calendar(store: Store) -> WorkCalendar:
-    text = store.setting(CALENDAR_KEY)
-    if not text:
-        return WorkCalendar()
-    try:
-        return WorkCalendar.from_json(text)
-    except ValueError:
-        return WorkCalendar()
+    """The working-day calendar; unreadable values fall back to the defaults."""
+    settings = store.settings_like("calendar.")
+    weekdays = WorkCalendar().weekdays
+    if WEEKDAYS_KEY in settings:
+        with contextlib.suppress(ValueError):
+            weekdays = parse_weekdays(settings[WEEKDAYS_KEY])
+    holidays: set[date] = set()
+    for key in settings:
+        if key.startswith(DAY_OFF):
+            try:
+                holidays.add(date.fromisoformat(key[len(DAY_OFF) :]))
+            except ValueError:
+                continue
+    return WorkCalendar(weekdays=weekdays, holidays=frozenset(holidays))
 
 
 def stored_rates(store: Store) -> dict[str, Fraction]:
@@ -66,23 +97,57 @@ def stored_rates(store: Store) -> dict[str, Fraction]:
     return rates
 
 
-def save_goal(store: Store, month: str, target: int, *, only: bool = False) -> None:
-    """Store `target` sales from `month` ("YYYY-MM") on, or with `only` for that month."""
-    book = goal_book(store)
-    if not only and book.target_for(month) == target and month in book.standing:
+def save_goal(
+    store: Store, month: str, target: int, *, only: bool = False, source: str = "cli"
+) -> None:
+    """Store `target` sales from `month` ("YYYY-MM") on, or with `only` for that month.
+
+    A standing goal replaces the one-month goals from `month` on (GoalBook.with_standing).
+    """
+    if only:
+        store.set_settings({f"{GOAL_ONLY}{month}": str(target)}, source=source)
         return
-    book = book.with_only(month, target) if only else book.with_standing(month, target)
-    store.set_setting(GOALS_KEY, book.to_json())
+    changes: dict[str, str | None] = {f"{GOAL_FROM}{month}": str(target)}
+    for key in store.settings_like(GOAL_ONLY):
+        if key[len(GOAL_ONLY) :] >= month:
+            changes[key] = None
+    store.set_settings(changes, source=source)
 
 
-def save_rate(store: Store, stage: str, rate: Fraction | None) -> None:
+def save_rate(store: Store, stage: str, rate: Fraction | None, *, source: str = "cli") -> None:
     """Store (or with None, forget) the starting rate into `stage`."""
-    store.set_setting(rate_key(stage), None if rate is None else format_rate_input(rate))
+    value = None if rate is None else format_rate_input(rate)
+    store.set_setting(rate_key(stage), value, source=source)
 
 
-def save_calendar(store: Store, work_calendar: WorkCalendar) -> None:
-    """Store the working weekdays and days off."""
-    store.set_setting(CALENDAR_KEY, work_calendar.to_json())
+def calendar_changes(
+    weekdays: frozenset[int] | None = None,
+    off: Iterable[date] = (),
+    on: Iterable[date] = (),
+) -> dict[str, str | None]:
+    """The settings that change the calendar: only what is named, so that two people
+    adding different days off at once both keep theirs."""
+    changes: dict[str, str | None] = {}
+    if weekdays is not None:
+        changes[WEEKDAYS_KEY] = format_weekdays(weekdays)
+    for day in on:
+        changes[f"{DAY_OFF}{day.isoformat()}"] = None
+    for day in off:
+        changes[f"{DAY_OFF}{day.isoformat()}"] = "off"
+    return changes
+
+
+def save_calendar(store: Store, work_calendar: WorkCalendar, *, source: str = "cli") -> None:
+    """Store the working weekdays and days off (only the differences are written)."""
+    current = calendar(store)
+    store.set_settings(
+        calendar_changes(
+            work_calendar.weekdays if work_calendar.weekdays != current.weekdays else None,
+            off=work_calendar.holidays - current.holidays,
+            on=current.holidays - work_calendar.holidays,
+        ),
+        source=source,
+    )
 
 
 def month_label(span: DateRange) -> str:

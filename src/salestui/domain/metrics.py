@@ -33,6 +33,10 @@ METRICS: tuple[Metric, ...] = (CALLS, MEETINGS, SALES)
 
 METRIC_KEYS: tuple[str, ...] = tuple(metric.key for metric in METRICS)
 
+MAX_COUNT = 10_000
+"""The largest change one event may make (|delta|): COUNT, corrections, imported deltas.
+Bounded so that a day's total can never overflow SQLite's 64-bit integers."""
+
 _BY_NAME: dict[str, Metric] = {}
 for _metric in METRICS:
     for _name in (_metric.key, _metric.singular, _metric.letter):

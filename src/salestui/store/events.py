@@ -7,16 +7,20 @@ One `Store` is one connection; use it from one thread only.
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from salestui.clock import Clock, local_now
-from salestui.domain.metrics import METRIC_KEYS
+from salestui.domain.metrics import MAX_COUNT, METRIC_KEYS
 from salestui.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
 if TYPE_CHECKING:  # imported where used: `salestui log` needs neither (startup time)
@@ -24,6 +28,33 @@ if TYPE_CHECKING:  # imported where used: `salestui log` needs neither (startup 
     from salestui.domain.periods import DateRange
 
 BUSY_TIMEOUT_MS = 15_000
+PRIVATE_FILE = 0o600
+"""A new database (and, following it, its -wal and -shm files) is readable by its owner only."""
+PRIVATE_FOLDER = 0o700
+
+
+def sqlite_uri(path: Path, mode: str = "ro", *, immutable: bool = False) -> str:
+    """A `file:` URI for `path` that SQLite reads back exactly, `#` and `?` included."""
+    absolute = os.path.abspath(os.fspath(path))
+    uri = f"file:{quote(absolute, safe='/')}?mode={mode}"
+    return uri + "&immutable=1" if immutable else uri
+
+
+def make_private_folder(folder: Path) -> None:
+    """Create `folder` (and missing parents) readable by the owner only; an existing
+    folder is left as it is. Raises OSError."""
+    missing = []
+    current = Path(folder)
+    while not current.exists() and current != current.parent:
+        missing.append(current)
+        current = current.parent
+    for each in reversed(missing):
+        try:
+            each.mkdir(mode=PRIVATE_FOLDER)
+        except FileExistsError:
+            continue
+    if not Path(folder).is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(folder))
 
 
 class StoreError(Exception):
@@ -67,7 +98,10 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
-_EVENT_COLUMNS = "id, ts, day, metric, delta, note, source, cancels, about"
+EVENT_COLUMNS: tuple[str, ...] = tuple(Event.__dataclass_fields__)
+"""The event log's columns, in order (export, import and every query use this list)."""
+_EVENT_COLUMNS = ", ".join(EVENT_COLUMNS)
+_EVENT_PLACEHOLDERS = ", ".join("?" for _ in EVENT_COLUMNS)
 
 
 def _describe(error: sqlite3.Error) -> str:
@@ -76,29 +110,85 @@ def _describe(error: sqlite3.Error) -> str:
     lowered = text.lower()
     if "file is not a database" in lowered:
         return "not a SQLite database (or it is corrupt)"
+    if "malformed event" in lowered:
+        return "a malformed event was refused (delta beyond 10,000, or a bad day or metric)"
     if "malformed" in lowered:
         return "the database file is corrupt (database disk image is malformed)"
-    if "disk is full" in lowered or "disk i/o" in lowered:
+    if "disk is full" in lowered or "database or disk is full" in lowered:
+        return "the disk is full; nothing was written"
+    if "disk i/o" in lowered:
         return f"cannot write to the disk ({text})"
     if "readonly" in lowered or "read-only" in lowered:
-        return "the file cannot be written (read-only)"
+        return "the file cannot be written (read-only file or folder)"
     if "unable to open" in lowered:
         return "cannot open the file (check that its folder exists and can be written)"
+    if "locked" in lowered or "busy" in lowered:
+        return "another program held the database for too long (database is locked); try again"
     return text
 
 
-class Store:
-    """A salestui database: validated, migrated and ready on construction."""
+@contextmanager
+def translated(path: Path) -> Iterator[None]:
+    """Turn an sqlite3 error inside the block into a StoreError naming `path`."""
+    try:
+        yield
+    except sqlite3.Error as error:
+        raise StoreError(path, _describe(error)) from None
 
-    def __init__(self, path: Path, clock: Clock = local_now) -> None:
+
+class MalformedRow(StoreError):
+    """The file holds a row salestui cannot read (edited by hand, or damaged)."""
+
+
+class Store:
+    """A salestui database: validated, migrated and ready on construction.
+
+    `readonly` opens an existing file for reading only (nothing is migrated or written);
+    `Store.for_reading` chooses it for files that cannot be written.
+    """
+
+    def __init__(self, path: Path, clock: Clock = local_now, *, readonly: bool = False) -> None:
         self.path = Path(path)
         self.clock = clock
-        self._conn = self._connect()
+        self.readonly = readonly
+        self._conn = self._connect_readonly() if readonly else self._connect()
         try:
             self._prepare()
         except BaseException:
             self._conn.close()
             raise
+
+    @classmethod
+    def for_reading(cls, path: Path, clock: Clock = local_now) -> Store:
+        """A store for commands that only read: never creates anything.
+
+        A missing file reads as an empty log (an in-memory database; `path` is kept for
+        messages). A file or folder that cannot be written (another user's, a read-only
+        mount) is opened read-only, so its data can still be read, exported and rescued.
+        """
+        path = Path(path)
+        if not path.exists():
+            if path.is_symlink() or not path.parent.is_dir():
+                raise StoreError(path, "no such file, and its folder does not exist")
+            return cls._empty(path, clock)
+        writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+        if writable:
+            try:
+                return cls(path, clock)
+            except StoreError as error:
+                if "read-only" not in error.cause and "cannot open" not in error.cause:
+                    raise
+        return cls(path, clock, readonly=True)
+
+    @classmethod
+    def _empty(cls, path: Path, clock: Clock) -> Store:
+        store = cls.__new__(cls)
+        store.path = path
+        store.clock = clock
+        store.readonly = False
+        store._conn = sqlite3.connect(":memory:", isolation_level=None)
+        store._prepare()
+        return store
 
     # -- opening -----------------------------------------------------------------
 
@@ -108,9 +198,17 @@ class Store:
             raise StoreError(path, "is a folder, not a database file")
         if not path.exists():
             try:
-                path.parent.mkdir(parents=True, exist_ok=True)
+                make_private_folder(path.parent)
             except OSError as error:
                 raise StoreError(path, f"cannot create its folder ({error.strerror})") from None
+            try:
+                # Created empty and private before SQLite opens it; SQLite gives the -wal
+                # and -shm files the database's permissions.
+                os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE))
+            except FileExistsError:
+                pass  # another process created it meanwhile
+            except OSError as error:
+                raise StoreError(path, f"cannot create the file ({error.strerror})") from None
         try:
             # Autocommit mode: transactions are explicit and short (BEGIN IMMEDIATE ... COMMIT).
             conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
@@ -118,21 +216,54 @@ class Store:
             raise StoreError(path, _describe(error)) from None
         return conn
 
+    def _connect_readonly(self) -> sqlite3.Connection:
+        path = self.path
+        if not path.is_file():
+            raise StoreError(path, "no such database file")
+        last: sqlite3.Error | None = None
+        # A WAL file in a read-only folder with no -shm beside it can only be read as
+        # immutable (nobody can be writing it: nobody can write there).
+        for immutable in (False, True):
+            try:
+                conn = sqlite3.connect(
+                    sqlite_uri(path, "ro", immutable=immutable),
+                    uri=True,
+                    isolation_level=None,
+                    timeout=BUSY_TIMEOUT_MS / 1000,
+                )
+            except sqlite3.Error as error:
+                last = error
+                continue
+            try:
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                return conn
+            except sqlite3.Error as error:
+                last = error
+                conn.close()
+        assert last is not None
+        raise StoreError(path, _describe(last)) from None
+
     def _prepare(self) -> None:
         """Refuse foreign, corrupt or newer files untouched; create or migrate ours."""
         conn = self._conn
-        try:
+        with translated(self.path):
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             app_id, version, tables = self._identity()
             self._check_identity(app_id, version, tables)
+            if self.readonly:
+                if version < SCHEMA_VERSION:
+                    raise StoreError(
+                        self.path,
+                        f"cannot be written and was made by an older salestui (schema "
+                        f"{version}); copy it to a folder you can write to, then open the copy",
+                    )
+                return
             if version < SCHEMA_VERSION:
                 # WAL is set before the first table exists, so two first launches agree.
                 conn.execute("PRAGMA journal_mode = WAL")
                 self._migrate()
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = FULL")
-        except sqlite3.Error as error:
-            raise StoreError(self.path, _describe(error)) from None
 
     def _identity(self) -> tuple[int, int, int]:
         conn = self._conn
@@ -156,8 +287,11 @@ class Store:
             app_id, version, tables = self._identity()  # another process may have won the race
             self._check_identity(app_id, version, tables)
             for target in range(version + 1, SCHEMA_VERSION + 1):
-                for statement in MIGRATIONS[target]:
-                    self._conn.execute(statement)
+                for step in MIGRATIONS[target]:
+                    if isinstance(step, str):
+                        self._conn.execute(step)
+                    else:
+                        step(self._conn)
             self._conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
@@ -184,6 +318,9 @@ class Store:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
+    def _now_utc(self) -> str:
+        return self.clock().astimezone(UTC).isoformat(timespec="microseconds")
+
     # -- writing -----------------------------------------------------------------
 
     def log(
@@ -198,12 +335,14 @@ class Store:
         """Append one tally of `delta` events (negative for a correction) and commit it.
 
         A correction that would take the day's count below zero raises BelowZeroError
-        and writes nothing.
+        and writes nothing; so does |delta| above MAX_COUNT (ValueError).
         """
         if metric not in METRIC_KEYS:
             raise ValueError(f"unknown metric {metric!r}")
         if delta == 0:
             raise ValueError("a tally changes the count by at least 1")
+        if abs(delta) > MAX_COUNT:
+            raise ValueError(f"a tally changes the count by at most {MAX_COUNT:,}, not {delta:,}")
         instant = at if at is not None else self.clock()
         day = instant.astimezone().date().isoformat()
         event = Event(
@@ -216,82 +355,110 @@ class Store:
             source=source,
             cancels=None,
         )
-        try:
-            with self._write() as conn:
-                if delta < 0:
-                    row = conn.execute(
-                        "SELECT count FROM day_totals WHERE day = ? AND metric = ?", (day, metric)
-                    ).fetchone()
-                    have = row[0] if row else 0
-                    if have + delta < 0:
-                        raise BelowZeroError(
-                            f"{day} has {have} {metric}; cannot take away {-delta}"
-                        )
-                self._insert(conn, event)
-        except sqlite3.Error as error:
-            raise StoreError(self.path, _describe(error)) from None
+        with translated(self.path), self._write() as conn:
+            if delta < 0:
+                have = self._count_on(conn, day, metric)
+                if have + delta < 0:
+                    raise BelowZeroError(f"{day} has {have} {metric}; cannot take away {-delta}")
+            self._insert(conn, event)
         return event
+
+    @staticmethod
+    def _count_on(conn: sqlite3.Connection, day: str, metric: str) -> int:
+        """A day's count as every reader sees it (never below zero)."""
+        row = conn.execute(
+            "SELECT MAX(count, 0) FROM day_totals WHERE day = ? AND metric = ?", (day, metric)
+        ).fetchone()
+        return int(row[0]) if row and isinstance(row[0], int) else 0
 
     @staticmethod
     def _insert(conn: sqlite3.Connection, event: Event) -> None:
         conn.execute(
-            f"INSERT INTO events ({_EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                event.id,
-                event.ts,
-                event.day,
-                event.metric,
-                event.delta,
-                event.note,
-                event.source,
-                event.cancels,
-                event.about,
-            ),
+            f"INSERT INTO events ({_EVENT_COLUMNS}) VALUES ({_EVENT_PLACEHOLDERS})",
+            tuple(getattr(event, name) for name in EVENT_COLUMNS),
         )
 
     def undo(self, event_id: str | None = None, *, source: str = "cli") -> Event | None:
         """Cancel one tally with a new, opposite event, and return the tally cancelled.
 
         With `event_id`, that tally (None if it is already cancelled or unknown);
-        without, the most recently recorded tally that is still in force, from any source.
+        without, the newest tally recorded on this database (never an imported one) that
+        is still in force. Raises BelowZeroError, writing nothing, when cancelling it would
+        take its day below zero (it was already taken back by a correction elsewhere).
         """
-        try:
-            with self._write() as conn:
-                if event_id is None:
-                    row = conn.execute(
-                        f"SELECT {_EVENT_COLUMNS} FROM events AS e"
-                        " WHERE e.cancels IS NULL AND e.delta != 0"
-                        " AND NOT EXISTS (SELECT 1 FROM events AS u WHERE u.cancels = e.id)"
-                        " ORDER BY e.rowid DESC LIMIT 1"
-                    ).fetchone()
-                else:
-                    row = conn.execute(
-                        f"SELECT {_EVENT_COLUMNS} FROM events AS e WHERE e.id = ?"
-                        " AND e.cancels IS NULL AND e.delta != 0"
-                        " AND NOT EXISTS (SELECT 1 FROM events AS u WHERE u.cancels = e.id)",
-                        (event_id,),
-                    ).fetchone()
-                if row is None:
-                    return None
-                cancelled = Event(*row)
-                instant = self.clock()
-                self._insert(
-                    conn,
-                    Event(
-                        id=new_id(),
-                        ts=instant.astimezone(UTC).isoformat(timespec="microseconds"),
-                        # The undo lands on the cancelled tally's day, so that day's count is right.
-                        day=cancelled.day,
-                        metric=cancelled.metric,
-                        delta=-cancelled.delta,
-                        note=None,
-                        source=source,
-                        cancels=cancelled.id,
-                    ),
-                )
-        except sqlite3.Error as error:
-            raise StoreError(self.path, _describe(error)) from None
+        with translated(self.path), self._write() as conn:
+            cancelled = (
+                self._newest_own_tally(conn) if event_id is None else self._tally(conn, event_id)
+            )
+            if cancelled is None:
+                return None
+            if cancelled.delta > 0:
+                have = self._count_on(conn, cancelled.day, cancelled.metric)
+                if have < cancelled.delta:
+                    raise BelowZeroError(
+                        f"{cancelled.day} has {have} {cancelled.metric} left; the tally was "
+                        "already taken back"
+                    )
+            self._insert(
+                conn,
+                Event(
+                    id=new_id(),
+                    ts=self._now_utc(),
+                    # The undo lands on the cancelled tally's day, so that day's count is right.
+                    day=cancelled.day,
+                    metric=cancelled.metric,
+                    delta=-cancelled.delta,
+                    note=None,
+                    source=source,
+                    cancels=cancelled.id,
+                ),
+            )
         return cancelled
+
+    _IN_FORCE = (
+        "e.cancels IS NULL AND e.delta != 0"
+        " AND NOT EXISTS (SELECT 1 FROM events AS u WHERE u.cancels = e.id)"
+    )
+
+    def _tally(self, conn: sqlite3.Connection, event_id: str) -> Event | None:
+        row = conn.execute(
+            f"SELECT {_EVENT_COLUMNS} FROM events AS e WHERE e.id = ? AND {self._IN_FORCE}",
+            (event_id,),
+        ).fetchone()
+        return self._event(row) if row else None
+
+    def _newest_own_tally(self, conn: sqlite3.Connection) -> Event | None:
+        """The newest tally in force that was recorded here, skipping imported rowids."""
+        ranges = sorted(
+            (int(first), int(last))
+            for first, last in conn.execute("SELECT first_rowid, last_rowid FROM imported_rows")
+        )
+        below: int | None = None
+        while True:
+            bound = "" if below is None else f" AND e.rowid < {below}"
+            row = conn.execute(
+                f"SELECT e.rowid, {_EVENT_COLUMNS} FROM events AS e WHERE {self._IN_FORCE}{bound}"
+                " ORDER BY e.rowid DESC LIMIT 1"
+            ).fetchone()
+            if row is None:
+                return None
+            rowid = int(row[0])
+            inside = [first for first, last in ranges if first <= rowid <= last]
+            if not inside:
+                return self._event(row[1:])
+            below = min(inside)
+
+    def record_import(
+        self, conn: sqlite3.Connection, first_rowid: int, last_rowid: int, label: str
+    ) -> None:
+        """Inside an import's write transaction: these rowids came from another machine,
+        so `undo` without an id never cancels them."""
+        if last_rowid < first_rowid:
+            return
+        conn.execute(
+            "INSERT INTO imported_rows (first_rowid, last_rowid, ts, label) VALUES (?, ?, ?, ?)",
+            (first_rowid, last_rowid, self._now_utc(), label),
+        )
 
     def add_note(self, event_id: str, text: str, *, source: str = "cli") -> Event:
         """Attach a note to an earlier tally: a new event (delta 0) about it.
@@ -304,10 +471,9 @@ class Store:
         tally = self.event(event_id)
         if tally is None or tally.delta == 0:
             raise ValueError("there is no such tally to add a note to")
-        instant = self.clock()
         note = Event(
             id=new_id(),
-            ts=instant.astimezone(UTC).isoformat(timespec="microseconds"),
+            ts=self._now_utc(),
             day=tally.day,
             metric=tally.metric,
             delta=0,
@@ -316,14 +482,53 @@ class Store:
             cancels=None,
             about=tally.id,
         )
-        try:
-            with self._write() as conn:
-                self._insert(conn, note)
-        except sqlite3.Error as error:
-            raise StoreError(self.path, _describe(error)) from None
+        with translated(self.path), self._write() as conn:
+            self._insert(conn, note)
         return note
 
     # -- reading -----------------------------------------------------------------
+
+    def _read(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+        with translated(self.path):
+            return self._conn.execute(sql, params).fetchall()
+
+    def _malformed(self, what: str, value: object) -> MalformedRow:
+        shown = repr(value)
+        shown = shown if len(shown) <= 40 else shown[:37] + "..."
+        return MalformedRow(
+            self.path,
+            f"the database holds a malformed row ({what} {shown}); it was edited by hand or "
+            "is damaged: restore a backup (see `salestui where`)",
+        )
+
+    def _event(self, row: tuple[object, ...]) -> Event:
+        """A row of `events` as an Event; MalformedRow when a value has the wrong type."""
+        values = dict(zip(EVENT_COLUMNS, row, strict=True))
+        for name in ("id", "ts", "day", "metric", "source"):
+            if not isinstance(values[name], str):
+                raise self._malformed(name, values[name])
+        if not isinstance(values["delta"], int):
+            raise self._malformed("delta", values["delta"])
+        for name in ("note", "cancels", "about"):
+            if values[name] is not None and not isinstance(values[name], str):
+                raise self._malformed(name, values[name])
+        try:
+            datetime.fromisoformat(str(values["ts"]))
+            date.fromisoformat(str(values["day"]))
+        except ValueError:
+            raise self._malformed("ts/day", (values["ts"], values["day"])) from None
+        return Event(*row)  # type: ignore[arg-type]
+
+    def _day(self, value: object) -> date:
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            raise self._malformed("day", value) from None
+
+    def _count(self, value: object) -> int:
+        if isinstance(value, int):
+            return max(value, 0)
+        raise self._malformed("count", value)
 
     def events_on(self, day: date) -> list[Event]:
         """Every event of one local day, in the order they were recorded."""
@@ -331,75 +536,104 @@ class Store:
             f"SELECT {_EVENT_COLUMNS} FROM events WHERE day = ? ORDER BY ts, rowid",
             (day.isoformat(),),
         )
-        return [Event(*row) for row in rows]  # type: ignore[arg-type]
-
-    def _read(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
-        try:
-            return self._conn.execute(sql, params).fetchall()
-        except sqlite3.Error as error:
-            raise StoreError(self.path, _describe(error)) from None
+        return [self._event(row) for row in rows]
 
     def counts(self, span: DateRange) -> Counts:
-        """Net count per metric over the inclusive local-day range."""
+        """Net count per metric over the inclusive local-day range (no day below zero)."""
         rows = self._read(
-            "SELECT metric, SUM(count) FROM day_totals WHERE day BETWEEN ? AND ? GROUP BY metric",
+            "SELECT metric, SUM(MAX(count, 0)) FROM day_totals WHERE day BETWEEN ? AND ?"
+            " GROUP BY metric",
             (span.start.isoformat(), span.end.isoformat()),
         )
         from salestui.domain.counts import counts_from_rows
 
-        return counts_from_rows((str(metric), int(str(total))) for metric, total in rows)
+        # A hand-made text or real count makes the sum a real: refused, never shown.
+        return counts_from_rows((str(metric), self._count(total)) for metric, total in rows)
 
     def day_totals(self, span: DateRange) -> dict[date, Counts]:
-        """Per-day net counts inside the range; days without events are absent."""
+        """Per-day net counts inside the range (never below zero); days without events are
+        absent."""
         totals: dict[date, Counts] = {}
         for day, metric, count in self._read(
             "SELECT day, metric, count FROM day_totals WHERE day BETWEEN ? AND ?",
             (span.start.isoformat(), span.end.isoformat()),
         ):
-            per_day = totals.setdefault(date.fromisoformat(str(day)), {})
-            per_day[str(metric)] = int(str(count))
+            per_day = totals.setdefault(self._day(day), {})
+            per_day[str(metric)] = self._count(count)
         return totals
 
     def bounds(self) -> DateRange | None:
         """First and last day with any event, or None for an empty log."""
-        row = self._read("SELECT MIN(day), MAX(day) FROM events")[0]
-        if row[0] is None:
+        # Two single MIN/MAX queries: SQLite answers each from the end of the index,
+        # while one `SELECT MIN(day), MAX(day)` scans all of it.
+        first = self._read("SELECT MIN(day) FROM events")[0][0]
+        if first is None:
             return None
+        last = self._read("SELECT MAX(day) FROM events")[0][0]
         from salestui.domain.periods import DateRange
 
-        return DateRange(date.fromisoformat(str(row[0])), date.fromisoformat(str(row[1])))
+        return DateRange(self._day(first), self._day(last))
 
     def event(self, event_id: str) -> Event | None:
         """One event by id."""
         rows = self._read(f"SELECT {_EVENT_COLUMNS} FROM events WHERE id = ?", (event_id,))
-        return Event(*rows[0]) if rows else None  # type: ignore[arg-type]
+        return self._event(rows[0]) if rows else None
 
     def is_cancelled(self, event_id: str) -> bool:
         """Whether an undo has cancelled this event."""
         return bool(self._read("SELECT 1 FROM events WHERE cancels = ? LIMIT 1", (event_id,)))
+
+    def has_events(self) -> bool:
+        """Whether anything was ever recorded."""
+        return bool(self._read("SELECT 1 FROM events LIMIT 1"))
 
     def data_version(self) -> int:
         """Changes whenever another connection commits; nearly free to read."""
         return int(str(self._read("PRAGMA data_version")[0][0]))
 
     # -- settings ----------------------------------------------------------------
+    # Settings are append-only changes, one key each (see schema 3): concurrent changes
+    # to different keys are all kept, and a merge keeps each key's latest change.
 
     def setting(self, key: str) -> str | None:
         """A stored setting, or None."""
         rows = self._read("SELECT value FROM settings WHERE key = ?", (key,))
         return str(rows[0][0]) if rows else None
 
-    def set_setting(self, key: str, value: str | None) -> None:
+    def settings_like(self, prefix: str) -> dict[str, str]:
+        """Every setting whose key starts with `prefix`, by key."""
+        rows = self._read(
+            "SELECT key, value FROM settings WHERE substr(key, 1, ?) = ?", (len(prefix), prefix)
+        )
+        return {str(key): str(value) for key, value in rows}
+
+    def set_setting(self, key: str, value: str | None, *, source: str = "cli") -> None:
         """Store (or with None, clear) a setting."""
-        try:
-            with self._write() as conn:
-                if value is None:
-                    conn.execute("DELETE FROM settings WHERE key = ?", (key,))
-                else:
-                    conn.execute(
-                        "INSERT INTO settings (key, value) VALUES (?, ?)"
-                        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                        (key, value),
-                    )
-        except sqlite3.Error as error:
-            raise StoreError(self.path, _describe(error)) from None
+        self.set_settings({key: value}, source=source)
+
+    def set_settings(self, changes: Mapping[str, str | None], *, source: str = "cli") -> None:
+        """Store several settings (None clears one) in one transaction; a key whose value
+        is already that is left alone."""
+        if not changes:
+            return
+        with translated(self.path), self._write() as conn:
+            ts = self._now_utc()
+            for key, value in changes.items():
+                row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+                if (row[0] if row else None) == value:
+                    continue
+                # A change is always later than the key's last one, even when the clock
+                # stands still or went back, so "the later change wins" keeps its order.
+                latest = conn.execute(
+                    "SELECT max(ts) FROM setting_changes WHERE key = ?", (key,)
+                ).fetchone()[0]
+                when = ts
+                if isinstance(latest, str) and latest >= ts:
+                    with contextlib.suppress(ValueError, OverflowError):
+                        later = datetime.fromisoformat(latest) + timedelta(microseconds=1)
+                        when = later.astimezone(UTC).isoformat(timespec="microseconds")
+                conn.execute(
+                    "INSERT INTO setting_changes (id, ts, key, value, source)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (new_id(), when, key, value, source),
+                )

@@ -1,10 +1,84 @@
-"""Schema versions and forward migrations, keyed by `PRAGMA user_version`."""
+"""Schema versions and forward migrations, keyed by `PRAGMA user_version`.
+
+A migration step is an SQL statement, or a function given the connection for what SQL
+alone cannot do (splitting old settings blobs into one setting per key).
+"""
 
 from __future__ import annotations
 
+import json
+import sqlite3
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+
 APPLICATION_ID = 0x53414C45  # "SALE": marks the file as a salestui database in its header.
 
-MIGRATIONS: dict[int, tuple[str, ...]] = {
+Step = str | Callable[[sqlite3.Connection], None]
+
+_UUID4_SQL = (
+    "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2)"
+    " || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2)"
+    " || '-' || hex(randomblob(6)))"
+)
+"""A random version-4 UUID, in SQL (for rows a migration creates)."""
+
+# How a day's total is rebuilt from the log: every event counts once, except a second
+# (or later) undo of the same tally (two machines each undid it, then merged).
+_COUNTED = (
+    "(e.cancels IS NULL OR e.rowid = (SELECT min(u.rowid) FROM events AS u"
+    " WHERE u.cancels = e.cancels))"
+)
+
+DAILY_COUNTS_VIEW = """CREATE VIEW daily_counts AS
+    SELECT day,
+        SUM(CASE metric WHEN 'calls' THEN MAX(count, 0) ELSE 0 END) AS calls,
+        SUM(CASE metric WHEN 'meetings' THEN MAX(count, 0) ELSE 0 END) AS meetings,
+        SUM(CASE metric WHEN 'sales' THEN MAX(count, 0) ELSE 0 END) AS sales
+    FROM day_totals GROUP BY day"""
+"""For people who query the file: one row a day, never below zero."""
+
+
+def legacy_setting_rows(key: str, value: str) -> Iterator[tuple[str, str | None]]:
+    """One old (schema < 3) setting as per-key settings: the `goals` and `calendar`
+    blobs split into one key per month / day off, so that two changes to different
+    parts never overwrite each other. Unreadable blobs are dropped."""
+    if key == "goals":
+        try:
+            data = json.loads(value)
+            for kind, name in (("standing", "from"), ("only", "only")):
+                for month, target in dict(data.get(kind, {})).items():
+                    yield f"goal.{name}.{month}", str(int(target))
+        except (ValueError, TypeError, AttributeError):
+            return
+    elif key == "calendar":
+        try:
+            data = json.loads(value)
+            weekdays = data.get("weekdays")
+            if isinstance(weekdays, str):
+                yield "calendar.weekdays", weekdays
+            for day in data.get("holidays", []):
+                yield f"calendar.off.{day}", "off"
+        except (ValueError, TypeError, AttributeError):
+            return
+    else:
+        yield key, value
+
+
+def _settings_to_changes(conn: sqlite3.Connection) -> None:
+    """Schema 3: settings become append-only changes; `settings` becomes a view."""
+    now = datetime.now(UTC).isoformat(timespec="microseconds")
+    rows = conn.execute("SELECT key, value FROM settings ORDER BY key").fetchall()
+    for key, value in rows:
+        for new_key, new_value in legacy_setting_rows(str(key), str(value)):
+            conn.execute(
+                "INSERT INTO setting_changes (id, ts, key, value, source)"
+                f" VALUES ({_UUID4_SQL}, ?, ?, ?, 'migration')",
+                (now, new_key, new_value),
+            )
+    conn.execute("DROP TABLE settings")
+
+
+MIGRATIONS: dict[int, tuple[Step, ...]] = {
     1: (
         # The event log is the truth; nothing in it is ever updated or deleted.
         """CREATE TABLE events (
@@ -49,6 +123,70 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         # A note added later to a tally is its own event (delta 0) that points at it.
         "ALTER TABLE events ADD COLUMN about TEXT",
         "CREATE INDEX events_about ON events(about) WHERE about IS NOT NULL",
+    ),
+    3: (
+        # Rules for trust. Every event is well-formed and bounded, whoever inserts it
+        # (salestui, an import, or a person with the sqlite3 shell), so a day's total can
+        # neither overflow nor hold a value a reader cannot read.
+        """CREATE TRIGGER events_check BEFORE INSERT ON events
+        WHEN typeof(NEW.delta) != 'integer' OR NEW.delta NOT BETWEEN -10000 AND 10000
+            OR typeof(NEW.day) != 'text'
+            OR NEW.day NOT GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]'
+            OR typeof(NEW.metric) != 'text' OR NEW.metric = ''
+            OR typeof(NEW.ts) != 'text' OR typeof(NEW.id) != 'text'
+        BEGIN
+            SELECT RAISE(ABORT, 'salestui: a malformed event was refused');
+        END""",
+        # A tally cancelled twice (each of two machines undid it, then they merged) is
+        # cancelled once: only the first undo of a tally counts.
+        "DROP TRIGGER events_rollup",
+        """CREATE TRIGGER events_rollup AFTER INSERT ON events
+        WHEN NEW.cancels IS NULL OR NOT EXISTS (
+            SELECT 1 FROM events WHERE cancels = NEW.cancels AND id != NEW.id)
+        BEGIN
+            INSERT INTO day_totals (day, metric, count) VALUES (NEW.day, NEW.metric, NEW.delta)
+            ON CONFLICT (day, metric) DO UPDATE SET count = count + excluded.count;
+        END""",
+        # Rebuild the rollup under the new rule; out-of-bounds deltas (an overflowed
+        # total came from one) are left out rather than poisoning every figure.
+        "DELETE FROM day_totals",
+        f"""INSERT INTO day_totals (day, metric, count)
+            SELECT day, metric, SUM(delta) FROM events AS e
+            WHERE typeof(delta) = 'integer' AND delta BETWEEN -10000 AND 10000
+                AND typeof(day) = 'text' AND typeof(metric) = 'text' AND {_COUNTED}
+            GROUP BY day, metric""",
+        "DROP VIEW daily_counts",
+        DAILY_COUNTS_VIEW,
+        # Rowids written by imports: `salestui undo` cancels only this database's own.
+        """CREATE TABLE imported_rows (
+            first_rowid INTEGER NOT NULL,
+            last_rowid INTEGER NOT NULL,
+            ts TEXT NOT NULL,
+            label TEXT
+        )""",
+        # Settings are data like tallies: each change is appended, per key, and the latest
+        # change of a key is its value. Concurrent changes to different keys all stay;
+        # two machines merge by id and keep, per key, the later change.
+        """CREATE TABLE setting_changes (
+            id TEXT PRIMARY KEY,
+            ts TEXT NOT NULL,
+            key TEXT NOT NULL,
+            value TEXT,
+            source TEXT NOT NULL
+        )""",
+        "CREATE INDEX setting_changes_key ON setting_changes(key, ts, id)",
+        """CREATE TRIGGER setting_changes_no_update BEFORE UPDATE ON setting_changes BEGIN
+            SELECT RAISE(ABORT, 'salestui settings are append-only');
+        END""",
+        """CREATE TRIGGER setting_changes_no_delete BEFORE DELETE ON setting_changes BEGIN
+            SELECT RAISE(ABORT, 'salestui settings are append-only');
+        END""",
+        _settings_to_changes,
+        """CREATE VIEW settings AS
+            SELECT key, value FROM setting_changes AS c
+            WHERE value IS NOT NULL AND NOT EXISTS (
+                SELECT 1 FROM setting_changes AS later WHERE later.key = c.key
+                AND (later.ts > c.ts OR (later.ts = c.ts AND later.id > c.id)))""",
     ),
 }
 
