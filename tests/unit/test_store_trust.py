@@ -273,3 +273,20 @@ def test_read_only_folder_can_still_be_read() -> None:
     assert result.stdout.split() == ["True", "7"], result.stderr
     assert sorted(p.name for p in folder.iterdir()) == ["salestui.db"]
     shutil.rmtree(tmp_path)
+
+
+def test_a_half_migrated_file_is_named_and_left_alone(db_path: Path, clock: FakeClock) -> None:
+    db_path.parent.mkdir(parents=True)
+    conn = sqlite3.connect(db_path)
+    for statement in (*MIGRATIONS[1], MIGRATIONS[2][0]):  # `about` added, version still 1
+        assert isinstance(statement, str)
+        conn.execute(statement)
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    before = db_path.read_bytes()
+    with pytest.raises(StoreError, match="partly upgraded") as raised:
+        Store(db_path, clock=clock)
+    assert str(db_path) in str(raised.value)
+    assert db_path.read_bytes() == before

@@ -133,7 +133,19 @@ def translated(path: Path) -> Iterator[None]:
     try:
         yield
     except sqlite3.Error as error:
-        raise StoreError(path, _describe(error)) from None
+        raise StoreError(path, _describe_at(path, error)) from None
+
+
+def _describe_at(path: Path, error: sqlite3.Error) -> str:
+    """Like `_describe`, but says whether the file or its folder is the read-only one."""
+    cause = _describe(error)
+    if "read-only" in cause or "cannot open" in cause:
+        folder = Path(path).parent
+        if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+            return f"its folder {folder} cannot be written (read-only folder)"
+        if Path(path).is_file() and not os.access(path, os.W_OK):
+            return "the file cannot be written (read-only file)"
+    return cause
 
 
 class MalformedRow(StoreError):
@@ -213,7 +225,7 @@ class Store:
             # Autocommit mode: transactions are explicit and short (BEGIN IMMEDIATE ... COMMIT).
             conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
         except sqlite3.Error as error:
-            raise StoreError(path, _describe(error)) from None
+            raise StoreError(path, _describe_at(path, error)) from None
         return conn
 
     def _connect_readonly(self) -> sqlite3.Connection:
@@ -259,8 +271,9 @@ class Store:
                     )
                 return
             if version < SCHEMA_VERSION:
-                # WAL is set before the first table exists, so two first launches agree.
-                conn.execute("PRAGMA journal_mode = WAL")
+                if tables == 0:
+                    # WAL is set before the first table exists, so two first launches agree.
+                    conn.execute("PRAGMA journal_mode = WAL")
                 self._migrate()
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = FULL")
@@ -288,10 +301,20 @@ class Store:
             self._check_identity(app_id, version, tables)
             for target in range(version + 1, SCHEMA_VERSION + 1):
                 for step in MIGRATIONS[target]:
-                    if isinstance(step, str):
-                        self._conn.execute(step)
-                    else:
-                        step(self._conn)
+                    try:
+                        if isinstance(step, str):
+                            self._conn.execute(step)
+                        else:
+                            step(self._conn)
+                    except sqlite3.OperationalError as error:
+                        if "duplicate column" in str(error) or "already exists" in str(error):
+                            raise StoreError(
+                                self.path,
+                                f"says schema {version} but was partly upgraded already "
+                                f"({error}); it was left as it was: restore a backup or "
+                                "ask for help",
+                            ) from None
+                        raise
             self._conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
