@@ -168,10 +168,11 @@ def backup_command(ctx: click.Context, target: str | None) -> None:
 
     \b
     PATH may be a new file or a folder; default: the `backups` folder beside the
-    database. To restore: quit salestui, copy a backup over the database file
+    database. The database is only read: a read-only one can be backed up to PATH.
+    To restore: quit salestui, copy a backup over the database file
     (`salestui where` shows it) and delete the -wal and -shm files beside it.
     """
-    from salestui.store.backup import backup_to, backups_folder
+    from salestui.store.backup import FolderError, backup_to, backups_folder
 
     db: Path = ctx.obj["db"]
     stamp = ctx.obj["clock"]().strftime("%Y-%m-%d-%H%M%S")
@@ -181,20 +182,30 @@ def backup_command(ctx: click.Context, target: str | None) -> None:
         chosen = Path(target).expanduser()
         if chosen.is_dir() or target.endswith(("/", os.sep)):
             dest = _free_name(chosen, stamp)
-        elif chosen.exists():
+        elif chosen.exists() or chosen.is_symlink():
             _fail_input(f"{target}: already exists; give a new file name or a folder")
         else:
             dest = chosen
     if not db.exists():
         raise StoreError(db, "no database here yet; nothing to back up")
-    click.echo(str(backup_to(db, dest)))
+    try:
+        made = backup_to(db, dest)
+    except FolderError as error:
+        if target is not None:
+            raise
+        # The default folder sits beside the database, which may be read-only (another
+        # user's folder, a read-only mount): say where else a copy can go.
+        raise FolderError(
+            error.path, f"{error.cause}. Back up elsewhere: `salestui backup PATH`"
+        ) from None
+    click.echo(str(made))
 
 
 def _free_name(folder: Path, stamp: str) -> Path:
     """`salestui-<stamp>.db` in `folder`, with -2, -3... if taken."""
     candidate = folder / f"salestui-{stamp}.db"
     number = 1
-    while candidate.exists():
+    while candidate.exists() or candidate.is_symlink():
         number += 1
         candidate = folder / f"salestui-{stamp}-{number}.db"
     return candidate

@@ -20,20 +20,36 @@ the current one with `salestui import BACKUP.db` (nothing is counted twice).
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
+import socket
 import sqlite3
 import stat
 import tempfile
+import time
 from datetime import date
 from pathlib import Path
 
-from salestui.store.events import StoreError, _describe
+from salestui.store.events import StoreError, _describe, make_private_folder, sqlite_uri
 from salestui.store.schema import APPLICATION_ID
 
 BACKUP_FOLDER = "backups"
 DAILY_NAME = re.compile(r"salestui-(\d{4}-\d{2}-\d{2})\.db")
 """Daily backups; on-demand copies carry a time as well and are never pruned."""
+
+PARTIAL_NAME = re.compile(
+    r"\..+\.(?P<pid>\d+)@(?P<host>[A-Za-z0-9-]*)\.[A-Za-z0-9_]+\.partial(?:-journal|-wal|-shm)?"
+)
+"""A copy being written: `.<backup name>.<pid>@<host>.<random>.partial` (and SQLite's
+journal beside it). The writer's pid and host say whether it can still be running."""
+STALE_AFTER = 30 * 60
+"""A partial untouched this long (seconds) is left over whoever wrote it: a live backup
+keeps writing it, and touches it again before its check."""
+
+
+class FolderError(StoreError):
+    """The folder a backup goes to cannot be created or written (read-only, full...)."""
 
 
 def backups_folder(db_path: Path) -> Path:
@@ -44,51 +60,82 @@ def backups_folder(db_path: Path) -> Path:
 def backup_to(db_path: Path, dest: Path) -> Path:
     """Copy the database at `db_path` to the new file `dest`, check the copy, return `dest`.
 
-    Safe while the app and other processes write. The copy is written under a temporary
-    name in `dest`'s folder (created if needed), checked with `PRAGMA integrity_check`
-    and only then renamed to `dest`; a bad copy is deleted and StoreError raised.
-    StoreError too if `db_path` is missing or not a salestui database, or `dest` exists.
+    Safe while the app and other processes write; the database is only read, so a
+    read-only file or folder can be backed up elsewhere. The copy is private (0600) and
+    written under a hidden temporary name in `dest`'s folder (created 0700 if needed),
+    checked with `PRAGMA integrity_check` and only then renamed to `dest`; a bad copy is
+    deleted. Temporary copies left by a killed backup are deleted on the way.
+    StoreError (naming the database or `dest`, never the temporary file) on any failure:
+    `db_path` missing or not a salestui database, `dest` existing, a full disk...;
+    FolderError when `dest`'s folder cannot be created or written.
     """
     db_path, dest = Path(db_path), Path(dest)
     if not db_path.is_file():
         raise StoreError(db_path, "no database here yet; nothing to back up")
-    if dest.exists():
+    if dest.exists() or dest.is_symlink():
         raise StoreError(dest, "already exists; choose another name (it was left untouched)")
-    try:
-        dest.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise StoreError(dest, f"cannot create its folder ({error.strerror})") from None
     source = _open_source(db_path)
     try:
-        try:
-            handle, name = tempfile.mkstemp(
-                dir=dest.parent, prefix=f".{dest.name}.", suffix=".partial"
-            )
-        except OSError as error:
-            raise StoreError(dest, f"cannot write there ({error.strerror})") from None
-        os.close(handle)
-        partial = Path(name)
-        with contextlib.suppress(OSError):  # the copy is as private as the database
-            os.chmod(partial, stat.S_IMODE(db_path.stat().st_mode))
-        try:
-            _copy(source, partial, dest)
-            _verify(partial, dest)
-            _fsync(partial)
-            os.replace(partial, dest)
-            _fsync(dest.parent)
-        except OSError as error:
-            raise StoreError(dest, f"cannot write the copy ({error.strerror or error})") from None
-        finally:
-            partial.unlink(missing_ok=True)
+        _write_copy(source, db_path, dest)
     finally:
         source.close()
     return dest
 
 
-def _open_source(db_path: Path) -> sqlite3.Connection:
-    uri = f"{db_path.resolve().as_uri()}?mode=ro"
+def _has_events(source: sqlite3.Connection, db_path: Path) -> bool:
     try:
-        conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=15)
+        return bool(source.execute("SELECT EXISTS (SELECT 1 FROM events)").fetchone()[0])
+    except sqlite3.Error as error:
+        raise StoreError(db_path, _describe(error)) from None
+
+
+def _write_copy(source: sqlite3.Connection, db_path: Path, dest: Path) -> None:
+    folder = dest.parent
+    _make_folder(folder)
+    remove_stale_partials(folder)
+    try:
+        # mkstemp makes the file 0600: a backup is as private as a new database, and
+        # the copy must be writable while it is written, whatever the database's mode.
+        handle, name = tempfile.mkstemp(
+            dir=folder, prefix=f".{dest.name}.{os.getpid()}@{_host()}.", suffix=".partial"
+        )
+    except OSError as error:
+        raise _write_error(folder, error, db_path, folder=True) from None
+    os.close(handle)
+    partial = Path(name)
+    try:
+        _copy(source, partial, dest)
+        # The check below only reads: refresh the time, so nobody takes it for stale.
+        os.utime(partial)
+        _verify(partial, dest)
+        _fsync(partial)
+        os.replace(partial, dest)
+        _fsync(folder)
+    except OSError as error:
+        raise _write_error(dest, error, db_path) from None
+    except sqlite3.Error as error:
+        raise _write_error(dest, error, db_path) from None
+    finally:
+        _remove_partial(partial)
+
+
+def _make_folder(folder: Path) -> None:
+    if folder.is_dir():
+        return
+    try:
+        make_private_folder(folder)
+    except OSError as error:
+        raise _write_error(folder, error, None, folder=True) from None
+    if not folder.is_dir():
+        raise FolderError(folder, "is not a folder")
+
+
+def _open_source(db_path: Path) -> sqlite3.Connection:
+    """The database, read-only: a read snapshot that never writes to it."""
+    if not os.access(db_path, os.R_OK):
+        raise StoreError(db_path, "cannot be read (permission denied); nothing was copied")
+    try:
+        conn = _connect_read_only(db_path)
         app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
     except sqlite3.Error as error:
         raise StoreError(db_path, _describe(error)) from None
@@ -98,18 +145,47 @@ def _open_source(db_path: Path) -> sqlite3.Connection:
     return conn
 
 
-def _copy(source: sqlite3.Connection, partial: Path, dest: Path) -> None:
+def _connect_read_only(db_path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(sqlite_uri(db_path, "ro"), uri=True, isolation_level=None, timeout=15)
     try:
-        target = sqlite3.connect(partial, isolation_level=None)
-    except sqlite3.Error as error:
-        raise StoreError(dest, _describe(error)) from None
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.Error:
+        conn.close()
+        # A WAL database whose folder cannot be written (another user's, a read-only
+        # mount) cannot get the -shm file SQLite reads it with. Without a -wal file
+        # beside it, the database file alone holds everything and no salestui has it
+        # open: read it as immutable (a writer starting meanwhile could tear the copy;
+        # the integrity check catches that). With one, immutable would miss its latest
+        # changes: give up rather than copy an old state.
+        if os.access(db_path.parent, os.W_OK):
+            raise
+        wal = db_path.with_name(db_path.name + "-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            raise StoreError(
+                db_path,
+                f"cannot be read safely: its folder is read-only and {wal.name} beside it "
+                "holds changes not yet in it (open salestui once where the folder can be "
+                "written, then back up)",
+            ) from None
+    conn = sqlite3.connect(
+        sqlite_uri(db_path, "ro", immutable=True), uri=True, isolation_level=None
+    )
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.Error:
+        conn.close()
+        raise
+    return conn
+
+
+def _copy(source: sqlite3.Connection, partial: Path, dest: Path) -> None:
+    target = sqlite3.connect(partial, isolation_level=None)
     try:
         # All pages in one step: one read snapshot, and writers in WAL mode are not held up.
         source.backup(target)
         # A backup is one self-contained file; salestui switches it back to WAL on open.
         target.execute("PRAGMA journal_mode = DELETE")
-    except sqlite3.Error as error:
-        raise StoreError(dest, f"the backup failed ({_describe(error)})") from None
     finally:
         target.close()
 
@@ -117,7 +193,7 @@ def _copy(source: sqlite3.Connection, partial: Path, dest: Path) -> None:
 def _verify(partial: Path, dest: Path) -> None:
     """Check the copy; raise StoreError (naming `dest`) unless it is sound."""
     try:
-        conn = sqlite3.connect(f"{partial.resolve().as_uri()}?mode=ro", uri=True)
+        conn = sqlite3.connect(sqlite_uri(partial, "ro"), uri=True)
         try:
             rows = conn.execute("PRAGMA integrity_check").fetchall()
             app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
@@ -130,6 +206,147 @@ def _verify(partial: Path, dest: Path) -> None:
         raise StoreError(dest, f"the copy failed its integrity check ({first}); it was deleted")
     if app_id != APPLICATION_ID:
         raise StoreError(dest, "the copy is not a salestui database; it was deleted")
+
+
+SQLITE_FULL = 13
+
+
+def _write_error(
+    path: Path, error: OSError | sqlite3.Error, db_path: Path | None, *, folder: bool = False
+) -> StoreError:
+    """One line for a failed write: the disk is full, the folder is read-only, or why."""
+    where = path if folder else path.parent
+    if _disk_full(error, where, db_path):
+        cause = "the disk is full"
+        free = _free_bytes(where)
+        if free is not None:
+            cause += f" ({_size(free)} free"
+            if db_path is not None:
+                cause += f"; the copy needs about {_size(_database_bytes(db_path))}"
+            cause += ")"
+        return StoreError(path, f"{cause}; no backup was made")
+    if isinstance(error, OSError) and error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        reason = "read-only file system" if error.errno == errno.EROFS else "permission denied"
+        verb = (
+            "create this folder" if folder and not Path(path).exists() else "write in this folder"
+        )
+        return FolderError(where, f"cannot {verb} ({reason}); no backup was made")
+    if isinstance(error, OSError):
+        return StoreError(path, f"cannot write the copy ({error.strerror or error})")
+    text = str(error)
+    if "readonly" in text or "read-only" in text:
+        return FolderError(where, "cannot write in this folder (read-only); no backup was made")
+    limit = _file_size_limit()
+    if (
+        "i/o" in text.lower()
+        and limit is not None
+        and db_path is not None
+        and limit < _database_bytes(db_path)
+    ):
+        return StoreError(
+            path, f"the copy is larger than the file size limit (ulimit -f, {_size(limit)})"
+        )
+    return StoreError(path, f"cannot write the copy ({text})")
+
+
+def _file_size_limit() -> int | None:
+    """The largest file this process may write (`ulimit -f`), if limited."""
+    try:
+        import resource
+    except ImportError:  # not on Windows
+        return None
+    soft = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+    return None if soft == resource.RLIM_INFINITY else soft
+
+
+def _disk_full(error: OSError | sqlite3.Error, folder: Path, db_path: Path | None) -> bool:
+    if isinstance(error, OSError):
+        if error.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+    elif getattr(error, "sqlite_errorcode", 0) & 0xFF == SQLITE_FULL:
+        return True
+    # SQLite reports some failed writes only as "disk I/O error": ask the disk.
+    free = _free_bytes(folder)
+    return free is not None and db_path is not None and free < _database_bytes(db_path) // 2
+
+
+def _free_bytes(folder: Path) -> int | None:
+    try:
+        info = os.statvfs(folder)
+    except (OSError, AttributeError):  # AttributeError: no statvfs (Windows)
+        return None
+    return info.f_bavail * info.f_frsize
+
+
+def _database_bytes(db_path: Path) -> int:
+    total = 0
+    for path in (db_path, db_path.with_name(db_path.name + "-wal")):
+        with contextlib.suppress(OSError):
+            total += path.stat().st_size
+    return total
+
+
+def _size(count: int) -> str:
+    if count < 1 << 20:
+        return f"{count / 1024:.0f} KB"
+    return f"{count / (1 << 20):,.1f} MB"
+
+
+def _host() -> str:
+    """This machine's name as it goes into a partial's name (letters, digits, -)."""
+    return re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname().split(".")[0])[:40]
+
+
+def _remove_partial(partial: Path) -> None:
+    for leftover in (partial, partial.with_name(partial.name + "-journal")):
+        with contextlib.suppress(OSError):
+            leftover.unlink()
+
+
+def remove_stale_partials(folder: Path) -> list[Path]:
+    """Delete the hidden copies a killed backup left in `folder`; return what was deleted.
+
+    A partial is stale when its writer (the pid in its name, on this machine) is no
+    longer running, or when nobody has written it for STALE_AFTER seconds (a writer on
+    another machine sharing the folder, or a pid used again). One a live backup is
+    writing is never touched. Best effort: what cannot be deleted is left.
+    """
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return []
+    host = _host()
+    now = time.time()
+    deleted: list[Path] = []
+    for entry in entries:
+        match = PARTIAL_NAME.fullmatch(entry.name)
+        if match is None:
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if not stat.S_ISREG(info.st_mode):
+            continue
+        writer_gone = match["host"] == host and not _running(int(match["pid"]))
+        if writer_gone or now - info.st_mtime > STALE_AFTER:
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
+                deleted.append(Path(entry.path))
+    return deleted
+
+
+def _running(pid: int) -> bool:
+    """Whether process `pid` exists on this machine (unsure counts as running)."""
+    if os.name != "posix":  # os.kill would end the process there
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # PermissionError: someone else's process
+        return True
+    return True
 
 
 def _fsync(path: Path) -> None:
@@ -156,24 +373,35 @@ def daily_backup_path(db_path: Path, day: date) -> Path:
 def ensure_daily_backup(db_path: Path, today: date, keep: int = 7) -> Path | None:
     """Make today's backup if there is none yet; keep the newest `keep` daily backups.
 
-    Returns the new backup's path, or None when today's exists already or there is no
-    database yet. The new copy is verified before any older one is deleted; on-demand
-    backups (their names carry a time) are never deleted. Raises StoreError on failure.
+    Returns the new backup's path, or None when today's exists already, or there is no
+    tally to keep yet (no database, or one without events: nothing is created then, not
+    even the backups folder). The new copy is verified before any older one is deleted;
+    on-demand backups (their names carry a time) are never deleted. Hidden copies left
+    by a killed backup are deleted. Raises StoreError on failure.
     """
     if keep < 1:
         raise ValueError("keep at least one daily backup")
     db_path = Path(db_path)
     target = daily_backup_path(db_path, today)
-    if target.exists() or not db_path.is_file():
+    if not db_path.is_file():
         return None
+    if target.exists():
+        remove_stale_partials(target.parent)
+        return None
+    source = _open_source(db_path)
     try:
-        made = backup_to(db_path, target)
-    except StoreError:
-        if target.exists():  # another process made it meanwhile
+        if not _has_events(source, db_path):
             return None
-        raise
-    prune_daily_backups(db_path, keep, spare=made)
-    return made
+        try:
+            _write_copy(source, db_path, target)
+        except StoreError:
+            if target.exists():  # another process made it meanwhile
+                return None
+            raise
+    finally:
+        source.close()
+    prune_daily_backups(db_path, keep, spare=target)
+    return target
 
 
 def prune_daily_backups(db_path: Path, keep: int, spare: Path | None = None) -> list[Path]:
