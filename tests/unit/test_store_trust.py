@@ -290,3 +290,39 @@ def test_a_half_migrated_file_is_named_and_left_alone(db_path: Path, clock: Fake
         Store(db_path, clock=clock)
     assert str(db_path) in str(raised.value)
     assert db_path.read_bytes() == before
+
+
+def test_read_only_folder_with_unsaved_wal_is_refused_not_misread() -> None:
+    """Reading as immutable would ignore the -wal file and show old counts: refuse."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root to switch to an unprivileged user")
+    tmp_path = Path(tempfile.mkdtemp(prefix="salestui-ro-"))
+    live = tmp_path / "live" / "salestui.db"
+    with Store(live) as store:
+        store.log("calls", 2)
+        store._conn.execute("PRAGMA wal_autocheckpoint = 0")
+        store.log("calls", 5)  # stays in the -wal file
+        copy = tmp_path / "copy"
+        copy.mkdir()
+        shutil.copy(live, copy / "salestui.db")
+        shutil.copy(f"{live}-wal", copy / "salestui.db-wal")
+    for each in (tmp_path, copy):
+        os.chmod(each, 0o755)
+    for each in copy.iterdir():
+        os.chmod(each, 0o644)
+    code = (
+        "import os\n"
+        "from salestui.store import Store, StoreError\n"
+        "os.setgid(65534); os.setuid(65534)\n"
+        "try:\n"
+        f"    Store.for_reading({str(copy / 'salestui.db')!r})\n"
+        "    print('opened')\n"
+        "except StoreError as error:\n"
+        "    print(error.cause)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )  # fmt: skip
+    assert "latest tallies are in salestui.db-wal" in result.stdout, result.stdout + result.stderr
+    shutil.rmtree(tmp_path)

@@ -121,7 +121,7 @@ def _describe(error: sqlite3.Error) -> str:
     if "readonly" in lowered or "read-only" in lowered:
         return "the file cannot be written (read-only file or folder)"
     if "unable to open" in lowered:
-        return "cannot open the file (check that its folder exists and can be written)"
+        return "cannot open the file (it, or its folder, is missing or not accessible)"
     if "locked" in lowered or "busy" in lowered:
         return "another program held the database for too long (database is locked); try again"
     return text
@@ -233,9 +233,14 @@ class Store:
         if not path.is_file():
             raise StoreError(path, "no such database file")
         last: sqlite3.Error | None = None
-        # A WAL file in a read-only folder with no -shm beside it can only be read as
-        # immutable (nobody can be writing it: nobody can write there).
+        # A WAL database in a read-only folder with no -shm beside it can only be read as
+        # immutable (nobody can be writing it: nobody can write there). Immutable reading
+        # ignores a -wal file, so with a non-empty one it would miss saved tallies.
+        wal = Path(f"{path}-wal")
+        wal_has_data = wal.exists() and wal.stat().st_size > 0
         for immutable in (False, True):
+            if immutable and wal_has_data:
+                break
             try:
                 conn = sqlite3.connect(
                     sqlite_uri(path, "ro", immutable=immutable),
@@ -252,6 +257,13 @@ class Store:
             except sqlite3.Error as error:
                 last = error
                 conn.close()
+        if wal_has_data:
+            raise StoreError(
+                path,
+                f"cannot be read here: its latest tallies are in {wal.name}, which SQLite can "
+                "only read where the folder can be written; copy the database and its -wal "
+                "file to a folder you can write to",
+            )
         assert last is not None
         raise StoreError(path, _describe(last)) from None
 
