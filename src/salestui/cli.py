@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 import click
 
 from salestui.clock import Clock, local_now
+from salestui.domain.text import visible
 from salestui.paths import resolve_db_path
 from salestui.store.events import StoreError
 
@@ -40,13 +41,42 @@ def _open_store(ctx: click.Context) -> Store:
     return store
 
 
+def _reading_store(ctx: click.Context) -> Store:
+    """A store for a command that only reads: a missing database is empty, not created."""
+    from salestui.store.events import Store
+
+    store = Store.for_reading(ctx.obj["db"], clock=ctx.obj["clock"])
+    ctx.call_on_close(store.close)
+    return store
+
+
 def _echo_json(payload: dict[str, Any]) -> None:
     import json
 
     click.echo(json.dumps(payload, ensure_ascii=False))
 
 
+class _Group(click.Group):
+    """A command group whose `--help` lists each command's whole first sentence.
+
+    Click cuts short help at the terminal width with "..."; here it wraps instead.
+    """
+
+    group_class = type  # `goal`, `rate`: the same listing
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=1_000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
 @click.group(
+    cls=_Group,
     invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -66,6 +96,10 @@ def cli(ctx: click.Context, db_option: str | None) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj.setdefault("clock", local_now)
+    if db_option is not None:
+        from salestui.paths import check_db_option
+
+        _parse_or_fail(check_db_option, db_option)
     ctx.obj["db"] = resolve_db_path(db_option)
     if ctx.invoked_subcommand is None:
         _run_tui(ctx.obj["db"], ctx.obj["clock"])
@@ -84,25 +118,42 @@ def _run_tui(db: Path, clock: Clock) -> None:
 def where(ctx: click.Context) -> None:
     """Print the database path in use (first line: `database: PATH`)."""
     path: Path = ctx.obj["db"]
-    click.echo(f"database: {path}")
+    click.echo(f"database: {visible(str(path))}")
     if path.exists():
         click.echo(f"size: {path.stat().st_size:,} bytes")
     else:
         click.echo("status: not created yet (it is made on the first tally)")
     from salestui.store.backup import backups_folder
 
-    click.echo(f"backups: {backups_folder(path)}")
+    click.echo(f"backups: {visible(str(backups_folder(path)))}")
 
 
 def parse_count(text: str) -> int:
-    """COUNT: a whole number >= 1."""
+    """COUNT: a whole number from 1 to MAX_COUNT (10,000)."""
+    import re
+
+    from salestui.domain.metrics import MAX_COUNT
+    from salestui.domain.periods import shown
+
+    digits = text.strip()
+    # Plain decimal digits only (int() would also take "1_000" and other scripts' digits),
+    # and few enough for int(): Python refuses int() of 4,300+ digits.
+    if re.fullmatch(r"\+?[0-9]{1,12}", digits) is None or not 1 <= int(digits) <= MAX_COUNT:
+        _fail_input(f"COUNT must be a whole number from 1 to {MAX_COUNT:,}, not {shown(text)}")
+    return int(digits)
+
+
+def _check_note(note: str | None) -> str | None:
+    """The note as given, or exit 2 when it is not text that can be stored."""
+    if note is None:
+        return None
     try:
-        count = int(text)
-    except ValueError:
-        _fail_input(f"COUNT must be a whole number >= 1, not {text!r}")
-    if count < 1:
-        _fail_input(f"COUNT must be a whole number >= 1, not {count}")
-    return count
+        note.encode("utf-8")
+    except UnicodeEncodeError:
+        # argv bytes that are not UTF-8 arrive as lone surrogates; storing them would
+        # either fail in SQLite or keep bytes no other program can read back.
+        _fail_input("the note is not valid UTF-8 text; write it in UTF-8 (check your terminal)")
+    return note
 
 
 @cli.command(context_settings={"ignore_unknown_options": True})
@@ -127,6 +178,7 @@ def log(ctx: click.Context, metric: str, count: str, at_text: str | None, note: 
     except ValueError as error:
         _fail_input(str(error))
     amount = parse_count(count)
+    note = _check_note(note)
     now = ctx.obj["clock"]()
     at = None
     if at_text is not None:
@@ -143,16 +195,27 @@ def log(ctx: click.Context, metric: str, count: str, at_text: str | None, note: 
 @cli.command()
 @click.pass_context
 def undo(ctx: click.Context) -> None:
-    """Cancel the most recent tally, whatever made it."""
+    """Cancel the most recent tally made on this database."""
     from salestui.domain.metrics import metric_by_key
+    from salestui.store.events import BelowZeroError
 
+    path: Path = ctx.obj["db"]
+    if not path.exists():  # nothing was ever tallied here; undo must not create the file
+        click.echo("Nothing to undo.")
+        return
     store = _open_store(ctx)
-    cancelled = store.undo(source="cli")
+    try:
+        cancelled = store.undo(source="cli")
+    except BelowZeroError as error:
+        _fail_input(f"cannot undo: {error}")
     if cancelled is None:
         click.echo("Nothing to undo.")
         return
-    metric = metric_by_key(cancelled.metric)
-    click.echo(f"Undid {metric.change(cancelled.delta)} from {cancelled.day}.")
+    try:
+        change = metric_by_key(cancelled.metric).change(cancelled.delta)
+    except KeyError:  # a metric this version does not know (from a newer one, by import)
+        change = f"{cancelled.delta:+,} {cancelled.metric}"
+    click.echo(visible(f"Undid {change} from {cancelled.day}."))
 
 
 @cli.command()
@@ -164,13 +227,7 @@ def today(ctx: click.Context, as_json: bool) -> None:
     from salestui.domain.periods import DateRange
 
     day = ctx.obj["clock"]().date()
-    path: Path = ctx.obj["db"]
-    if path.exists():
-        counts = _open_store(ctx).counts(DateRange(day, day))
-    else:  # reading must not create the file
-        from salestui.domain.counts import zero_counts
-
-        counts = zero_counts()
+    counts = _reading_store(ctx).counts(DateRange(day, day))
     if as_json:
         _echo_json({"day": day.isoformat(), "counts": counts})
         return
@@ -210,7 +267,7 @@ def funnel(ctx: click.Context, period_text: str, as_json: bool) -> None:
 
     today_date = ctx.obj["clock"]().date()
     period = _parse_or_fail(lambda text: parse_period(text, today_date), period_text)
-    view = load_funnel(_open_store(ctx), period)
+    view = load_funnel(_reading_store(ctx), period)
     if as_json:
         _echo_json(view.to_json())
         return
@@ -242,7 +299,7 @@ def funnel(ctx: click.Context, period_text: str, as_json: bool) -> None:
             )
 
 
-@cli.command()
+@cli.command(short_help="What this month needs: calls, meetings and sales per day.")
 @click.option("--target", "target_text", metavar="N", help="Sales to close this month.")
 @click.option("--month", "month_text", metavar="YYYY-MM", help="Plan another month.")
 @click.option(
@@ -282,7 +339,7 @@ def plan(
     if working_days_text is not None:
         working_days = _parse_or_fail(_parse_working_days, working_days_text)
     today_date = ctx.obj["clock"]().date()
-    store = _open_store(ctx)
+    store = _reading_store(ctx)
     try:
         result = build_plan(
             store,
@@ -301,14 +358,21 @@ def plan(
         click.echo(line)
 
 
+MAX_WORKING_DAYS = 31
+"""A month has at most 31 days to work."""
+
+
 def _parse_working_days(text: str) -> int:
-    try:
-        days = int(text)
-    except ValueError:
-        raise ValueError(f"--working-days must be a whole number >= 1, not {text!r}") from None
-    if days < 1:
-        raise ValueError(f"--working-days must be a whole number >= 1, not {days}")
-    return days
+    import re
+
+    from salestui.domain.periods import shown
+
+    digits = text.strip()
+    if re.fullmatch(r"\+?[0-9]{1,6}", digits) is None or not 1 <= int(digits) <= MAX_WORKING_DAYS:
+        raise ValueError(
+            f"--working-days must be a whole number from 1 to {MAX_WORKING_DAYS}, not {shown(text)}"
+        )
+    return int(digits)
 
 
 def plan_lines(result: Any) -> list[str]:
@@ -346,7 +410,7 @@ def goal() -> None:
     """The monthly sales target."""
 
 
-@goal.command("set")
+@goal.command("set", context_settings={"ignore_unknown_options": True})
 @click.argument("target_text", metavar="N")
 @click.option(
     "--month",
@@ -386,14 +450,14 @@ def goal_show(ctx: click.Context, month_text: str | None) -> None:
         if month_text is not None
         else month_of(ctx.obj["clock"]().date())
     )
-    target = goal_book(_open_store(ctx.find_root())).target_for(month_label(span))
+    target = goal_book(_reading_store(ctx.find_root())).target_for(month_label(span))
     if target is None:
         click.echo(f"No goal for {month_label(span)}. Set one with `salestui goal set N`.")
     else:
         click.echo(f"{month_label(span)}: {target:,} sales")
 
 
-@cli.group()
+@cli.group(short_help="Starting rates, used until your own history is large enough.")
 def rate() -> None:
     """Starting rates, used until your own 90 days of history are large enough."""
 
@@ -449,11 +513,10 @@ def calendar_command(
     on_texts: tuple[str, ...],
 ) -> None:
     """Show or change the working-day calendar used by the plan."""
-    from dataclasses import replace
     from datetime import date
 
     from salestui.domain.workdays import format_weekdays, parse_weekdays
-    from salestui.figures import calendar, save_calendar
+    from salestui.figures import calendar, calendar_changes
 
     def parse_day(text: str) -> date:
         try:
@@ -464,15 +527,18 @@ def calendar_command(
     weekdays = _parse_or_fail(parse_weekdays, weekdays_text) if weekdays_text else None
     off = {_parse_or_fail(parse_day, text) for text in off_texts}
     on = {_parse_or_fail(parse_day, text) for text in on_texts}
-    store = _open_store(ctx)
+    both = sorted(off & on)
+    if both:
+        _fail_input(f"{both[0]} is given both as --off and --on; choose one")
+    changes = calendar_changes(weekdays, off=off, on=on)
+    if changes:
+        store = _open_store(ctx)
+        # Only the named changes are written (one setting each), so that concurrent
+        # `calendar --off` runs for different days all keep theirs.
+        store.set_settings(changes)
+    else:  # showing the calendar creates nothing
+        store = _reading_store(ctx)
     current = calendar(store)
-    if weekdays is not None or off or on:
-        current = replace(
-            current,
-            weekdays=weekdays if weekdays is not None else current.weekdays,
-            holidays=frozenset((current.holidays | off) - on),
-        )
-        save_calendar(store, current)
     click.echo(f"Working weekdays: {format_weekdays(current.weekdays)}")
     days_off = ", ".join(day.isoformat() for day in sorted(current.holidays)) or "none"
     click.echo(f"Days off: {days_off}")
@@ -495,22 +561,52 @@ def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> NoRet
         code = cli.main(args=argv, prog_name="salestui", standalone_mode=False, obj=obj)
     except click.UsageError as error:
         # Click's own usage errors come with a usage block; one line is the contract.
-        message = error.format_message().splitlines()[0] if error.format_message() else ""
+        message = error.format_message()
         if not isinstance(error, InputError) and error.ctx is not None:
-            message += f" (see: {error.ctx.command_path} --help)"
-        click.echo(f"salestui: {message}", err=True)
+            message = _first_line(message) + f" (see: {error.ctx.command_path} --help)"
+        _say(message)
         sys.exit(2)
     except click.ClickException as error:
-        click.echo(f"salestui: {error.format_message()}", err=True)
+        _say(error.format_message())
         sys.exit(error.exit_code)
     except click.exceptions.Abort:
         sys.exit(130)
     except StoreError as error:
-        click.echo(f"salestui: {error}", err=True)
+        _say(str(error))
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)
+    except BrokenPipeError:
+        # The reader of our output went away (`salestui export | head`): nothing to say
+        # to anyone; keep Python from complaining about the unflushed pipe at exit.
+        _silence_stdout()
+        sys.exit(1)
     except OSError as error:
-        click.echo(f"salestui: {error.filename or 'I/O'}: {error.strerror or error}", err=True)
+        if error.filename is not None:
+            _say(f"{error.filename}: {error.strerror or error}")
+        else:
+            _say(str(error))
+        sys.exit(1)
+    except Exception as error:  # a bug: still one line, never a traceback (DESIGN)
+        _say(f"unexpected error ({type(error).__name__}: {error}); please report it")
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _first_line(text: str) -> str:
+    return text.splitlines()[0] if text.strip() else text.strip()
+
+
+def _say(message: str) -> None:
+    """One line on stderr, whatever the message holds (control characters made visible)."""
+    click.echo(f"salestui: {visible(_first_line(message))}", err=True)
+
+
+def _silence_stdout() -> None:
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real file descriptor (tests): nothing to flush
+        pass

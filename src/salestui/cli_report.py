@@ -50,7 +50,9 @@ def current_streak(
         return Streaks(0, 0, None)
     days = STREAK_WINDOW_DAYS
     while True:
-        window = DateRange(max(bounds.start, today - timedelta(days=days - 1)), today)
+        # Never further back than the first event: doubling must not run off the calendar.
+        back = min(days - 1, (today - bounds.start).days)
+        window = DateRange(today - timedelta(days=back), today)
         result = streaks(store.day_totals(window), today, calendar, daily_call_target)
         if window.start <= bounds.start or not streak_may_reach_before(
             result, window.start, today, calendar
@@ -62,7 +64,7 @@ def current_streak(
 def register(cli: click.Group) -> None:
     """Add `report` to the `salestui` command group."""
 
-    @cli.command("report")
+    @cli.command("report", short_help="A review of a period: totals, rates, change, pace, streak.")
     @click.option(
         "--period",
         "-p",
@@ -88,7 +90,7 @@ def register(cli: click.Group) -> None:
         The change is against the period before: last week for `week`, last month
         for `month`, the same number of days right before for Nd and FROM..TO.
         """
-        from salestui.cli import _echo_json, _open_store, _parse_or_fail
+        from salestui.cli import _echo_json, _parse_or_fail, _reading_store
         from salestui.domain.periods import DateRange, parse_period
         from salestui.domain.report import (
             build_report,
@@ -101,7 +103,7 @@ def register(cli: click.Group) -> None:
 
         today = ctx.obj["clock"]().date()
         period = _parse_or_fail(lambda text: parse_period(text, today), period_text)
-        store = _open_store(ctx)
+        store = _reading_store(ctx)
         span = period.range if period.range is not None else store.bounds()
         previous = previous_range(period, span)
         totals = {}
@@ -139,4 +141,4 @@ def _is_month(spec: str) -> bool:
     """`month` or `YYYY-MM`: periods planned by their own month's plan."""
     import re
 
-    return spec == "month" or re.fullmatch(r"\d{4}-\d{2}", spec) is not None
+    return spec == "month" or re.fullmatch(r"[0-9]{4}-[0-9]{2}", spec) is not None

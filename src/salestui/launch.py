@@ -33,7 +33,7 @@ def _bare_db_option(argv: Sequence[str]) -> tuple[bool, str | None]:
     """(True, PATH or None) when argv only opens the app: [], [--db PATH] or [--db=PATH]."""
     if not argv:
         return True, None
-    if len(argv) == 2 and argv[0] == "--db" and not argv[1].startswith("-"):
+    if len(argv) == 2 and argv[0] == "--db" and not argv[1].startswith("-"):  # "" too
         return True, argv[1]
     if len(argv) == 1 and argv[0].startswith("--db=") and len(argv[0]) > len("--db="):
         return True, argv[0][len("--db=") :]
@@ -44,8 +44,14 @@ def main() -> None:
     """Console script: the app, or the command line."""
     bare, db_option = _bare_db_option(sys.argv[1:])
     if bare:
-        from salestui.paths import resolve_db_path
+        from salestui.paths import check_db_option, resolve_db_path
 
+        if db_option is not None:
+            try:
+                check_db_option(db_option)
+            except ValueError as error:  # the same line and code as the command line's
+                print(f"salestui: {error}", file=sys.stderr)
+                sys.exit(2)
         sys.exit(run_tui(resolve_db_path(db_option)))
     from salestui.cli import main as cli_main
 

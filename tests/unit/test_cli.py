@@ -83,13 +83,13 @@ def test_undo_with_nothing_to_undo(run) -> None:
 @pytest.mark.parametrize(
     ("argv", "needle"),
     [
-        (("log", "call", "-3"), "COUNT must be a whole number >= 1"),
-        (("log", "call", "0"), "COUNT must be a whole number >= 1"),
-        (("log", "call", "two"), "COUNT must be a whole number >= 1"),
+        (("log", "call", "-3"), "COUNT must be a whole number from 1 to 10,000, not '-3'"),
+        (("log", "call", "0"), "COUNT must be a whole number from 1 to 10,000"),
+        (("log", "call", "two"), "COUNT must be a whole number from 1 to 10,000"),
         (("log", "bananas"), "known metrics: calls"),
         (("log", "call", "--at", "2026-11-28"), "future"),
         (("log", "call", "--at", "2026-11-27T11:00"), "future"),
-        (("log", "call", "--at", "last tuesday"), "cannot read --at"),
+        (("log", "call", "--at", "last tuesday"), "not a date or time: --at 'last tuesday'"),
         (("log",), "Missing argument"),
         (("frobnicate",), "No such command"),
         (("today", "--yaml"), "No such option"),
@@ -129,10 +129,12 @@ def test_garbage_file_exits_1(run, tmp_path: Path) -> None:
     assert "Traceback" not in result.err
 
 
-def test_unwritable_location_exits_1(run, tmp_path: Path) -> None:
+def test_unwritable_location_exits_1(run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("")
-    result = run("--db", str(blocker / "x.db"), "log", "call")
+    # From the environment (not an explicit --db, which is checked as input: exit 2).
+    monkeypatch.setenv("SALESTUI_DB", str(blocker / "x.db"))
+    result = run("log", "call")
     assert result.code == 1
     assert "cannot create its folder" in result.err
 

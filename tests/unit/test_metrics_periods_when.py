@@ -7,7 +7,9 @@ import pytest
 from salestui.domain.metrics import CALLS, MEETINGS, METRIC_KEYS, SALES, parse_metric
 from salestui.domain.periods import (
     DateRange,
+    last_days,
     month_of,
+    month_range,
     parse_period,
     quarter_of,
     week_of,
@@ -128,10 +130,13 @@ def test_at_in_the_future_is_refused(text: str) -> None:
         parse_at(text, NOW)
 
 
-@pytest.mark.parametrize("text", ["yesterday", "27/11/2026", "2026-11-27T25:00", ""])
+@pytest.mark.parametrize(
+    "text", ["yesterday", "27/11/2026", "2026-11-27T25:00", "", "2026-13-01", "0000-01-01"]
+)
 def test_at_unreadable(text: str) -> None:
-    with pytest.raises(ValueError, match="cannot read"):
+    with pytest.raises(ValueError, match="not a date or time: --at .*use a date") as error:
         parse_at(text, NOW)
+    assert repr(text) in str(error.value)
 
 
 def test_at_across_dst_keeps_the_wall_time() -> None:
@@ -150,3 +155,79 @@ def test_compact_span_text() -> None:
 def test_change_text() -> None:
     assert CALLS.change(1) == "+1 call"
     assert SALES.change(-3) == "−3 sales"
+
+
+# -- the ends of the calendar (issue 7): a clear refusal, never an overflow ----------------
+
+
+@pytest.mark.parametrize(
+    ("spec", "needle"),
+    [
+        ("99999999d", "Nd needs N from 1 to 36,500"),
+        ("36501d", "Nd needs N from 1 to 36,500"),
+        ("9" * 5000 + "d", "Nd needs N from 1 to 36,500"),  # int() would refuse the digits
+        ("0001-01", "use YYYY-MM from 1900-01 to 9999-12"),
+        ("0000-01", "use YYYY-MM from 1900-01 to 9999-12"),
+        ("1899-12", "use YYYY-MM from 1900-01 to 9999-12"),
+        ("2026-13", "use YYYY-MM from 1900-01 to 9999-12"),
+        ("2026-11-01..9999-12-31", "2,912,139 days is longer than 36,500"),
+        ("0001-01-01..0001-01-05", "before 1900-01-01"),
+        ("0000-01-01..2026-01-01", "not a real date"),
+        ("٢٠٢٦-١١", "use today, week"),  # other scripts' digits are not taken as numbers
+    ],
+)
+def test_periods_at_the_ends_of_the_calendar_are_refused_in_one_line(
+    spec: str, needle: str
+) -> None:
+    with pytest.raises(ValueError) as error:
+        parse_period(spec, TODAY)
+    message = str(error.value)
+    assert needle in message and "\n" not in message
+    assert len(message) < 200  # the value is shortened, not echoed whole
+
+
+@pytest.mark.parametrize(
+    ("spec", "start", "end"),
+    [
+        ("9999-12", "9999-12-01", "9999-12-31"),  # the month after it is past date.max
+        ("1900-01", "1900-01-01", "1900-01-31"),
+        ("36500d", "1926-12-23", "2026-11-27"),
+        ("0030d", "2026-10-29", "2026-11-27"),
+        ("9999-12-01..9999-12-31", "9999-12-01", "9999-12-31"),
+    ],
+)
+def test_periods_at_the_bounds_work(spec: str, start: str, end: str) -> None:
+    period = parse_period(spec, TODAY)
+    assert period.range == DateRange(date.fromisoformat(start), date.fromisoformat(end))
+
+
+def test_last_days_stops_at_the_first_day_of_the_calendar() -> None:
+    assert last_days(date(1, 1, 5), 100) == DateRange(date(1, 1, 1), date(1, 1, 5))
+
+
+def test_month_range_of_december_9999() -> None:
+    assert month_range(9999, 12).end == date(9999, 12, 31)
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("0001-01-01", "too long ago; salestui records days from 1900-01-01"),
+        ("1899-12-31", "too long ago"),
+        ("0001-01-01T00:00+05:00", "too long ago"),  # UTC would be year 0
+        ("0001-01-01T00:00", "too long ago"),
+        ("1900-01-01T00:30+02:00", "too long ago"),  # 1899 in Berlin
+        ("9999-12-31T23:59-05:00", "in the future"),  # UTC would be year 10000
+        ("9999-12-31T23:59:59.999999", "in the future"),
+        ("9999-12-31", "in the future"),
+    ],
+)
+def test_at_at_the_ends_of_the_calendar(text: str, needle: str) -> None:
+    with pytest.raises(ValueError) as error:
+        parse_at(text, NOW)
+    assert needle in str(error.value)
+    assert "out of range" not in str(error.value)
+
+
+def test_at_on_the_first_day_is_accepted() -> None:
+    assert parse_at("1900-01-01", NOW).astimezone().date() == date(1900, 1, 1)

@@ -373,3 +373,29 @@ def test_cli_report_for_a_month_uses_that_months_goal(run, db_path, wednesday) -
     assert payload["target"]["pace"]["sales"] == -8
     # No goal this month: the streak counts any activity.
     assert payload["streak"] == {"current": 3, "daily_call_target": None}
+
+
+class _LongAgoStore:
+    """A log from 1 January of year 1 (say, a hand-made import), a call every day."""
+
+    def __init__(self, today: date) -> None:
+        self.today = today
+        self.windows: list[DateRange] = []
+
+    def bounds(self) -> DateRange:
+        return DateRange(date(1, 1, 1), self.today)
+
+    def day_totals(self, span: DateRange) -> dict[date, dict[str, int]]:
+        self.windows.append(span)
+        return {day: {"calls": 1, "meetings": 0, "sales": 0} for day in span.days()}
+
+
+def test_streak_windows_stop_at_the_first_event_instead_of_overflowing() -> None:
+    from salestui.cli_report import current_streak
+
+    today = date(1, 6, 1)  # windows of 64, 128, 256 days: the last would start in year 0
+    store = _LongAgoStore(today)
+    calendar = WorkCalendar(weekdays=frozenset(range(7)))
+    result = current_streak(store, today, calendar, None)  # type: ignore[arg-type]
+    assert store.windows[-1].start == date(1, 1, 1)
+    assert result.current == (today - date(1, 1, 1)).days + 1

@@ -11,8 +11,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+FIRST_DAY = date(1900, 1, 1)
+"""The earliest day salestui records or reports on.
+
+Far enough back for any sales history, and far enough from `date.min` that a
+period's "period before" (report) can always be computed.
+"""
+LAST_DAY = date.max
+"""The latest day a period may reach (9999-12-31)."""
+MAX_PERIOD_DAYS = 36_500
+"""The longest period by name (Nd, FROM..TO): about 100 years; `all` has no limit."""
+
 PERIODS_HELP = (
-    "today, week, month, quarter, year, all, Nd (last N days, N >= 1), "
+    f"today, week, month, quarter, year, all, Nd (last N days, N from 1 to {MAX_PERIOD_DAYS:,}), "
     "YYYY-MM, or YYYY-MM-DD..YYYY-MM-DD"
 )
 
@@ -72,10 +83,10 @@ def month_of(day: date) -> DateRange:
 
 
 def month_range(year: int, month: int) -> DateRange:
-    """First to last day of a calendar month."""
-    first = date(year, month, 1)
-    following = date(year + month // 12, month % 12 + 1, 1)
-    return DateRange(first, following - timedelta(days=1))
+    """First to last day of a calendar month (December 9999 included)."""
+    from calendar import monthrange
+
+    return DateRange(date(year, month, 1), date(year, month, monthrange(year, month)[1]))
 
 
 def quarter_of(day: date) -> DateRange:
@@ -91,23 +102,51 @@ def year_of(day: date) -> DateRange:
 
 
 def last_days(today: date, count: int) -> DateRange:
-    """The last `count` days, today included."""
+    """The last `count` days, today included (as far back as `date.min`)."""
     if count < 1:
         raise ValueError("a period of N days needs N >= 1")
-    return DateRange(today - timedelta(days=count - 1), today)
+    back = min(count - 1, (today - date.min).days)
+    return DateRange(today - timedelta(days=back), today)
 
 
-_DAYS = re.compile(r"(\d+)d")
-_MONTH = re.compile(r"(\d{4})-(\d{2})")
-_SPAN = re.compile(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})")
+# ASCII digits only: `\d` would also take other scripts' digits.
+_DAYS = re.compile(r"([0-9]+)d")
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+_SPAN = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})\.\.([0-9]{4}-[0-9]{2}-[0-9]{2})")
+
+MONTH_HELP = f"use YYYY-MM from {FIRST_DAY:%Y-%m} to {LAST_DAY:%Y-%m}, e.g. 2026-11"
+
+
+def shown(text: str, limit: int = 40) -> str:
+    """`text` quoted for a one-line message: escapes visible, at most `limit` characters."""
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
 def parse_month(text: str) -> DateRange:
-    """`YYYY-MM` as the range of that month. Raises ValueError otherwise."""
+    """`YYYY-MM` (1900-01 to 9999-12) as the range of that month. Raises ValueError otherwise."""
     match = _MONTH.fullmatch(text.strip())
-    if match is None or not 1 <= int(match.group(2)) <= 12:
-        raise ValueError(f"not a month: {text!r} (use YYYY-MM, e.g. 2026-11)")
+    if (
+        match is None
+        or not 1 <= int(match.group(2)) <= 12
+        or not FIRST_DAY.year <= int(match.group(1)) <= LAST_DAY.year
+    ):
+        raise ValueError(f"not a month: {shown(text)} ({MONTH_HELP})")
     return month_range(int(match.group(1)), int(match.group(2)))
+
+
+def _within_bounds(text: str, span: DateRange) -> DateRange:
+    """`span` if a report can use it (and the period before it); else ValueError."""
+    if span.start < FIRST_DAY:
+        raise ValueError(
+            f"bad period {shown(text)}: it starts on {span.start.isoformat()}, before "
+            f"{FIRST_DAY.isoformat()}, the earliest day salestui reports on"
+        )
+    if len(span) > MAX_PERIOD_DAYS:
+        raise ValueError(
+            f"bad period {shown(text)}: {len(span):,} days is longer than {MAX_PERIOD_DAYS:,} "
+            "(about 100 years); use `all` for everything"
+        )
+    return span
 
 
 def parse_period(text: str, today: date) -> Period:
@@ -129,23 +168,31 @@ def parse_period(text: str, today: date) -> Period:
     if spec == "all":
         return Period(spec, "All time", None)
     if match := _DAYS.fullmatch(spec):
-        count = int(match.group(1))
-        if count < 1:
-            raise ValueError(f"bad period {text!r}: Nd needs N >= 1 (e.g. 30d)")
-        return Period(spec, f"Last {count} days", last_days(today, count))
+        digits = match.group(1).lstrip("0")
+        # Compared as text first: int() of thousands of digits is refused by Python.
+        if not digits or len(digits) > len(str(MAX_PERIOD_DAYS)) or int(digits) > MAX_PERIOD_DAYS:
+            raise ValueError(
+                f"bad period {shown(text)}: Nd needs N from 1 to {MAX_PERIOD_DAYS:,} (e.g. 30d)"
+            )
+        count = int(digits)
+        return Period(spec, f"Last {count} days", _within_bounds(text, last_days(today, count)))
     if _MONTH.fullmatch(spec):
         try:
             span = parse_month(spec)
         except ValueError:
-            raise ValueError(f"bad period {text!r}: month must be 01-12") from None
+            raise ValueError(f"bad period {shown(text)}: not a month ({MONTH_HELP})") from None
         return Period(spec, span.start.strftime("%B %Y"), span)
     if match := _SPAN.fullmatch(spec):
         try:
             start = date.fromisoformat(match.group(1))
             end = date.fromisoformat(match.group(2))
         except ValueError:
-            raise ValueError(f"bad period {text!r}: not a real date") from None
+            raise ValueError(
+                f"bad period {shown(text)}: not a real date (use YYYY-MM-DD..YYYY-MM-DD, "
+                "e.g. 2026-11-01..2026-11-15)"
+            ) from None
         if end < start:
-            raise ValueError(f"bad period {text!r}: the end is before the start")
-        return Period(spec, f"{start.isoformat()} to {end.isoformat()}", DateRange(start, end))
-    raise ValueError(f"bad period {text!r}; use {PERIODS_HELP}")
+            raise ValueError(f"bad period {shown(text)}: the end is before the start")
+        span = _within_bounds(text, DateRange(start, end))
+        return Period(spec, f"{start.isoformat()} to {end.isoformat()}", span)
+    raise ValueError(f"bad period {shown(text)}; use {PERIODS_HELP}")
