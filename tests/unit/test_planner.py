@@ -294,11 +294,11 @@ def test_out_of_range_flag_is_refused() -> None:
         choose_rates({"meetings": Fraction(2)}, {}, {"sales": Fraction(1, 3)})
 
 
-def test_history_span_is_ninety_days_including_today() -> None:
+def test_history_span_is_the_ninety_days_ending_yesterday() -> None:
     assert HISTORY_DAYS == 90
     span = history_span(date(2026, 11, 27))
-    assert span.end == date(2026, 11, 27)
-    assert span.start == date(2026, 8, 30)
+    assert span.end == date(2026, 11, 26)
+    assert span.start == date(2026, 8, 29)
     assert len(span) == 90
 
 

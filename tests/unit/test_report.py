@@ -305,11 +305,11 @@ def test_cli_report_markdown_with_a_stored_goal(run, db_path, wednesday) -> None
     assert result.code == 0, result.err
     lines = result.out.splitlines()
     assert lines[0] == "## Weekly report: This week (23–29 Nov 2026)"
-    # 55 calls in the last 90 days beat the stored 15%: meetings 6/55, sales 1/3 (stored)
-    # -> 275 calls in November, 14 a working day; 5 working days this week.
-    assert "- **Target:** 70 calls, 10 meetings, 5 sales " in result.out
-    # The streak now needs 14 calls a day: Mon 23 had 12, so there is none.
-    assert lines[-1] == "- **Streak:** 0 working days with at least 14 calls"
+    # 45 calls in the 90 days ending yesterday beat the stored 15%: meetings 6/45, sales
+    # 1/3 (stored) -> 225 calls in November, 11 a working day; 5 working days this week.
+    assert "- **Target:** 55 calls, 10 meetings, 5 sales " in result.out
+    # The streak needs 11 calls a day: Tue 24 had 8, so there is none.
+    assert lines[-1] == "- **Streak:** 0 working days with at least 11 calls"
 
 
 def test_cli_report_json_month(run, db_path, wednesday) -> None:
@@ -366,10 +366,11 @@ def test_cli_report_for_a_month_uses_that_months_goal(run, db_path, wednesday) -
     assert run("rate", "set", "sales=1/3").code == 0
     payload = json.loads(run("report", "-p", "2026-10", "-f", "json").out)
     assert payload["previous"]["label"] == "September 2026"
-    # October: 22 working days; meetings 6/55 from history, sales 1/3 stored -> 220 calls.
+    # October: 22 working days; meetings 6/45 from the 90 days ending yesterday, sales 1/3
+    # stored -> 180 calls.
     assert payload["target"]["basis"] == "month"
     assert payload["target"]["month"] == "2026-10"
-    assert payload["target"]["target"] == {"calls": 220, "meetings": 24, "sales": 8}
+    assert payload["target"]["target"] == {"calls": 180, "meetings": 24, "sales": 8}
     assert payload["target"]["pace"]["sales"] == -8
     # No goal this month: the streak counts any activity.
     assert payload["streak"] == {"current": 3, "daily_call_target": None}

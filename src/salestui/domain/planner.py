@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from fractions import Fraction
 
 from salestui.domain.counts import Counts, zero_counts
@@ -38,7 +38,8 @@ from salestui.domain.rates import RATE_STAGES, previous_stage
 from salestui.domain.workdays import WorkCalendar
 
 HISTORY_DAYS = 90
-"""Your own rates come from the trailing 90 days, today included."""
+"""Your own rates come from the 90 days ending yesterday: nothing done today moves them,
+so today's target holds still all day (calls come before the meetings they lead to)."""
 
 HISTORY_MIN_DENOMINATOR = 30
 """History gives a stage's rate only when at least this many events sit at its denominator."""
@@ -67,8 +68,8 @@ class MissingRateError(ValueError):
 
 
 def history_span(today: date) -> DateRange:
-    """The trailing 90 days, today included, that history rates are taken from."""
-    return last_days(today, HISTORY_DAYS)
+    """The 90 days ending yesterday that history rates are taken from."""
+    return last_days(today - timedelta(days=1), HISTORY_DAYS)
 
 
 def _check_rate(stage: str, rate: Fraction, origin: str) -> Fraction:
@@ -113,7 +114,7 @@ def choose_rates(
 ) -> tuple[dict[str, Fraction], dict[str, str]]:
     """Pick each stage's rate: a flag, else history (see `history_rate`), else a stored rate.
 
-    `history` is the counts of the trailing 90 days, today included. Returns the
+    `history` is the counts of the 90 days ending yesterday. Returns the
     rates and their sources ("flag" | "history" | "set"), keyed by stage
     (meetings, sales). Raises MissingRateError for the first stage with none, and
     ValueError for a flag or stored rate outside (0, 1].

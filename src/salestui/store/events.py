@@ -180,8 +180,7 @@ class Store:
         """
         path = Path(path)
         if not path.exists():
-            if path.is_symlink() or not path.parent.is_dir():
-                raise StoreError(path, "no such file, and its folder does not exist")
+            # Before the first tally even the default folder may not exist yet.
             return cls._empty(path, clock)
         writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
         if writable:
