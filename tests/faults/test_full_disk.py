@@ -109,12 +109,6 @@ def test_log_on_a_full_disk_nobody_has_open_fails_cleanly(cli: Salestui) -> None
         assert counts["calls"] == 4
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="store/events.py: on a full disk with no -shm file SQLite fails with 'disk I/O "
-    "error'; _describe/translated say 'cannot write to the disk (disk I/O error)', not "
-    "that the disk is full",
-)
 def test_log_on_a_full_disk_nobody_has_open_says_the_disk_is_full(cli: Salestui) -> None:
     with small_disk("2m") as disk:
         db = disk / "data" / "salestui.db"
@@ -123,11 +117,6 @@ def test_log_on_a_full_disk_nobody_has_open_says_the_disk_is_full(cli: Salestui)
         assert_one_line(cli.run(db, "log", "call"), str(db), "disk is full")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="store/events.py Store.for_reading: a full disk (no -shm can be made) is not a "
-    "reason to fall back to reading read-only, so `today` fails with 'disk I/O error'",
-)
 def test_today_reads_on_a_full_disk_nobody_has_open(cli: Salestui) -> None:
     with small_disk("2m") as disk:
         db = disk / "data" / "salestui.db"
@@ -196,12 +185,6 @@ def test_backup_onto_a_full_disk_leaves_nothing_behind(
     assert_sound(cli, db)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="store/backup.py _open_source: a database nobody has open on a full disk cannot "
-    "be read (no -shm can be made); the line says 'cannot write to the disk (disk I/O "
-    "error)' about the database, not that the disk is full",
-)
 def test_backup_of_a_database_on_a_full_disk_says_the_disk_is_full(cli: Salestui) -> None:
     with small_disk("2m") as disk:
         db = disk / "data" / "salestui.db"

@@ -31,7 +31,13 @@ import time
 from datetime import date
 from pathlib import Path
 
-from salestui.store.events import StoreError, _describe, make_private_folder, sqlite_uri
+from salestui.store.events import (
+    StoreError,
+    _describe,
+    _describe_at,
+    make_private_folder,
+    sqlite_uri,
+)
 from salestui.store.schema import APPLICATION_ID
 
 BACKUP_FOLDER = "backups"
@@ -138,7 +144,7 @@ def _open_source(db_path: Path) -> sqlite3.Connection:
         conn = _connect_read_only(db_path)
         app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
     except sqlite3.Error as error:
-        raise StoreError(db_path, _describe(error)) from None
+        raise StoreError(db_path, _describe_at(db_path, error)) from None
     if app_id != APPLICATION_ID:
         conn.close()
         raise StoreError(db_path, "not a salestui database; it was left untouched")
@@ -158,7 +164,8 @@ def _connect_read_only(db_path: Path) -> sqlite3.Connection:
         # open: read it as immutable (a writer starting meanwhile could tear the copy;
         # the integrity check catches that). With one, immutable would miss its latest
         # changes: give up rather than copy an old state.
-        if os.access(db_path.parent, os.W_OK):
+        # The same goes for a full disk, where not even the small -shm file fits.
+        if os.access(db_path.parent, os.W_OK) and _free_bytes(db_path.parent) != 0:
             raise
         wal = db_path.with_name(db_path.name + "-wal")
         if wal.exists() and wal.stat().st_size > 0:

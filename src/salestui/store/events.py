@@ -137,8 +137,13 @@ def translated(path: Path) -> Iterator[None]:
 
 
 def _describe_at(path: Path, error: sqlite3.Error) -> str:
-    """Like `_describe`, but says whether the file or its folder is the read-only one."""
+    """Like `_describe`, but says whether the file or its folder is the read-only one,
+    and calls a disk with no room left full (SQLite may only say "disk I/O error")."""
     cause = _describe(error)
+    if "to the disk" in cause:
+        with contextlib.suppress(OSError):
+            if os.statvfs(Path(path).parent).f_bavail == 0:
+                return "the disk is full; nothing was written"
     if "read-only" in cause or "cannot open" in cause:
         folder = Path(path).parent
         if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
@@ -187,7 +192,12 @@ class Store:
             try:
                 return cls(path, clock)
             except StoreError as error:
-                if "read-only" not in error.cause and "cannot open" not in error.cause:
+                # A read-only place, or a full disk where not even the -shm can be made:
+                # the data can still be read.
+                if not any(
+                    cause in error.cause
+                    for cause in ("read-only", "cannot open", "disk is full", "to the disk")
+                ):
                     raise
         return cls(path, clock, readonly=True)
 
@@ -232,14 +242,13 @@ class Store:
         if not path.is_file():
             raise StoreError(path, "no such database file")
         last: sqlite3.Error | None = None
-        # A WAL database in a read-only folder with no -shm beside it can only be read as
-        # immutable (nobody can be writing it: nobody can write there). Immutable reading
-        # ignores a -wal file, so with a non-empty one it would miss saved tallies.
+        # With no saved tallies in a -wal file, the database file alone is the whole log:
+        # read it as immutable, which needs no -shm and leaves nothing behind (a -shm made
+        # here from a read-only file would be read-only too, and stop its owner's writes).
+        # With a non-empty -wal, only a WAL reader sees everything: immutable would miss it.
         wal = Path(f"{path}-wal")
         wal_has_data = wal.exists() and wal.stat().st_size > 0
-        for immutable in (False, True):
-            if immutable and wal_has_data:
-                break
+        for immutable in (False,) if wal_has_data else (True, False):
             try:
                 conn = sqlite3.connect(
                     sqlite_uri(path, "ro", immutable=immutable),
