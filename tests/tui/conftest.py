@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 from textual.worker import WorkerCancelled
 
 from salestui.store import Store
@@ -39,7 +41,7 @@ def seed_history(db_path: Path, clock: FakeClock, days: int = 14) -> None:
 def seed_goal(db_path: Path, clock: FakeClock) -> None:
     """A goal of 20 sales this month and starting rates."""
     with Store(db_path, clock=clock) as store:
-        store.set_setting("goals", '{"only": {}, "standing": {"2026-11": 20}}')
+        store.set_setting("goal.from.2026-11", "20")
         store.set_setting("rate.meetings", "15%")
         store.set_setting("rate.sales", "1/3")
 
@@ -52,3 +54,12 @@ async def wait_for_workers(app: SalesApp) -> None:
         for worker in pending:
             with contextlib.suppress(WorkerCancelled):
                 await worker.wait()
+
+
+async def writes_landed(app: SalesApp, pilot: Pilot[None], timeout: float = 10.0) -> None:
+    """Wait until every write the keys queued is on disk (or failed) and shown."""
+    deadline = time.monotonic() + timeout
+    while app.waiting_writes:
+        assert time.monotonic() < deadline, "writes still waiting"
+        await pilot.pause(0.01)
+    await pilot.pause()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import re
+from datetime import date
 from pathlib import Path
 
 from textual.widgets import Input, Select
@@ -12,11 +12,12 @@ from salestui.store import Store
 from salestui.tui.app import SalesApp
 from salestui.tui.goals import GoalsTab
 from tests.conftest import FakeClock, local
-from tests.tui.conftest import wait_for_workers
-from tests.tui.test_today import screen_text
+from tests.tui.conftest import wait_for_workers, writes_landed
+from tests.tui.test_today import screen_text, shown
 
 
 async def settle(app: SalesApp, pilot) -> None:  # noqa: ANN001
+    await writes_landed(app, pilot)
     await wait_for_workers(app)
     await pilot.pause()
 
@@ -96,10 +97,10 @@ async def test_goals_first_step_then_goal_typed_and_saved(app_factory, db_path, 
         await pilot.press(*"50")
         await pilot.pause()
         assert "you would need 1,000 calls this month (48 a day; 500 today)" in screen_text(app)
-        assert setting(db_path, "goals") is None  # nothing saved yet
+        assert setting(db_path, "goal.from.2026-11") is None  # nothing saved yet
         await pilot.press("enter")
         await settle(app, pilot)
-        assert json.loads(setting(db_path, "goals") or "{}")["standing"] == {"2026-11": 50}
+        assert setting(db_path, "goal.from.2026-11") == "50"
         text = screen_text(app)
         assert "Today you need  500 calls   75 meetings   25 sales" in text
         assert "0 / 1,000 calls" in text
@@ -114,7 +115,7 @@ async def test_goals_first_step_then_goal_typed_and_saved(app_factory, db_path, 
 async def test_goals_what_if_rate_does_not_save_until_asked(app_factory, db_path, clock) -> None:
     seed_rates(db_path, clock)
     with Store(db_path, clock=clock) as store:
-        store.set_setting("goals", '{"standing": {"2026-11": 50}, "only": {}}')
+        store.set_setting("goal.from.2026-11", "50")
     app = app_factory()
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("3")
@@ -158,15 +159,16 @@ async def test_goals_bad_input_is_marked_and_nothing_saved(app_factory, db_path,
             assert reason in screen_text(app)
             assert any("Nothing saved" in n.message for n in app._notifications)
             field.value = previous
-        assert setting(db_path, "goals") is None
+        with Store(db_path) as store:
+            assert store.settings_like("goal.") == {}
+            assert store.settings_like("calendar.") == {}
         assert setting(db_path, "rate.meetings") == "15%"
-        assert setting(db_path, "calendar") is None
 
 
 async def test_goals_tab_calendar_edit(app_factory, db_path, clock) -> None:
     seed_rates(db_path, clock)
     with Store(db_path, clock=clock) as store:
-        store.set_setting("goals", '{"standing": {"2026-11": 50}, "only": {}}')
+        store.set_setting("goal.from.2026-11", "50")
     app = app_factory()
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("3")
@@ -177,8 +179,10 @@ async def test_goals_tab_calendar_edit(app_factory, db_path, clock) -> None:
         await pilot.press("enter")
         await settle(app, pilot)
         assert "20 working days, 1 left" in screen_text(app)
-        assert "2026-11-30" in (setting(db_path, "calendar") or "")
-        assert isinstance(app.query_one(GoalsTab), GoalsTab)
+        with Store(db_path) as store:  # only the difference is written: one day off
+            assert store.settings_like("calendar.") == {"calendar.off.2026-11-30": "off"}
+        inputs = app.query_one(GoalsTab).inputs
+        assert inputs is not None and inputs.calendar.holidays == {date(2026, 11, 30)}
 
 
 async def test_typing_in_a_field_does_not_tally(app_factory, db_path) -> None:
@@ -188,6 +192,8 @@ async def test_typing_in_a_field_does_not_tally(app_factory, db_path) -> None:
         await settle(app, pilot)
         app.query_one("#weekdays-input", Input).focus()
         await pilot.press(*"mcs")
-        assert not db_path.exists() or Store(db_path).counts is not None
+        await pilot.pause()
+        assert "mcs" in app.query_one("#weekdays-input", Input).value  # the field got them
+        assert all(shown(app, metric) == 0 for metric in ("calls", "meetings", "sales"))
         with Store(db_path) as store:
             assert store.bounds() is None

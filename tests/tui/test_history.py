@@ -10,7 +10,7 @@ from salestui.store import Store
 from salestui.tui.day import DayScreen
 from salestui.tui.history import HeatmapGrid
 from tests.conftest import FakeClock, local
-from tests.tui.conftest import seed_history, wait_for_workers
+from tests.tui.conftest import seed_history, wait_for_workers, writes_landed
 from tests.tui.test_today import screen_text
 
 
@@ -62,13 +62,14 @@ async def test_arrows_and_enter_open_a_day_and_backdate(app_factory, db_path, cl
         text = screen_text(app)
         assert f"{before} calls" in text and "11:00" in text
         await pilot.press("c", "c", "S")
-        await pilot.pause()
+        await writes_landed(app, pilot)
+        assert f"{before + 2} calls" in screen_text(app)  # the day view shows what landed
         assert day_count(db_path, "2026-11-19", "calls") == before + 2
         assert day_count(db_path, "2026-11-19", "sales") == 0  # none that day: refused
         assert any("No sales on 19 Nov to take back" in n.message for n in app._notifications)
         assert day_count(db_path, "2026-11-27", "calls") == 0  # today untouched
         await pilot.press("u")  # undo works from the day view too
-        await pilot.pause()
+        await writes_landed(app, pilot)
         assert day_count(db_path, "2026-11-19", "calls") == before + 1
         await pilot.press("escape")
         assert not isinstance(app.screen, DayScreen)

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from rich.console import Console
+from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Static
 
@@ -16,7 +17,9 @@ from salestui.store import Store, StoreError
 from salestui.tui.app import SalesApp
 from salestui.tui.help import HelpScreen
 from salestui.tui.today import MetricPanel
+from salestui.tui.writer import Write, using_store
 from tests.conftest import FakeClock, local
+from tests.tui.conftest import writes_landed
 
 TODAY = DateRange(date(2026, 11, 27), date(2026, 11, 27))
 
@@ -53,6 +56,12 @@ def panel_text(app: SalesApp, metric: str) -> str:
     return rendered(app.query_one(f"#panel-{metric}", MetricPanel))
 
 
+async def press(pilot: Pilot[None], *keys: str) -> None:
+    """Press keys like a person, then wait until the writes they queued are on disk."""
+    await pilot.press(*keys)
+    await writes_landed(pilot.app, pilot)  # type: ignore[arg-type]
+
+
 def status_text(app: SalesApp) -> str:
     """The pace line (or hint) and the last action, under the panels."""
     return rendered(app.query_one("#status", Static))
@@ -61,7 +70,7 @@ def status_text(app: SalesApp) -> str:
 async def test_keys_tally_and_commit(app_factory: Callable[[], SalesApp], db_path: Path) -> None:
     app = app_factory()
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("c", "c", "c", "m", "s")
+        await press(pilot, "c", "c", "c", "m", "s")
         await pilot.pause(0.1)  # the flash and status line follow the count
         assert (shown(app, "calls"), shown(app, "meetings"), shown(app, "sales")) == (3, 1, 1)
         assert on_disk(db_path) == {"calls": 3, "meetings": 1, "sales": 1}
@@ -73,11 +82,11 @@ async def test_keys_tally_and_commit(app_factory: Callable[[], SalesApp], db_pat
 async def test_correction_and_floor_at_zero(app_factory, db_path: Path) -> None:
     app = app_factory()
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
-        await pilot.press("M")
+        await press(pilot, "M")
         assert shown(app, "meetings") == 0
         assert on_disk(db_path) == {}
         assert any("No meetings today to take back" in n.message for n in app._notifications)
-        await pilot.press("m", "m", "M")
+        await press(pilot, "m", "m", "M")
         assert shown(app, "meetings") == 1
         assert on_disk(db_path) == {"meetings": 1}
 
@@ -85,12 +94,12 @@ async def test_correction_and_floor_at_zero(app_factory, db_path: Path) -> None:
 async def test_undo_is_repeatable_and_stops_at_nothing(app_factory, db_path: Path) -> None:
     app = app_factory()
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("c", "m", "C")
-        await pilot.press("u")  # undoes the correction
+        await press(pilot, "c", "m", "C")
+        await press(pilot, "u")  # undoes the correction
         assert shown(app, "calls") == 1
-        await pilot.press("u", "u")
+        await press(pilot, "u", "u")
         assert (shown(app, "calls"), shown(app, "meetings")) == (0, 0)
-        await pilot.press("u")
+        await press(pilot, "u")
         assert "Nothing left to undo" in status_text(app)
         assert on_disk(db_path) == {"calls": 0, "meetings": 0}
 
@@ -98,23 +107,23 @@ async def test_undo_is_repeatable_and_stops_at_nothing(app_factory, db_path: Pat
 async def test_undo_only_touches_this_windows_tallies(app_factory, db_path, clock) -> None:
     app = app_factory()
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("c")
+        await press(pilot, "c")
         with Store(db_path, clock=clock) as other:
             other.log("calls", 5, source="cli")
-        await pilot.press("u")
+        await press(pilot, "u")
         assert on_disk(db_path) == {"calls": 5}
         assert shown(app, "calls") == 5
-        await pilot.press("u")
+        await press(pilot, "u")
         assert on_disk(db_path) == {"calls": 5}
 
 
 async def test_undo_skips_a_tally_already_undone_elsewhere(app_factory, db_path, clock) -> None:
     app = app_factory()
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("c", "m")
+        await press(pilot, "c", "m")
         with Store(db_path, clock=clock) as other:
             other.undo()  # `salestui undo` takes the meeting back
-        await pilot.press("u")  # so this one undoes the call
+        await press(pilot, "u")  # so this one undoes the call
         assert on_disk(db_path) == {"calls": 0, "meetings": 0}
 
 
@@ -130,7 +139,7 @@ async def test_other_processes_show_up_by_themselves(app_factory, db_path, clock
 async def test_midnight_rolls_over(app_factory, clock: FakeClock) -> None:
     app = app_factory()
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("c", "c")
+        await press(pilot, "c", "c")
         assert "Fri 27 Nov 2026" in rendered(app.query_one("#top-bar", Static))
         clock.now = local("2026-11-28T00:00:05")
         app.poll()
@@ -138,20 +147,20 @@ async def test_midnight_rolls_over(app_factory, clock: FakeClock) -> None:
         assert shown(app, "calls") == 0
         assert "Sat 28 Nov 2026" in rendered(app.query_one("#top-bar", Static))
         assert "week 2 · month 2" in panel_text(app, "calls")
-        await pilot.press("c")
+        await press(pilot, "c")
         assert shown(app, "calls") == 1
 
 
 async def test_help_lists_every_key(app_factory) -> None:
     app = app_factory()
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("question_mark")
+        await press(pilot, "question_mark")
         assert isinstance(app.screen, HelpScreen)
         text = screen_text(app)
         for phrase in ("Undo the last tally", "+1 call today", "−1 sale today", "Command palette"):
             assert phrase in text
-        await pilot.press("c")  # keys other than close do not leak through the help screen
-        await pilot.press("escape")
+        await press(pilot, "c")  # keys other than close do not leak through the help screen
+        await press(pilot, "escape")
         assert not isinstance(app.screen, HelpScreen)
         assert shown(app, "calls") == 0
 
@@ -159,10 +168,10 @@ async def test_help_lists_every_key(app_factory) -> None:
 async def test_palette_runs_actions(app_factory, db_path: Path) -> None:
     app = app_factory()
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("ctrl+p")
-        await pilot.press(*"log a meeting")
+        await press(pilot, "ctrl+p")
+        await press(pilot, *"log a meeting")
         await pilot.pause(0.3)
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await pilot.pause(0.2)
         assert shown(app, "meetings") == 1
         assert on_disk(db_path) == {"meetings": 1}
@@ -171,21 +180,32 @@ async def test_palette_runs_actions(app_factory, db_path: Path) -> None:
 async def test_full_disk_never_shows_an_unsaved_count(app_factory, db_path: Path) -> None:
     app = app_factory()
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
-        await pilot.press("c")
+        await press(pilot, "c")
         conn = app.store._conn
-        pages = conn.execute("PRAGMA page_count").fetchone()[0]
-        conn.execute(f"PRAGMA max_page_count = {pages}")
+        conn.execute(f"PRAGMA max_page_count = {conn.execute('PRAGMA page_count').fetchone()[0]}")
         long_ago = local("2026-01-05T12:00")  # fill the file to the brim, away from today
         for size in (2000, 200, 20, 0):
             with contextlib.suppress(StoreError):
                 for _ in range(1000):
                     app.store.log("calls", at=long_ago, note="z" * size or None, source="filler")
+        full = conn.execute("PRAGMA page_count").fetchone()[0]
+        # The app writes on its own connection: the same limit there, as on a full disk.
+        app._writer.submit(  # type: ignore[union-attr]
+            Write(
+                "limit",
+                using_store(lambda store: store._conn.execute(f"PRAGMA max_page_count = {full}")),
+                landed=lambda result: None,
+                failed=lambda error: None,
+            )
+        )
         for _ in range(3):
-            await pilot.press("c")
+            await press(pilot, "c")
         saved = on_disk(db_path).get("calls", 0)
         assert saved == 1
         assert shown(app, "calls") == saved
-        assert any("Not saved" in n.message for n in app._notifications)
+        assert not panel_text(app, "calls").count("waiting")  # nothing left marked pending
+        assert any("+1 call today not saved" in n.message for n in app._notifications)
+        assert "+1 call today not saved" in status_text(app)
 
 
 async def test_theme_is_remembered(app_factory) -> None:
@@ -201,14 +221,14 @@ async def test_theme_is_remembered(app_factory) -> None:
 async def test_note_for_the_last_tally(app_factory, db_path: Path) -> None:
     app = app_factory()
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
-        await pilot.press("n")
+        await press(pilot, "n")
         assert any("Tally something first" in n.message for n in app._notifications)
-        await pilot.press("c", "m", "n")
+        await press(pilot, "c", "m", "n")
         await pilot.pause()
-        await pilot.press("enter")  # empty: refused, the note box stays
+        await press(pilot, "enter")  # empty: refused, the note box stays
         await pilot.pause()
         assert "Type a note" in screen_text(app)
-        await pilot.press(*"Acme call back", "enter")
+        await press(pilot, *"Acme call back", "enter")
         await pilot.pause()
         assert "Note on +1 meeting at 10:42: Acme call back" in status_text(app)
         rows = (
@@ -218,7 +238,7 @@ async def test_note_for_the_last_tally(app_factory, db_path: Path) -> None:
         )
         assert rows == [("meetings", "Acme call back")]
         assert on_disk(db_path) == {"calls": 1, "meetings": 1}
-        await pilot.press("n", "x", "escape")  # typed, then cancelled: nothing saved
+        await press(pilot, "n", "x", "escape")  # typed, then cancelled: nothing saved
         await pilot.pause()
         count = sqlite3.connect(db_path).execute("SELECT COUNT(*) FROM events").fetchone()[0]
         assert count == 3

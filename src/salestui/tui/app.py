@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import gc
-from collections.abc import Iterable
+import sys
+import time
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 from textual import work
@@ -20,11 +24,14 @@ from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from salestui.clock import Clock, local_now
 from salestui.domain.counts import summarize_today, summary_span
-from salestui.domain.metrics import metric_by_key
-from salestui.store.events import BelowZeroError, Event, Store, StoreError
+from salestui.domain.metrics import METRIC_KEYS, metric_by_key
+from salestui.domain.text import visible
+from salestui.store.events import BUSY_TIMEOUT_MS, BelowZeroError, Event, Store, StoreError
+from salestui.tui import writer
 from salestui.tui.commands import BINDINGS, COMMANDS
 from salestui.tui.help import HelpScreen
 from salestui.tui.today import TodayView
+from salestui.tui.writer import UndoResult, Write, WriteDone, Writer
 
 # Everything the other tabs need is imported after the first paint (startup time).
 if TYPE_CHECKING:
@@ -47,6 +54,17 @@ OTHER_TABS_DELAY = 0.5
 FIGURES_DELAY = 0.3
 """After a tally, the funnel and plan are reloaded this much later (once per burst)."""
 
+PENDING_DELAY = 0.15
+"""A write not on disk after this long is shown as waiting (normally one lands in a few
+ms: a burst of quick presses never flickers "waiting")."""
+
+WAITING = "waiting for the database (another program is writing)…"
+
+
+def error_text(error: Exception) -> str:
+    """The one-line cause of a failed read or write, safe to show."""
+    return visible(error.cause if isinstance(error, StoreError) else str(error))
+
 
 class SalesApp(App[None]):
     """Tally calls, meetings and sales; every figure comes from the event store."""
@@ -67,8 +85,24 @@ class SalesApp(App[None]):
         self._tabs_mounting = False
         self.tabs_ready = asyncio.Event()
         """Set once the Funnel, Goals and History tabs exist (tests wait on it)."""
-        self._undo_stack: list[str] = []
-        """Ids of this window's own tallies, newest last: `u` undoes only these."""
+        self._own_tallies: tuple[str, ...] = ()
+        """Ids of this window's own tallies still to undo, newest last, as of the last
+        write that landed (the writer thread keeps the list; `n` reads this copy)."""
+        self._writer: Writer | None = None
+        self._pending: list[Write] = []
+        """Writes queued or under way, oldest first: not on disk yet."""
+        self._pending_check: asyncio.TimerHandle | None = None
+        self._pending_shown = False
+        self._quit_when_saved = False
+        self._reloads = 0
+        """Counts reads of today's figures: a tally that landed with no read since it was
+        queued is added to the screen as it is; otherwise it is read back (that read may
+        already hold it)."""
+        self._status_said = 0
+        """Counts what the status line was told, so a tally's delayed "Last:" line never
+        covers a newer outcome (an undo that landed right after it)."""
+        self.startup_error: StoreError | None = None
+        """Set when the very first read fails: the app closes and `run` exits 1."""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="top-bar")
@@ -81,12 +115,27 @@ class SalesApp(App[None]):
             yield TabPane("4 History", id="history")
         yield Footer()
 
+    def run(self, *args: Any, **kwargs: Any) -> None:
+        """Run the app. A database that cannot be read at all (a malformed row) ends it
+        like a bad file before launch: one line on stderr and exit status 1; so does a
+        crash (Textual has printed what happened)."""
+        result = super().run(*args, **kwargs)
+        if self.startup_error is not None:
+            print(f"salestui: {visible(str(self.startup_error))}", file=sys.stderr)
+        if self.return_code:
+            raise SystemExit(self.return_code)
+        return result
+
     def on_mount(self) -> None:
         saved_theme = self._read_setting("theme")
         if saved_theme and saved_theme in self.available_themes:
             self.theme = saved_theme
         self.theme_changed_signal.subscribe(self, self._save_theme)
+        self._writer = Writer(self.store.path, self.clock, self._deliver)
+        self._writer.start()
         self.reload(figures=False)
+        if self.startup_error is not None:
+            return
         self._start_watcher()
         # The other tabs are built once the first screen is out (or at once when asked for).
         self.set_timer(OTHER_TABS_DELAY, self._mount_other_tabs)
@@ -131,38 +180,74 @@ class SalesApp(App[None]):
     def on_unmount(self) -> None:
         if self._watcher is not None:
             self._watcher.stop()
+        if self._writer is not None:
+            # Writes already queued still go to disk (they may wait for the lock).
+            self._writer.close(timeout=BUSY_TIMEOUT_MS / 1000 + 5)
         self.store.close()
+
+    def _deliver(self, done: WriteDone) -> None:
+        """On the writer thread: hand a finished write to the UI thread."""
+        with contextlib.suppress(RuntimeError):  # the app (and its loop) already closed
+            self.post_message(done)
 
     def _start_watcher(self) -> None:
         from salestui.tui.watcher import ChangeWatcher
 
         loop = asyncio.get_running_loop()
+        # The app's context (active app), so that poll may set timers like any handler.
+        context = contextvars.copy_context()
 
         def changed() -> None:  # on the watcher thread
             if self.is_running:
-                loop.call_soon_threadsafe(self.poll)
+                with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+                    loop.call_soon_threadsafe(self.poll, context=context)
 
         self._watcher = ChangeWatcher(self.store.path, self.clock, changed, POLL_SECONDS)
         self._watcher.start()
 
     # -- data --------------------------------------------------------------------
 
-    def reload(self, *, figures: bool = True) -> None:
-        """Read today's figures from disk (a few rows from the per-day rollup)."""
-        self.day = self.clock().date()
+    def reload(self, *, figures: bool = True, counts_only: bool = False) -> None:
+        """Read today's figures from disk (a few rows from the per-day rollup).
+
+        `counts_only` (after this window's own write): redraw only the counters that
+        changed; the pace line follows with the tally's other decorations."""
+        day = self.clock().date()
+        self._reloads += 1
         try:
             self._data_version = self.store.data_version()
-            totals = self.store.day_totals(summary_span(self.day))
+            totals = self.store.day_totals(summary_span(day))
         except StoreError as error:
-            self.notify(f"Cannot read the database: {error.cause}", severity="error")
+            self._read_failed(error)
             return
         view = self.query_one(TodayView)
-        view.day = self.day
-        view.summary = summarize_today(totals, self.day)
-        week = self.day.isocalendar().week
-        self.query_one("#top-bar", Static).update(top_bar(f"{self.day:%a %d %b %Y} · week {week}"))
+        summary = summarize_today(totals, day)
+        if counts_only and view.day == day and view.summary is not None:
+            view.show_counts(summary)
+        else:
+            if view.day != day:
+                week = day.isocalendar().week
+                self.query_one("#top-bar", Static).update(
+                    top_bar(f"{day:%a %d %b %Y} · week {week}")
+                )
+            self.day = view.day = day
+            view.summary = summary
         if figures:
             self.load_figures()
+
+    def _read_failed(self, error: StoreError) -> None:
+        """One sentence, and the app keeps running; when nothing could be read at all,
+        it closes and `salestui` exits 1 with the error (see `run`)."""
+        if self.query_one(TodayView).summary is None:
+            self.startup_error = error
+            self.exit(return_code=1)
+            return
+        self.notify(
+            f"Cannot read the database: {error_text(error)}",
+            severity="error",
+            timeout=8,
+            markup=False,
+        )
 
     def _figures_soon(self) -> None:
         """Reload the figures once a burst of key presses is over, off the key's path."""
@@ -179,7 +264,10 @@ class SalesApp(App[None]):
             figures = load_figures(self.store.path, self.clock, self.funnel_spec)
         except StoreError as error:
             self.call_from_thread(
-                self.notify, f"Cannot read the database: {error.cause}", severity="error"
+                self.notify,
+                f"Cannot read the database: {error_text(error)}",
+                severity="error",
+                markup=False,
             )
             return
         self.call_from_thread(self._show_figures, *figures)
@@ -228,7 +316,10 @@ class SalesApp(App[None]):
         except StoreError:
             changed = True
         if changed or self.clock().date() != self.day:
-            self.reload()
+            # This window's own writes count as changes too (the writer has its own
+            # connection): the counts are checked at once, the figures once a burst is over.
+            self.reload(figures=False)
+            self._figures_soon()
 
     def _read_setting(self, key: str) -> str | None:
         try:
@@ -237,66 +328,204 @@ class SalesApp(App[None]):
             return None
 
     def _save_theme(self, theme: object) -> None:
-        try:
-            self.store.set_setting("theme", self.theme)
-        except StoreError as error:
-            self.notify(f"Theme not remembered: {error.cause}", severity="warning")
+        name = self.theme
+
+        def failed(error: Exception) -> None:
+            self.notify(
+                f"Theme not remembered: {error_text(error)}", severity="warning", markup=False
+            )
+
+        self._submit(
+            Write(
+                "theme",
+                writer.using_store(lambda store: store.set_setting("theme", name, source="tui")),
+                landed=_nothing,
+                failed=failed,
+            )
+        )
+
+    # -- writes (all on the writer thread, in order) -------------------------------
+
+    @property
+    def waiting_writes(self) -> int:
+        """How many writes are queued or under way (not on disk yet)."""
+        return len(self._pending)
+
+    def _submit(self, write: Write) -> None:
+        """Queue a write; it shows as pending if it is not on disk within PENDING_DELAY."""
+        assert self._writer is not None
+        write.queued_at = time.monotonic()
+        self._pending.append(write)
+        self._writer.submit(write)
+        if self._pending_shown:
+            self._show_pending()
+        elif self._pending_check is None:
+            self._check_pending_later(PENDING_DELAY)
+
+    def _check_pending_later(self, delay: float) -> None:
+        # A bare loop callback, not a Textual timer: it costs nothing on the key's path.
+        loop = asyncio.get_running_loop()
+        self._pending_check = loop.call_later(max(delay, 0.0), self._check_pending)
+
+    def _check_pending(self) -> None:
+        self._pending_check = None
+        if not self._pending or self._closing:
+            return
+        overdue = time.monotonic() - self._pending[0].queued_at
+        if overdue >= PENDING_DELAY:
+            self._pending_shown = True
+            self._show_pending()
+        else:
+            self._check_pending_later(PENDING_DELAY - overdue)
+
+    def _show_pending(self) -> None:
+        """Mark the counters of waiting tallies, and say what waits, on Today and in an
+        open day view; with nothing waiting, clear the marks."""
+        marks: dict[str, int] = {}
+        labels: list[str] = []
+        for write in self._pending:
+            if write.metric is not None:
+                marks[write.metric] = marks.get(write.metric, 0) + write.delta
+            elif write.label not in labels:
+                labels.append(write.label)
+        line = ""
+        if self._pending:
+            tallies = [
+                metric_by_key(key).change(marks[key]) for key in METRIC_KEYS if marks.get(key)
+            ]
+            line = f"{', '.join(tallies + labels) or 'changes'} {WAITING}"
+        pending_keys = {write.metric for write in self._pending if write.metric is not None}
+        shown = {key: marks.get(key, 0) for key in pending_keys}
+        with contextlib.suppress(NoMatches):
+            self.query_one(TodayView).show_pending(shown, line)
+        for screen in self._day_screens():
+            screen.show_pending(line)
+
+    def on_write_done(self, message: WriteDone) -> None:
+        """A write landed or failed: unmark it, then show what it did."""
+        write = message.write
+        self._own_tallies = message.own_tallies
+        if write in self._pending:
+            self._pending.remove(write)
+        if self._pending_shown:
+            if not self._pending:
+                self._pending_shown = False
+            self._show_pending()
+        elif self._pending and self._pending_check is None:
+            self._check_pending_later(PENDING_DELAY - (time.monotonic() - write.queued_at))
+        if message.error is None:
+            write.landed(message.result)
+        else:
+            write.failed(message.error)
+        for screen in self._day_screens():
+            screen.show_day()
+        if self._quit_when_saved and not self._pending:
+            self.exit()
+
+    def _day_screens(self) -> list[Any]:
+        """Open day views (none before the day view's module is first imported)."""
+        day_module = sys.modules.get("salestui.tui.day")
+        if day_module is None:
+            return []
+        return [screen for screen in self.screen_stack if isinstance(screen, day_module.DayScreen)]
+
+    async def action_quit(self) -> None:
+        """Quit; with writes still waiting for the lock, once they are saved (q again:
+        at once, the writes still get up to the busy timeout to land)."""
+        if self._pending and not self._quit_when_saved:
+            self._quit_when_saved = True
+            self.notify(
+                "Closing as soon as the waiting changes are saved (q again to close now).",
+                severity="warning",
+            )
+            return
+        self.exit()
 
     # -- actions -----------------------------------------------------------------
 
     def action_tally(self, metric_key: str, delta: int) -> None:
-        """Commit one tally, then show it: the screen never runs ahead of the disk."""
-        metric = metric_by_key(metric_key)
-        event = self._commit_tally(metric_key, delta, None, "today")
-        if event is None:
-            return
-        view = self.query_one(TodayView)
-        if event.day == self.day.isoformat() and view.summary is not None:
-            view.add(metric_key, delta)  # committed above; no need to read it back
-        else:
-            self.reload(figures=False)
-        self._figures_soon()
-        last = f"Last: {metric.change(delta)} at {event.local_time:%H:%M}  (u to undo)"
-        # The new count goes out alone; the flash, pace and status lines a moment later, so
-        # their work does not hold up the frame (and the thread) that writes the count.
-        self.set_timer(DECORATION_DELAY, partial(self._after_tally, metric_key, last))
+        """Queue one tally; the counter shows it once it is on disk (the screen never runs
+        ahead of the disk), marked as waiting meanwhile if the database is busy."""
+        reloads = self._reloads
+        self._tally(metric_key, delta, lambda event: self._tally_landed(event, reloads))
 
-    def _after_tally(self, metric_key: str, last_action: str) -> None:
+    def _tally_landed(self, event: Event, reloads_when_queued: int) -> None:
+        metric = metric_by_key(event.metric)
+        view = self.query_one(TodayView)
+        if (
+            reloads_when_queued == self._reloads
+            and view.summary is not None
+            and event.day == view.day.isoformat() == self.clock().date().isoformat()
+        ):
+            view.add(event.metric, event.delta)  # on disk; nothing read since it was queued
+        else:
+            self.reload(figures=False, counts_only=True)  # a read meanwhile may hold it
+        self._figures_soon()
+        last = f"Last: {metric.change(event.delta)} at {event.local_time:%H:%M}  (u to undo)"
+        self._status_said += 1
+        # The new count goes out alone; the flash, pace and status lines a moment later, so
+        # their work does not hold up the frame that writes the count.
+        self.set_timer(
+            DECORATION_DELAY, partial(self._after_tally, event.metric, last, self._status_said)
+        )
+
+    def _after_tally(self, metric_key: str, last_action: str, said: int) -> None:
         view = self.query_one(TodayView)
         view.flash(metric_key)
         view.show_pace()
-        view.last_action = last_action
+        if said == self._status_said:
+            view.last_action = last_action
+
+    def _say(self, sentence: str) -> None:
+        """Put an outcome on the status line (under the counters)."""
+        self._status_said += 1
+        self.query_one(TodayView).last_action = sentence
 
     def tally_on(self, day: date, metric_key: str, delta: int) -> bool:
-        """Backdate a tally to `day` (the History tab's day view); True when saved."""
+        """Backdate a tally to `day` (the History tab's day view); True when queued (the
+        day view shows it once it is on disk)."""
         from salestui.domain.when import parse_at
 
         now = self.clock()
         try:
             at = parse_at(day.isoformat(), now)
         except ValueError as error:
-            self.notify(f"Not saved: {error}", severity="error")
+            self.notify(f"Not saved: {visible(str(error))}", severity="error", markup=False)
             return False
-        if self._commit_tally(metric_key, delta, at, f"on {day:%-d %b}") is None:
-            return False
-        self.reload()
+        self._tally(metric_key, delta, lambda event: self.reload(), day=day, at=at)
         return True
 
-    def _commit_tally(
-        self, metric_key: str, delta: int, at: datetime | None, day_text: str
-    ) -> Event | None:
-        """Write one tally of this window (undoable with `u`); a one-sentence notice and
-        None when it cannot be saved."""
-        try:
-            event = self.store.log(metric_key, delta, at=at, source="tui")
-        except BelowZeroError:
-            self.notify(f"No {metric_key} {day_text} to take back.", severity="warning")
-            return None
-        except StoreError as error:
-            self.notify(f"Not saved: {error.cause}", severity="error", timeout=8)
-            return None
-        self._undo_stack.append(event.id)
-        return event
+    def _tally(
+        self,
+        metric_key: str,
+        delta: int,
+        landed: Callable[[Event], None],
+        *,
+        day: date | None = None,
+        at: datetime | None = None,
+    ) -> None:
+        """Queue one tally of this window (undoable with `u`), today or backdated."""
+        metric = metric_by_key(metric_key)
+
+        def failed(error: Exception) -> None:
+            day_text = "today" if day is None or day == self.day else f"on {day:%-d %b}"
+            if isinstance(error, BelowZeroError):
+                self.notify(f"No {metric_key} {day_text} to take back.", severity="warning")
+                return
+            sentence = f"{metric.change(delta)} {day_text} not saved: {error_text(error)}"
+            self.notify(sentence, severity="error", timeout=8, markup=False)
+            self._say(sentence)
+
+        self._submit(
+            Write(
+                metric.change(delta),
+                writer.tally(metric_key, delta, at),
+                landed=landed,
+                failed=failed,
+                metric=metric_key,
+                delta=delta,
+            )
+        )
 
     def on_heatmap_grid_day_chosen(self, message: HeatmapGrid.DayChosen) -> None:
         from salestui.tui.day import DayScreen
@@ -304,26 +533,38 @@ class SalesApp(App[None]):
         self.push_screen(DayScreen(message.day))
 
     def action_undo(self) -> None:
-        """Undo this window's newest tally still in force; with none left, do nothing."""
+        """Undo this window's newest tally still in force (queued behind the tallies
+        before it); with none left, do nothing."""
+
+        def failed(error: Exception) -> None:
+            self.notify(
+                f"Not undone: {error_text(error)}", severity="error", timeout=8, markup=False
+            )
+
+        self._submit(Write("undo", writer.undo_newest, landed=self._undo_landed, failed=failed))
+
+    def _undo_landed(self, result: UndoResult) -> None:
         view = self.query_one(TodayView)
-        while self._undo_stack:
-            event_id = self._undo_stack[-1]
-            try:
-                cancelled = self.store.undo(event_id, source="tui")
-            except StoreError as error:
-                self.notify(f"Not undone: {error.cause}", severity="error", timeout=8)
-                return
-            self._undo_stack.pop()
-            if cancelled is None:
-                continue  # already undone elsewhere (e.g. `salestui undo`)
+        undone = None if result.refused else result.tally
+        if undone is not None:
             self.reload(figures=False)
             self._figures_soon()
-            view.flash(cancelled.metric)
-            metric = metric_by_key(cancelled.metric)
-            when = "" if cancelled.day == self.day.isoformat() else f" on {cancelled.day}"
-            view.last_action = f"Undid {metric.change(cancelled.delta)}{when}"
-            return
-        view.last_action = "Nothing left to undo in this window."
+            view.flash(undone.metric)
+            metric = metric_by_key(undone.metric)
+            when = "" if undone.day == self.day.isoformat() else f" on {undone.day}"
+            self._say(f"Undid {metric.change(undone.delta)}{when}")
+        elif result.refused:
+            refused = result.tally
+            what = (
+                metric_by_key(refused.metric).change(refused.delta)
+                if refused is not None
+                else "That tally"
+            )
+            sentence = f"{what} was already taken back elsewhere; nothing undone."
+            self._say(sentence)
+            self.notify(sentence, severity="warning")
+        else:
+            self._say("Nothing left to undo in this window.")
 
     def on_funnel_tab_period_chosen(self, message: FunnelTab.PeriodChosen) -> None:
         from salestui.domain.periods import parse_period
@@ -343,22 +584,32 @@ class SalesApp(App[None]):
         from salestui.domain.periods import month_of
         from salestui.figures import month_label, save_calendar, save_goal, save_rate
 
-        try:
-            if message.goal is not None:
-                save_goal(self.store, month_label(month_of(self.clock().date())), message.goal)
-            for stage, rate in message.rates.items():
-                save_rate(self.store, stage, rate)
-            if message.calendar is not None:
-                save_calendar(self.store, message.calendar)
-        except StoreError as error:
-            self.notify(f"Not saved: {error.cause}", severity="error", timeout=8)
-            return
-        self.set_focus(None)
+        month = month_label(month_of(self.clock().date()))
+        goal, rates, calendar = message.goal, message.rates, message.calendar
+
+        def save(store: Store) -> None:  # on the writer thread
+            if goal is not None:
+                save_goal(store, month, goal, source="tui")
+            for stage, rate in rates.items():
+                save_rate(store, stage, rate, source="tui")
+            if calendar is not None:
+                save_calendar(store, calendar, source="tui")
+
         note = ""
-        if any(self._history_decides(stage) for stage in message.rates):
+        if any(self._history_decides(stage) for stage in rates):
             note = " Your own 90-day history is used while it is large enough (30+)."
-        self.notify("Saved." + note)
-        self.load_figures()
+
+        def landed(result: object) -> None:
+            self.notify("Saved." + note)
+            self.load_figures()
+
+        def failed(error: Exception) -> None:
+            self.notify(
+                f"Not saved: {error_text(error)}", severity="error", timeout=8, markup=False
+            )
+
+        self.set_focus(None)
+        self._submit(Write("goals", writer.using_store(save), landed=landed, failed=failed))
 
     def _history_decides(self, stage: str) -> bool:
         from salestui.domain.planner import history_rate
@@ -373,9 +624,13 @@ class SalesApp(App[None]):
 
     def action_note(self) -> None:
         """Ask for a note about this window's newest tally still in force."""
-        view = self.query_one(TodayView)
+        if self._pending:
+            self.notify(
+                "The last change is still waiting for the database; press n once it is saved."
+            )
+            return
         tally = None
-        for event_id in reversed(self._undo_stack):
+        for event_id in reversed(self._own_tallies):
             try:
                 if not self.store.is_cancelled(event_id):
                     tally = self.store.event(event_id)
@@ -391,12 +646,19 @@ class SalesApp(App[None]):
         def save(text: str | None) -> None:
             if text is None or tally is None:
                 return
-            try:
-                self.store.add_note(tally.id, text, source="tui")
-            except (StoreError, ValueError) as error:
-                self.notify(f"Note not saved: {error}", severity="error", timeout=8)
-                return
-            view.last_action = f"Note on {about}: {text}"
+
+            def landed(note: Event) -> None:
+                self._say(f"Note on {about}: {visible(note.note or '')}")
+
+            def failed(error: Exception) -> None:
+                self.notify(
+                    f"Note not saved: {error_text(error)}",
+                    severity="error",
+                    timeout=8,
+                    markup=False,
+                )
+
+            self._submit(Write("note", writer.note(tally.id, text), landed=landed, failed=failed))
 
         from salestui.tui.note import NoteScreen
 
@@ -436,6 +698,10 @@ class SalesApp(App[None]):
                     command.help,
                     partial(self.run_action, command.action),
                 )
+
+
+def _nothing(result: object) -> None:
+    """A write whose landing needs no change on screen."""
 
 
 def make_app(db_path: Path, clock: Clock = local_now) -> SalesApp:

@@ -14,11 +14,15 @@ from textual.widgets import Footer, Static
 
 from salestui.domain.counts import counts_from_rows
 from salestui.domain.metrics import METRICS, metric_by_key
-from salestui.store.events import Event
+from salestui.domain.text import visible
+from salestui.store.events import Event, StoreError
 
 
 def day_table(events: list[Event]) -> Table:
-    """Tallies in the order they were made; notes beside their tally; undone ones struck."""
+    """Tallies in the order they were made; notes beside their tally; undone ones struck.
+
+    Notes and sources may come from another machine: shown as plain text (never markup)
+    with control characters made visible."""
     cancelled = {event.cancels for event in events if event.cancels}
     notes: dict[str, list[str]] = {}
     for event in events:
@@ -42,8 +46,8 @@ def day_table(events: list[Event]) -> Table:
             f"{event.local_time:%H:%M}",
             Text(what, style=style),
             Text(metric.key, style=style),
-            note,
-            event.source,
+            Text(visible(note)),
+            Text(visible(event.source)),
         )
     return table
 
@@ -65,6 +69,10 @@ class DayScreen(ModalScreen[None]):
     }
     #day-totals {
         margin-bottom: 1;
+    }
+    #day-pending {
+        color: $warning;
+        text-style: bold;
     }
     """
 
@@ -93,28 +101,40 @@ class DayScreen(ModalScreen[None]):
             box.border_title = f"{self.day:%A} {self.day.day} {self.day:%B %Y}"
             box.border_subtitle = "c/m/s +1 · C/M/S −1 · u undo · esc close"
             yield Static("", id="day-totals")
+            yield Static("", id="day-pending")
             yield Static("", id="day-events")
         yield Footer()
 
     def on_mount(self) -> None:
+        self.query_one("#day-pending", Static).display = False
         self.show_day()
 
     def show_day(self) -> None:
+        """Read the day from disk and show it (again after each write lands)."""
         store = self.app.store  # type: ignore[attr-defined]
-        events: list[Event] = store.events_on(self.day)
+        body = self.query_one("#day-events", Static)
+        try:
+            events: list[Event] = store.events_on(self.day)
+        except StoreError as error:
+            body.update(Text(f"Cannot read this day: {visible(error.cause)}", style="bold red"))
+            return
         counts = counts_from_rows((event.metric, event.delta) for event in events)
         totals = Text("   ".join(m.amount(counts[m.key]) for m in METRICS), style="bold")
         self.query_one("#day-totals", Static).update(totals)
-        body = self.query_one("#day-events", Static)
         if any(event.delta for event in events):
             body.update(day_table(events))
         else:
             body.update(Text("Nothing tallied on this day. Press c, m or s to add.", style="dim"))
 
+    def show_pending(self, line: str) -> None:
+        """Say what still waits for the database ("" once everything is saved)."""
+        pending = self.query_one("#day-pending", Static)
+        pending.update(Text(line))
+        pending.display = bool(line)
+
     def action_tally(self, metric_key: str, delta: int) -> None:
-        if self.app.tally_on(self.day, metric_key, delta):  # type: ignore[attr-defined]
-            self.show_day()
+        # Queued; the app calls show_day once it is on disk.
+        self.app.tally_on(self.day, metric_key, delta)  # type: ignore[attr-defined]
 
     def action_undo(self) -> None:
         self.app.action_undo()  # type: ignore[attr-defined]
-        self.show_day()

@@ -46,6 +46,8 @@ class MetricPanel(Widget):
         """What the panel shows now."""
         self.target: int | None = None
         """Today's target, once a plan exists."""
+        self.pending: int | None = None
+        """The change still waiting for the database (None: nothing waits)."""
 
     def show(self, summary: MetricSummary) -> None:
         self.summary = summary
@@ -54,6 +56,12 @@ class MetricPanel(Widget):
     def show_target(self, target: int | None) -> None:
         if target != self.target:
             self.target = target
+            self.refresh()
+
+    def show_pending(self, pending: int | None) -> None:
+        """Mark the count as having tallies not on disk yet (the digits stay what is)."""
+        if pending != self.pending:
+            self.pending = pending
             self.refresh()
 
     def render(self) -> RenderableType:
@@ -66,7 +74,12 @@ class MetricPanel(Widget):
         top.add_column()
         top.add_column(vertical="bottom")
         beside = "" if target is None else (f"/ {target:,} today" if target else "no target today")
-        top.add_row(DigitsRenderable(str(summary.today), digits_style), Text(beside, style="dim"))
+        beside_text = Text(beside, style="dim")
+        if self.pending is not None:
+            # The digits are what is on disk; what waits for the lock is said beside them.
+            change = f"{self.pending:+,}".replace("-", "−") if self.pending else "±0"
+            beside_text = Text(f"{change} waiting…", style="bold reverse yellow")
+        top.add_row(DigitsRenderable(str(summary.today), digits_style), beside_text)
         lines = Text(no_wrap=True, overflow="crop")
         if target:
             lines.append(progress_bar(summary.today, target), style="green")
@@ -95,6 +108,8 @@ class TodayView(Vertical):
     plan: var[Plan | None] = var(None)
     plan_hint: var[str] = var("")
     last_action: var[str] = var("")
+    pending_line: var[str] = var("")
+    """What waits for the database (shown instead of the last action while it waits)."""
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="panels"):
@@ -106,11 +121,12 @@ class TodayView(Vertical):
         if summary is None:
             return
         for panel in self.query(MetricPanel):
-            panel.show(summary[panel.metric.key])
+            if panel.summary != summary[panel.metric.key]:
+                panel.show(summary[panel.metric.key])
         self._show_plan()
 
     def add(self, metric_key: str, delta: int) -> None:
-        """Show a tally just committed for today without reading the day back."""
+        """Show a tally just saved for today without reading the day back."""
         if self.summary is None:
             return
         before = self.summary[metric_key]
@@ -124,6 +140,20 @@ class TodayView(Vertical):
         # three; the pace line follows with the other decorations (see SalesApp).
         self.set_reactive(TodayView.summary, {**self.summary, metric_key: after})
         self.query_one(f"#panel-{metric_key}", MetricPanel).show(after)
+
+    def show_counts(self, summary: dict[str, MetricSummary]) -> None:
+        """Redraw only the counters whose figures changed (after a tally lands); the pace
+        line follows with the other decorations (see SalesApp)."""
+        self.set_reactive(TodayView.summary, summary)
+        for panel in self.query(MetricPanel):
+            if panel.summary != summary[panel.metric.key]:
+                panel.show(summary[panel.metric.key])
+
+    def show_pending(self, pending: dict[str, int], line: str) -> None:
+        """Mark the counters with tallies waiting for the database, and say so."""
+        for panel in self.query(MetricPanel):
+            panel.show_pending(pending.get(panel.metric.key))
+        self.pending_line = line
 
     def watch_plan(self) -> None:
         self._show_plan()
@@ -157,10 +187,16 @@ class TodayView(Vertical):
             status.append(
                 f"Pace: {today_part} · {describe_pace(pace, CALLS)} this month", style="bold"
             )
-        status.append(f"\n{self.last_action}", style="dim")
+        if self.pending_line:
+            status.append(f"\n{self.pending_line}", style="bold yellow")
+        else:
+            status.append(f"\n{self.last_action}", style="dim")
         self.query_one("#status", Static).update(status)
 
     def watch_last_action(self) -> None:
+        self.show_pace()
+
+    def watch_pending_line(self) -> None:
         self.show_pace()
 
     def flash(self, metric_key: str) -> None:

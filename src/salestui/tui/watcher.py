@@ -23,6 +23,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from salestui.clock import Clock
+from salestui.store.events import sqlite_uri
 
 SAFETY_SECONDS = 60.0
 """Even with inotify, look at least this often (a missed event costs at most this)."""
@@ -80,12 +81,14 @@ class ChangeWatcher(threading.Thread):
 
     def run(self) -> None:
         try:
+            # An escaped URI: a `#` or `?` in the path would otherwise cut it short (and
+            # open, even create, some other file).
             conn: sqlite3.Connection | None = sqlite3.connect(
-                f"file:{self.db_path}?mode=ro", uri=True
+                sqlite_uri(self.db_path, "ro"), uri=True
             )
         except sqlite3.Error:
             conn = None
-        notify_fd = _inotify_fd(self.db_path.parent) if self.use_inotify else None
+        notify_fd = _inotify_fd(self.watched_folder()) if self.use_inotify else None
         version = self._version(conn)
         day: date = self.clock().date()
         try:
@@ -104,6 +107,11 @@ class ChangeWatcher(threading.Thread):
                         os.close(fd)
             if conn is not None:
                 conn.close()
+
+    def watched_folder(self) -> Path:
+        """The folder where the database's `-wal` really changes: SQLite follows a
+        symlinked database file to its target and writes the `-wal` beside it."""
+        return Path(os.path.realpath(self.db_path)).parent
 
     def _wait(self, notify_fd: int | None) -> None:
         """Until the folder changes, midnight, the safety timeout, or stop()."""

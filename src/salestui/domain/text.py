@@ -1,0 +1,43 @@
+"""Text from the database made safe to put on a terminal.
+
+Notes and sources arrive by import from other machines, so they may hold anything: an
+escape sequence would retitle the terminal or clear the screen, a bidi override would
+reorder what the user reads, a lone surrogate (bytes that were not UTF-8) would fail to
+encode. `visible` spells such characters out instead (`\\x1b`, `\\n`, `\\u202e`) and
+leaves everything else, accents and emoji included, as it is. It does not touch markup:
+show the result as plain text (a `rich.text.Text`, `markup=False`), never as markup.
+"""
+
+from __future__ import annotations
+
+import re
+
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+_UNSAFE = re.compile(
+    "["
+    "\x00-\x1f\x7f-\x9f"  # C0 controls (ESC, BEL, CR, ...), DEL and C1 controls (CSI, OSC)
+    "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"  # bidi marks, embeddings and overrides
+    "\u2028\u2029"  # line and paragraph separators
+    "\ud800-\udfff"  # lone surrogates: undecodable bytes carried through
+    "]"
+)
+
+
+def _spell(match: re.Match[str]) -> str:
+    char = match.group()
+    named = _NAMED.get(char)
+    if named is not None:
+        return named
+    code = ord(char)
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def visible(text: str) -> str:
+    """`text` with every control character written out, so it can be shown as it is.
+
+    `"\\x1b[2J"` becomes the six characters `\\x1b[2J`; a newline becomes `\\n`.
+    """
+    if _UNSAFE.search(text) is None:
+        return text  # the usual case: nothing to replace, no new string
+    return _UNSAFE.sub(_spell, text)
