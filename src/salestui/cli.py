@@ -383,12 +383,24 @@ def plan_lines(result: Any) -> list[str]:
     from salestui.figures import SOURCE_WORDS
 
     month_name = result.span.start.strftime("%B %Y")
-    lines = [
-        f"{month_name} · goal {result.target:,} sales · {result.working_days} working days, "
-        f"{result.working_days_left} left (today included)"
-    ]
+    started = ""
+    if result.start is not None:
+        started = f" (set on {result.start:%-d %b}; counted from then)"
+    if result.not_started:
+        days = f"{result.working_days} working days; it has not started yet"
+    else:
+        days = (
+            f"{result.working_days} working days, {result.planned_days_left} left "
+            "(today included)"
+        )
+    lines = [f"{month_name} · goal {result.target:,} sales{started} · {days}"]
     needed = "   ".join(metric.amount(result.today_needed[metric.key]) for metric in METRICS)
-    lines.append(f"  Today you need    {needed}")
+    if result.not_started:
+        first = result.first_working_day()
+        when = f"{first:%a %-d %b}" if first is not None else "its first day"
+        lines.append(f"  On {when} you need   {needed}")
+    else:
+        lines.append(f"  Today you need    {needed}")
     so_far = "   ".join(
         f"{result.done[m.key]:,} / {result.required[m.key]:,} {m.key}" for m in METRICS
     )

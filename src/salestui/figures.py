@@ -3,7 +3,8 @@
 Settings live in the store, one key per fact so that concurrent changes to different
 facts never overwrite each other (and two machines merge per key, the later change
 winning): `goal.from.YYYY-MM` (a standing target from that month on), `goal.only.YYYY-MM`
-(that month alone), `calendar.weekdays` (e.g. `mon-fri`), `calendar.off.YYYY-MM-DD`
+(that month alone), `goal.start.YYYY-MM` (the day a goal set during that month began),
+`calendar.weekdays` (e.g. `mon-fri`), `calendar.off.YYYY-MM-DD`
 (a day off), `rate.meetings` / `rate.sales` (a rate as typed, e.g. `15%`).
 """
 
@@ -17,7 +18,7 @@ from fractions import Fraction
 
 from salestui.domain.counts import Counts, zero_counts
 from salestui.domain.funnel import Funnel
-from salestui.domain.goals import GoalBook
+from salestui.domain.goals import GoalBook, GoalStart, Start, start_choices
 from salestui.domain.periods import DateRange, Period, month_of
 from salestui.domain.planner import Plan, choose_rates, history_rate, history_span, make_plan
 from salestui.domain.rates import RATE_STAGES, format_rate_input, parse_rate
@@ -26,6 +27,7 @@ from salestui.store.events import Store
 
 GOAL_FROM = "goal.from."
 GOAL_ONLY = "goal.only."
+GOAL_START = "goal.start."
 WEEKDAYS_KEY = "calendar.weekdays"
 DAY_OFF = "calendar.off."
 
@@ -65,7 +67,12 @@ def goal_book(store: Store) -> GoalBook:
     settings = store.settings_like("goal.")
     standing = {k: v for k, v in settings.items() if k.startswith(GOAL_FROM)}
     only = {k: v for k, v in settings.items() if k.startswith(GOAL_ONLY)}
-    return GoalBook(_targets(standing, GOAL_FROM), _targets(only, GOAL_ONLY))
+    starts: dict[str, date] = {}
+    for key, value in settings.items():
+        if key.startswith(GOAL_START):
+            with contextlib.suppress(ValueError):
+                starts[key[len(GOAL_START) :]] = date.fromisoformat(value)
+    return GoalBook(_targets(standing, GOAL_FROM), _targets(only, GOAL_ONLY), starts)
 
 
 def calendar(store: Store) -> WorkCalendar:
@@ -114,6 +121,99 @@ def save_goal(
     store.set_settings(changes, source=source)
 
 
+@dataclass(frozen=True, slots=True)
+class GoalSaved:
+    """What `set_goal` stored, in words for the person who set it."""
+
+    message: str
+    start: GoalStart
+
+
+def set_goal(
+    store: Store, today: date, target: int, start: Start | None = None, *, source: str = "cli"
+) -> GoalSaved:
+    """Set a standing goal of `target` sales a month, from this month on.
+
+    Set during a month no goal covered yet (working days already passed), the month is
+    handled as `start` says: PRORATE (the default) plans this month's share of the
+    working days left, FULL the whole target, both from today on; NEXT_MONTH leaves
+    this month without a goal. Pace then counts from today, not from the 1st.
+    """
+    month = month_of(today)
+    label = month_label(month)
+    book = goal_book(store)
+    # A goal that itself started mid-month keeps its first day when it is set again
+    # (say, pro-rated yesterday and in full today): the month is still a late start.
+    began = book.start_for(label)
+    covered = book.target_for(label) is not None and began is None
+    choice = start_choices(month, began or today, calendar(store), covered=covered)
+    today = began or today
+    next_label = month_label(month_of(month.end + timedelta(days=1)))
+    if not choice.mid_month:
+        save_goal(store, label, target, source=source)
+        return GoalSaved(f"Goal: {target:,} sales a month from {label} on.", choice)
+    start = start or Start.PRORATE
+    changes: dict[str, str | None] = {f"{GOAL_FROM}{next_label}": str(target)}
+    for key in store.settings_like(GOAL_ONLY):
+        if key[len(GOAL_ONLY) :] >= next_label:
+            changes[key] = None
+    days = f"{choice.days_left} of {choice.working_days} working days left"
+    if start is Start.NEXT_MONTH:
+        changes[f"{GOAL_ONLY}{label}"] = None
+        message = f"Goal: {target:,} sales a month from {next_label} on; none for {label}."
+    else:
+        this_month = choice.prorated(target) if start is Start.PRORATE else target
+        changes[f"{GOAL_ONLY}{label}"] = str(this_month)
+        changes[f"{GOAL_START}{label}"] = today.isoformat()
+        how = "pro-rated" if start is Start.PRORATE else "in full"
+        message = (
+            f"Goal: {target:,} sales a month from {next_label} on; {label} ({days}) gets "
+            f"{this_month:,} {how}, counted from today."
+        )
+    store.set_settings(changes, source=source)
+    return GoalSaved(message, choice)
+
+
+def clear_goal(store: Store, month: str, *, only: bool = False, source: str = "cli") -> bool:
+    """Remove every goal from `month` ("YYYY-MM") on, or with `only` that month's
+    one-month goal (and what belongs to it). Returns False when nothing was stored.
+
+    Months before `month` keep the targets they had (past plans, pace and streaks are
+    judged by them). A standing goal cannot be told to stop at a month, so one set
+    before `month` is pinned as a one-month goal for each month it covered before
+    `month`, then removed: one transaction, so no reader sees it half done.
+    """
+    settings = store.settings_like("goal.")
+    changes: dict[str, str | None] = {}
+    for key in settings:
+        kind, _, key_month = key[len("goal.") :].partition(".")
+        if only and key_month == month and f"goal.{kind}." != GOAL_FROM:
+            changes[key] = None  # goal.only.M, and any other fact about M's own goal
+        elif not only and key_month >= month:
+            changes[key] = None
+    if not only:
+        book = goal_book(store)
+        earlier = sorted(m for m in book.standing if m < month)
+        if earlier:
+            for covered in _months(earlier[0], month):
+                target = book.target_for(covered)
+                if covered not in book.only and target is not None:
+                    changes[f"{GOAL_ONLY}{covered}"] = str(target)
+            for key in settings:
+                if key.startswith(GOAL_FROM):
+                    changes[key] = None
+    store.set_settings(changes, source=source)
+    return bool(changes)
+
+
+def _months(first: str, stop: str) -> Iterable[str]:
+    """Each "YYYY-MM" from `first` up to, not including, `stop`."""
+    year, month = int(first[:4]), int(first[5:7])
+    while (label := f"{year:04d}-{month:02d}") < stop:
+        yield label
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+
+
 def save_rate(store: Store, stage: str, rate: Fraction | None, *, source: str = "cli") -> None:
     """Store (or with None, forget) the starting rate into `stage`."""
     value = None if rate is None else format_rate_input(rate)
@@ -160,6 +260,8 @@ class PlanInputs:
 
     today: date
     month: DateRange
+    goal_start: date | None
+    """The day this month's goal started, when it was set during the month."""
     goal: int | None
     stored_rates: dict[str, Fraction]
     history: Counts
@@ -204,26 +306,33 @@ class PlanInputs:
             self.done_before_today,
             self.done_today,
             working_days_override=working_days,
+            start=self.goal_start,
         )
 
 
 def load_plan_inputs(store: Store, today: date, month: DateRange | None = None) -> PlanInputs:
-    """Read goal, rates, calendar and the counts a plan needs (a few rollup queries)."""
+    """Read goal, rates, calendar and the counts a plan needs (a few rollup queries).
+
+    A goal that started during the month counts what was done from its start on."""
     span = month or month_of(today)
-    if today in span:
+    book = goal_book(store)
+    start = book.start_for(month_label(span))
+    counted = DateRange(start, span.end) if start is not None and start in span else span
+    if today in counted:
         before = (
-            store.counts(DateRange(span.start, today - timedelta(days=1)))
-            if today > span.start
+            store.counts(DateRange(counted.start, today - timedelta(days=1)))
+            if today > counted.start
             else zero_counts()
         )
         during = store.counts(DateRange(today, today))
     else:
-        before = store.counts(span) if today > span.end else zero_counts()
+        before = store.counts(counted) if today > counted.end else zero_counts()
         during = zero_counts()
     return PlanInputs(
         today=today,
         month=span,
-        goal=goal_book(store).target_for(month_label(span)),
+        goal_start=counted.start if counted is not span else None,
+        goal=book.target_for(month_label(span)),
         stored_rates=stored_rates(store),
         history=store.counts(history_span(today)),
         calendar=calendar(store),

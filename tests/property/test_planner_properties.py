@@ -116,17 +116,22 @@ def test_plan_invariants(plan: Plan) -> None:
         assert 0 <= plan.expected_by_now[stage] <= plan.required[stage]
         remainder = max(0, plan.required[stage] - plan.done_before_today[stage])
         assert plan.today_target[stage] <= remainder
-        if plan.working_days_left == 0:
+        # The days left that the plan divides by: the calendar's, or with an override,
+        # the overridden month minus the working days elapsed (one rule everywhere).
+        left = plan.planned_days_left
+        if left == 0:
             assert plan.today_target[stage] == remainder
         elif plan.today in plan.span and not plan.calendar.is_working(plan.today):
             assert plan.today_target[stage] == 0
         else:
             # Hitting today's target on every day left reaches the month's requirement.
-            assert plan.today_target[stage] * plan.working_days_left >= remainder
-            assert plan.today_target[stage] == math.ceil(
-                Fraction(remainder, plan.working_days_left)
-            )
+            assert plan.today_target[stage] * left >= remainder
+            assert plan.today_target[stage] == math.ceil(Fraction(remainder, left))
     assert plan.working_days_left == plan.calendar.working_days_left(plan.span, plan.today)
+    if plan.working_days_override is None:
+        assert plan.planned_days_left == plan.working_days_left
+    elif plan.today <= plan.span.end:
+        assert plan.planned_days_left == max(0, plan.working_days - plan.working_days_elapsed)
 
 
 @SETTINGS

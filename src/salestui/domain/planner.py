@@ -19,6 +19,14 @@ then it is the whole remainder `max(0, required - done_before_today)`. The same
 started, `working_days_left` is the whole month, so `today_target` is the even
 share of the month. `today_needed = max(0, today_target - done_today)`.
 
+A goal set during the month (`start`) plans only the days from `start` on: the
+month's working days, the days elapsed (pace) and what was done all count from that
+day, so a goal set on the 27th is not "886 calls behind pace" on its first day.
+
+`--working-days N` replaces the month's working days everywhere: per day, pace and the
+days left (`planned_days_left = max(0, N - working days elapsed)`). The JSON field
+`working_days_left` keeps the calendar's count, as the contract says.
+
 What-if: a plan is cheap to make, so the what-if is `make_plan` again with one rate
 changed; `what_if(plan, stage, rate)` does exactly that with the plan's own inputs.
 """
@@ -189,6 +197,30 @@ class Plan:
     today: date = field(compare=False)
     calendar: WorkCalendar = field(compare=False)
     working_days_override: int | None = field(default=None, compare=False)
+    planned_days_left: int = 0
+    """Working days left in the plan, today included when worked: the calendar's, or
+    with `--working-days N`, N minus the working days already elapsed."""
+    start: date | None = field(default=None, compare=False)
+    """The day a goal set during the month started (None: the whole month)."""
+
+    @property
+    def window(self) -> DateRange:
+        """The days this plan covers: the month, or from the goal's start on."""
+        if self.start is not None and self.span.start < self.start <= self.span.end:
+            return DateRange(self.start, self.span.end)
+        return self.span
+
+    @property
+    def not_started(self) -> bool:
+        """True when the plan's first day is still to come (a future month)."""
+        return self.today < self.window.start
+
+    def first_working_day(self) -> date | None:
+        """The plan's first working day (for a month that has not started)."""
+        for day in self.window.days():
+            if self.calendar.is_working(day):
+                return day
+        return None
 
     def pace(self, stage: str) -> int:
         """Done this month minus the even-pace expectation: > 0 ahead, < 0 behind, by N."""
@@ -215,6 +247,8 @@ class Plan:
             "working_days_elapsed": self.working_days_elapsed,
             "expected_by_now": dict(self.expected_by_now),
             "pace": {stage: self.pace(stage) for stage in METRIC_KEYS},
+            "planned_days_left": self.planned_days_left,
+            "starts": self.window.start.isoformat(),
         }
 
 
@@ -228,24 +262,31 @@ def make_plan(
     done_before_today: Mapping[str, int],
     done_today: Mapping[str, int],
     working_days_override: int | None = None,
+    start: date | None = None,
 ) -> Plan:
     """Plan `month` to close `target` sales at `rates` (see the module docstring for the math).
 
-    `done_before_today` is the month's counts before today, `done_today` today's
-    (pass zeros when today is outside the month). `working_days_override` replaces
-    the month's working days (per_day, pace) but never `working_days_left`, which
-    always comes from the calendar. Raises ValueError for a target below 1, an
+    `done_before_today` is the plan's counts before today (from `start` when given),
+    `done_today` today's (pass zeros when today is outside the month).
+    `working_days_override` replaces the month's working days (per_day, pace, the days
+    left in `planned_days_left`); the JSON `working_days_left` stays the calendar's.
+    `start` is the day a goal set during the month began. Raises ValueError for a target below 1, an
     override below 1, a month with no working days, or a missing or out-of-range rate.
     """
     if isinstance(target, bool) or not isinstance(target, int) or target < 1:
         raise ValueError(f"the target must be a whole number of sales >= 1, got {target!r}")
     month_label = f"{month.start.year:04d}-{month.start.month:02d}"
+    window = (
+        DateRange(start, month.end)
+        if start is not None and month.start < start <= month.end
+        else month
+    )
     if working_days_override is not None:
         if working_days_override < 1:
             raise ValueError(f"--working-days must be at least 1, got {working_days_override}")
         working_days = working_days_override
     else:
-        working_days = calendar.working_days(month)
+        working_days = calendar.working_days(window)
         if working_days < 1:
             raise ValueError(
                 f"{month_label} has no working days in your calendar; pass --working-days N"
@@ -262,8 +303,13 @@ def make_plan(
     during = _full(done_today)
     done = {stage: before[stage] + during[stage] for stage in METRIC_KEYS}
 
-    days_left = calendar.working_days_left(month, today)
-    day_off_in_month = today in month and not calendar.is_working(today)
+    calendar_left = calendar.working_days_left(window, today)
+    elapsed = min(calendar.working_days_before(window, today), working_days)
+    if working_days_override is not None and today <= month.end:
+        days_left = max(0, working_days - elapsed)
+    else:
+        days_left = calendar_left
+    day_off_in_month = today in window and not calendar.is_working(today)
     today_target: Counts = {}
     for stage in METRIC_KEYS:
         remainder = max(0, required[stage] - before[stage])
@@ -275,7 +321,6 @@ def make_plan(
             today_target[stage] = _ceil_div(remainder, days_left)
     today_needed = {stage: max(0, today_target[stage] - during[stage]) for stage in METRIC_KEYS}
 
-    elapsed = min(calendar.working_days_before(month, today), working_days)
     expected = {stage: _ceil_div(required[stage] * elapsed, working_days) for stage in METRIC_KEYS}
 
     return Plan(
@@ -283,7 +328,7 @@ def make_plan(
         span=month,
         target=target,
         working_days=working_days,
-        working_days_left=days_left,
+        working_days_left=calendar_left,
         working_days_elapsed=elapsed,
         rates=checked,
         rates_source={stage: str(rates_source.get(stage, "")) for stage in RATE_STAGES},
@@ -298,6 +343,8 @@ def make_plan(
         today=today,
         calendar=calendar,
         working_days_override=working_days_override,
+        planned_days_left=days_left,
+        start=window.start if window is not month else None,
     )
 
 
@@ -322,6 +369,7 @@ def what_if(plan: Plan, stage: str, rate: Fraction, target: int | None = None) -
         plan.done_before_today,
         plan.done_today,
         plan.working_days_override,
+        plan.start,
     )
 
 
