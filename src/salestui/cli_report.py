@@ -15,7 +15,6 @@ if TYPE_CHECKING:  # typing only
 
     from salestui.domain.history import Streaks
     from salestui.domain.planner import Plan
-    from salestui.domain.workdays import WorkCalendar
     from salestui.figures import PlanInputs
     from salestui.store.events import Store
 
@@ -33,17 +32,22 @@ def _plan_or_none(inputs: PlanInputs) -> Plan | None:
         return None
 
 
-def current_streak(
-    store: Store, today: date, calendar: WorkCalendar, daily_call_target: int | None
-) -> Streaks:
+def current_streak(store: Store, today: date, inputs: PlanInputs) -> Streaks:
     """The current streak, read in growing windows (64, 128, ... days) until it is whole.
 
-    Never more history than the streak needs, plus one window.
+    Each working day is judged by the call target it started with (when a goal covered
+    it), so the streak never shrinks because more work was logged. Never more history
+    than the streak needs, plus one window (and the 90 days before it, for the rates).
     """
-    from datetime import timedelta
+    from datetime import date, timedelta
 
     from salestui.domain.history import Streaks, streak_may_reach_before, streaks
     from salestui.domain.periods import DateRange
+    from salestui.domain.planner import HISTORY_DAYS, call_targets
+    from salestui.figures import goal_book
+
+    calendar = inputs.calendar
+    book = goal_book(store)
 
     bounds = store.bounds()
     if bounds is None or bounds.start > today:
@@ -53,7 +57,11 @@ def current_streak(
         # Never further back than the first event: doubling must not run off the calendar.
         back = min(days - 1, (today - bounds.start).days)
         window = DateRange(today - timedelta(days=back), today)
-        result = streaks(store.day_totals(window), today, calendar, daily_call_target)
+        earliest = date.fromordinal(max(1, window.start.toordinal() - HISTORY_DAYS))
+        read = store.day_totals(DateRange(earliest, today))
+        in_window = {day: counts for day, counts in read.items() if day in window}
+        targets = call_targets(read, window, calendar, book, inputs.stored_rates)
+        result = streaks(in_window, today, calendar, targets)
         if window.start <= bounds.start or not streak_may_reach_before(
             result, window.start, today, calendar
         ):
@@ -116,8 +124,12 @@ def register(cli: click.Group) -> None:
         period_plan = current_plan
         if span is not None and span != inputs.month and _is_month(period.spec):
             period_plan = _plan_or_none(load_plan_inputs(store, today, span))
-        daily_call_target = current_plan.per_day["calls"] if current_plan else None
-        streak = current_streak(store, today, inputs.calendar, daily_call_target)
+        # The call target today started with (fixed for the day); each past day of the
+        # streak is judged by its own.
+        daily_call_target = (
+            current_plan.today_target["calls"] or None if current_plan is not None else None
+        )
+        streak = current_streak(store, today, inputs)
 
         result = build_report(
             period,

@@ -30,3 +30,38 @@ def test_todays_target_is_fixed_and_drops_by_one_per_call(store: Store) -> None:
         assert plan.today_needed["calls"] == max(0, morning.today_target["calls"] - called)
     store.log("meetings", 3)  # meetings arriving today do not move the rates either
     assert build_plan(store, today).today_target == morning.today_target
+
+
+def test_a_record_never_drops_because_more_work_was_logged(store: Store) -> None:
+    from salestui.domain.history import streaks
+    from salestui.domain.periods import DateRange
+    from salestui.domain.planner import call_targets
+    from salestui.figures import calendar, goal_book, stored_rates
+
+    save_goal(store, "2026-10", 45)  # 900 calls a month: about a working day's 40-48
+    store.set_setting("rate.meetings", "15%")
+    store.set_setting("rate.sales", "1/3")
+    day = date(2026, 10, 1)
+    while day < date(2026, 11, 27):
+        if day.weekday() < 5:
+            store.log("calls", 40 + day.day % 9, at=local(f"{day.isoformat()}T09:00"))
+        day += timedelta(days=1)
+    today = date(2026, 11, 27)
+    window = DateRange(date(2026, 10, 1), today)
+
+    def figures() -> tuple[dict[date, int | None], int, int]:
+        reading = DateRange(window.start - timedelta(days=90), today)
+        totals = store.day_totals(reading)
+        targets = call_targets(totals, window, calendar(store), goal_book(store),
+                               stored_rates(store))  # fmt: skip
+        in_window = {d: c for d, c in totals.items() if d in window}
+        result = streaks(in_window, today, calendar(store), targets)
+        return targets, result.current, result.longest
+
+    before_targets, before_current, before_longest = figures()
+    assert before_longest >= 1 and before_targets[today] is not None
+    store.log("calls", 50)  # a big day today
+    after_targets, after_current, after_longest = figures()
+    assert after_targets == before_targets  # every day keeps the target it started with
+    assert after_longest >= before_longest
+    assert after_current >= before_current

@@ -6,6 +6,7 @@ import json
 from datetime import date
 from fractions import Fraction
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -308,8 +309,8 @@ def test_cli_report_markdown_with_a_stored_goal(run, db_path, wednesday) -> None
     # 45 calls in the 90 days ending yesterday beat the stored 15%: meetings 6/45, sales
     # 1/3 (stored) -> 225 calls in November, 11 a working day; 5 working days this week.
     assert "- **Target:** 55 calls, 10 meetings, 5 sales " in result.out
-    # The streak needs 11 calls a day: Tue 24 had 8, so there is none.
-    assert lines[-1] == "- **Streak:** 0 working days with at least 11 calls"
+    # Today (Wed 25) started with 180 calls still needed over 4 working days: 45 today.
+    assert lines[-1] == "- **Streak:** 0 working days at their day's call target (today: 45 calls)"
 
 
 def test_cli_report_json_month(run, db_path, wednesday) -> None:
@@ -386,6 +387,9 @@ class _LongAgoStore:
     def bounds(self) -> DateRange:
         return DateRange(date(1, 1, 1), self.today)
 
+    def settings_like(self, prefix: str) -> dict[str, str]:
+        return {}
+
     def day_totals(self, span: DateRange) -> dict[date, dict[str, int]]:
         self.windows.append(span)
         return {day: {"calls": 1, "meetings": 0, "sales": 0} for day in span.days()}
@@ -397,6 +401,7 @@ def test_streak_windows_stop_at_the_first_event_instead_of_overflowing() -> None
     today = date(1, 6, 1)  # windows of 64, 128, 256 days: the last would start in year 0
     store = _LongAgoStore(today)
     calendar = WorkCalendar(weekdays=frozenset(range(7)))
-    result = current_streak(store, today, calendar, None)  # type: ignore[arg-type]
+    inputs = SimpleNamespace(calendar=calendar, stored_rates={})
+    result = current_streak(store, today, inputs)  # type: ignore[arg-type]
     assert store.windows[-1].start == date(1, 1, 1)
     assert result.current == (today - date(1, 1, 1)).days + 1

@@ -73,12 +73,14 @@ def streaks(
     totals: DayTotals,
     today: date,
     calendar: WorkCalendar,
-    daily_call_target: int | None,
+    daily_call_target: int | None | Mapping[date, int | None],
 ) -> Streaks:
     """The current and the longest streak of working days that counted.
 
     A working day (`calendar.is_working`) counts when `day_counted` says so: calls
-    reach `daily_call_target`, or, without a target, any metric is above 0.
+    reach the day's call target, or, without a target, any metric is above 0. The
+    target is one number for every day, or per day (`planner.call_targets`: each day
+    judged by the target it started with; a day missing there counts any tally).
     Days off neither break a streak nor add to it, even with activity on them.
     Today, while not yet counted, does not break the current streak: the streak is
     alive until today ends, so in the morning `current` is the run up to yesterday,
@@ -88,8 +90,13 @@ def streaks(
     `today` are ignored. Raises ValueError for a target below 1 (every working day
     would count, data or not).
     """
-    if daily_call_target is not None and daily_call_target < 1:
+    if isinstance(daily_call_target, int) and daily_call_target < 1:
         raise ValueError(f"a daily call target must be at least 1, got {daily_call_target}")
+    target_on = (
+        daily_call_target.get
+        if isinstance(daily_call_target, Mapping)
+        else (lambda _day: daily_call_target)
+    )
     past = [day for day in totals if day <= today]
     if not past:
         return Streaks(0, 0, None)
@@ -100,7 +107,7 @@ def streaks(
     day = min(past)
     while day <= today:
         if calendar.is_working(day):
-            if day_counted(totals.get(day, {}), daily_call_target):
+            if day_counted(totals.get(day, {}), target_on(day)):
                 if run == 0:
                     run_start = day
                 run += 1

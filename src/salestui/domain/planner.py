@@ -40,6 +40,7 @@ from datetime import date, timedelta
 from fractions import Fraction
 
 from salestui.domain.counts import Counts, zero_counts
+from salestui.domain.goals import GoalBook
 from salestui.domain.metrics import METRIC_KEYS, Metric, metric_by_key
 from salestui.domain.periods import DateRange, last_days
 from salestui.domain.rates import RATE_STAGES, previous_stage
@@ -380,3 +381,87 @@ def describe_pace(pace: int, metric: Metric) -> str:
     if pace > 0:
         return f"{metric.amount(pace)} ahead of pace"
     return f"{metric.key} on pace"
+
+
+class _RunningTotals:
+    """Sums of per-day totals over any day range, in O(1) after one pass (prefix sums)."""
+
+    def __init__(self, totals: Mapping[date, Mapping[str, int]], span: DateRange) -> None:
+        self.start = span.start
+        self.prefix: dict[str, list[int]] = {key: [0] for key in METRIC_KEYS}
+        for day in span.days():
+            by_metric = totals.get(day, {})
+            for key in METRIC_KEYS:
+                column = self.prefix[key]
+                column.append(column[-1] + int(by_metric.get(key, 0)))
+
+    def counts(self, first: date, last: date) -> Counts:
+        """Sums over first..last inclusive (empty when last < first)."""
+        if last < first:
+            return zero_counts()
+        low = max(0, (first - self.start).days)
+        high = (last - self.start).days + 1
+        return {key: column[high] - column[low] for key, column in self.prefix.items()}
+
+
+def call_targets(
+    totals: Mapping[date, Mapping[str, int]],
+    span: DateRange,
+    calendar: WorkCalendar,
+    goals: GoalBook,
+    stored_rates: Mapping[str, Fraction],
+) -> dict[date, int | None]:
+    """Each day's call target as it stood at the start of that day.
+
+    That is the day's `today_target` of its month's plan, from the goal in force for
+    that month, rates from the 90 days before the day, and what was done before it.
+    A streak judged against these never changes when more work is logged later, and a
+    record never shrinks because today's plan differs. None where no plan existed
+    (no goal yet, no rate, the goal not started) or the target was 0: then any tally
+    counts. Uses today's calendar and stored rates (their past values are not kept).
+    """
+    running = _RunningTotals(totals, DateRange(_back(span.start, HISTORY_DAYS), span.end))
+    targets: dict[date, int | None] = {}
+    for day in span.days():
+        targets[day] = None
+        if not calendar.is_working(day):
+            continue
+        month = DateRange(date(day.year, day.month, 1), _month_end(day))
+        label = f"{day.year:04d}-{day.month:02d}"
+        goal = goals.target_for(label)
+        start = goals.start_for(label)
+        first = start if start is not None and month.start < start <= month.end else month.start
+        if goal is None or day < first:
+            continue
+        if day == date.min:
+            continue
+        history = running.counts(_back(day, HISTORY_DAYS), day - timedelta(days=1))
+        try:
+            rates, sources = choose_rates({}, history, stored_rates)
+            plan = make_plan(
+                goal,
+                month,
+                day,
+                calendar,
+                rates,
+                sources,
+                running.counts(first, day - timedelta(days=1)),
+                zero_counts(),
+                start=start,
+            )
+        except ValueError:
+            continue
+        target = plan.today_target["calls"]
+        targets[day] = target if target >= 1 else None
+    return targets
+
+
+def _back(day: date, days: int) -> date:
+    """`day - days`, stopping at the first day of the calendar."""
+    return date.fromordinal(max(1, day.toordinal() - days))
+
+
+def _month_end(day: date) -> date:
+    if day.month == 12:
+        return date(day.year, 12, 31)
+    return date(day.year, day.month + 1, 1) - timedelta(days=1)

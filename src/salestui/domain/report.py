@@ -370,7 +370,8 @@ def _streak_text(report: Report) -> str:
     rule = (
         "with any activity"
         if report.daily_call_target is None
-        else f"with at least {metric_by_key('calls').amount(report.daily_call_target)}"
+        else "at their day's call target "
+        f"(today: {metric_by_key('calls').amount(report.daily_call_target)})"
     )
     return f"{days} {unit} {rule}"
 
