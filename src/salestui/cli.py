@@ -116,16 +116,34 @@ def _run_tui(db: Path, clock: Clock) -> None:
 @cli.command()
 @click.pass_context
 def where(ctx: click.Context) -> None:
-    """Print the database path in use (first line: `database: PATH`)."""
+    """Print the database path in use and its size (first line: `database: PATH`)."""
     path: Path = ctx.obj["db"]
     click.echo(f"database: {visible(str(path))}")
     if path.exists():
-        click.echo(f"size: {path.stat().st_size:,} bytes")
+        click.echo(f"size: {_size_on_disk(path)}")
     else:
-        click.echo("status: not created yet (it is made on the first tally)")
+        click.echo("status: not created yet (opening the app or the first change creates it)")
     from salestui.store.backup import backups_folder
 
     click.echo(f"backups: {visible(str(backups_folder(path)))}")
+
+
+def _size_on_disk(path: Path) -> str:
+    """The database's bytes, its -wal file's included: recent tallies can sit in the WAL
+    (SQLite moves them into the main file only now and then), so the file alone can read
+    4,096 bytes on a database holding a day's work."""
+    size = path.stat().st_size
+    wal = path.with_name(path.name + "-wal")
+    try:
+        wal_size = wal.stat().st_size
+    except OSError:  # no -wal: every closed connection folded it into the file
+        wal_size = 0
+    if wal_size == 0:
+        return f"{size:,} bytes"
+    return (
+        f"{size + wal_size:,} bytes ({size:,} in {visible(path.name)} "
+        f"+ {wal_size:,} in {visible(wal.name)})"
+    )
 
 
 def parse_count(text: str) -> int:
@@ -159,7 +177,17 @@ def _check_note(note: str | None) -> str | None:
 @cli.command(context_settings={"ignore_unknown_options": True})
 @click.argument("metric")
 @click.argument("count", required=False, default="1")
-@click.option("--at", "at_text", metavar="WHEN", help="When it happened: a date or datetime.")
+@click.option(
+    "--at",
+    "at_text",
+    metavar="WHEN",
+    help=(
+        "When it happened (default: now): today, yesterday, a weekday (mon or monday: "
+        "the last one before today, so `fri` on a Friday is a week ago), -Nd (N days "
+        "ago), a date YYYY-MM-DD, or a time YYYY-MM-DDTHH:MM (local unless it has an "
+        "offset like +01:00). Case does not matter."
+    ),
+)
 @click.option("--note", metavar="TEXT", help="A note kept with the tally.")
 @click.pass_context
 def log(ctx: click.Context, metric: str, count: str, at_text: str | None, note: str | None) -> None:
@@ -168,6 +196,7 @@ def log(ctx: click.Context, metric: str, count: str, at_text: str | None, note: 
     \b
     METRIC is calls, meetings or sales (or call / c, meeting / m, sale / s).
     Examples:  salestui log call
+               salestui log sale --at yesterday
                salestui log meetings 2 --at 2026-11-26 --note "Acme, Globex"
     """
     from salestui.domain.metrics import parse_metric
@@ -417,9 +446,12 @@ def plan_lines(result: Any) -> list[str]:
     return lines
 
 
-@cli.group()
-def goal() -> None:
-    """The monthly sales target."""
+@cli.group(invoke_without_command=True)
+@click.pass_context
+def goal(ctx: click.Context) -> None:
+    """The monthly sales target (alone: the goal in force and later ones)."""
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(goal_show)
 
 
 @goal.command("set", context_settings={"ignore_unknown_options": True})
@@ -450,10 +482,10 @@ def goal_set(ctx: click.Context, target_text: str, month_text: str | None) -> No
 
 
 @goal.command("show")
-@click.option("--month", "month_text", metavar="YYYY-MM")
+@click.option("--month", "month_text", metavar="YYYY-MM", help="Another month than this one.")
 @click.pass_context
 def goal_show(ctx: click.Context, month_text: str | None) -> None:
-    """Print the target in force for a month (default: this month)."""
+    """Print the target in force for a month (default: this month) and later changes."""
     from salestui.domain.periods import month_of, parse_month
     from salestui.figures import goal_book, month_label
 
@@ -462,16 +494,168 @@ def goal_show(ctx: click.Context, month_text: str | None) -> None:
         if month_text is not None
         else month_of(ctx.obj["clock"]().date())
     )
-    target = goal_book(_reading_store(ctx.find_root())).target_for(month_label(span))
+    month = month_label(span)
+    book = goal_book(_reading_store(ctx.find_root()))
+    target = book.target_for(month)
     if target is None:
-        click.echo(f"No goal for {month_label(span)}. Set one with `salestui goal set N`.")
+        click.echo(f"No goal for {month}. Set one with `salestui goal set N`.")
     else:
-        click.echo(f"{month_label(span)}: {target:,} sales")
+        click.echo(f"{month}: {target:,} sales ({_goal_origin(book, month)})")
+    later = sorted(m for m in {*book.standing, *book.only} if m > month)
+    if later:
+        click.echo("Later:")
+    for changed in later:
+        if changed in book.only:
+            click.echo(f"  {changed}: {book.only[changed]:,} sales (that month only)")
+        if changed in book.standing:
+            click.echo(f"  {changed} on: {book.standing[changed]:,} sales a month")
 
 
-@cli.group(short_help="Starting rates, used until your own history is large enough.")
-def rate() -> None:
-    """Starting rates, used until your own 90 days of history are large enough."""
+def _goal_origin(book: Any, month: str) -> str:
+    """Where `month`'s target comes from, in a few words."""
+    if month in book.only:
+        return "for that month only"
+    start = max(m for m in book.standing if m <= month)
+    return f"the goal from {start} on"
+
+
+@goal.command("clear")
+@click.option(
+    "--month",
+    "month_text",
+    metavar="YYYY-MM",
+    help="Clear only that month's one-month goal (set with `goal set N --month`).",
+)
+@click.pass_context
+def goal_clear(ctx: click.Context, month_text: str | None) -> None:
+    """Clear every goal from this month on (earlier months keep theirs)."""
+    from salestui.domain.periods import month_of, parse_month
+    from salestui.figures import clear_goal, goal_book, month_label
+
+    root = ctx.find_root()
+    only = month_text is not None
+    span = (
+        _parse_or_fail(parse_month, month_text)
+        if month_text is not None
+        else month_of(ctx.obj["clock"]().date())
+    )
+    month = month_label(span)
+    path: Path = ctx.obj["db"]
+    # Nothing was ever stored here: clearing must not create the file.
+    cleared = path.exists() and clear_goal(_open_store(root), month, only=only)
+    if not cleared:
+        what = f"no one-month goal for {month}" if only else f"no goal from {month} on"
+        click.echo(f"Nothing to clear: {what}.")
+    elif not only:
+        click.echo(f"Goal cleared from {month} on; earlier months keep theirs.")
+    else:
+        click.echo(f"One-month goal for {month} cleared.")
+    if only and path.exists():
+        book = goal_book(_reading_store(root))
+        target = book.target_for(month)
+        if target is not None:  # a standing goal covers the month: say so
+            click.echo(
+                f"{month} now has {target:,} sales ({_goal_origin(book, month)}); "
+                "`salestui goal clear` clears that from this month on."
+            )
+
+
+@cli.group(
+    invoke_without_command=True,
+    short_help="Starting rates, used until your own history is large enough (alone: show).",
+)
+@click.pass_context
+def rate(ctx: click.Context) -> None:
+    """Starting rates, used until your own 90 days of history are large enough
+    (alone: what `rate show` prints)."""
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(rate_show)
+
+
+@rate.command("show")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def rate_show(ctx: click.Context, as_json: bool) -> None:
+    """The starting rates stored, and the rate the plan uses today for each stage."""
+    from salestui.domain.metrics import metric_by_key
+    from salestui.domain.planner import (
+        HISTORY_DAYS,
+        HISTORY_MIN_DENOMINATOR,
+        history_rate,
+        history_span,
+    )
+    from salestui.domain.rates import (
+        RATE_STAGES,
+        format_percent,
+        format_rate_input,
+        format_rate_words,
+        previous_stage,
+    )
+    from salestui.figures import SOURCE_WORDS, stored_rates
+
+    today_date = ctx.obj["clock"]().date()
+    store = _reading_store(ctx.find_root())
+    stored = stored_rates(store)
+    span = history_span(today_date)
+    history = store.counts(span)
+    rates: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for stage in RATE_STAGES:
+        from_history = history_rate(history, stage)
+        if from_history is not None:
+            rates[stage], sources[stage] = from_history, "history"
+        elif stage in stored:
+            rates[stage], sources[stage] = stored[stage], "set"
+        else:
+            rates[stage], sources[stage] = None, "missing"
+    if as_json:
+        _echo_json(
+            {
+                "day": today_date.isoformat(),
+                "stored": {
+                    stage: format_rate_input(stored[stage]) if stage in stored else None
+                    for stage in RATE_STAGES
+                },
+                "rates": {
+                    stage: None if rate is None else float(rate) for stage, rate in rates.items()
+                },
+                "rates_source": sources,
+                "history": {
+                    "from": span.start.isoformat(),
+                    "to": span.end.isoformat(),
+                    "counts": history,
+                },
+            }
+        )
+        return
+    kept = ", ".join(
+        f"{stage} {format_rate_input(stored[stage])}" if stage in stored else f"{stage} none"
+        for stage in RATE_STAGES
+    )
+    click.echo(f"Starting rates stored: {kept}")
+    click.echo("The plan today uses:")
+    last_days = f"your last {HISTORY_DAYS} days"
+    for stage in RATE_STAGES:
+        before = metric_by_key(previous_stage(stage))
+        label = f"{before.key} → {stage}"
+        rate = rates[stage]
+        base = before.amount(history.get(before.key, 0))
+        had = f"{history.get(stage, 0):,} {stage} from {base}"
+        if rate is None:
+            why = f"{had} in {last_days}"
+            if history.get(before.key, 0) < HISTORY_MIN_DENOMINATOR:
+                why = f"{base} in {last_days}, {HISTORY_MIN_DENOMINATOR} needed"
+            example = {"meetings": "15%", "sales": "1/3"}.get(stage, "15%")
+            click.echo(
+                f"  {label:<18} {'—':>6}  (missing: {why}; "
+                f"store one with `salestui rate set {stage}={example}`)"
+            )
+            continue
+        words = format_rate_words(rate, before, metric_by_key(stage))
+        source = SOURCE_WORDS[sources[stage]]
+        if sources[stage] == "history":
+            source = f"{source}, {span.start} to {span.end}: {had}"
+        click.echo(f"  {label:<18} {format_percent(rate):>6}  ({words}; {source})")
 
 
 @rate.command("set")
@@ -493,9 +677,14 @@ def rate_set(ctx: click.Context, assignment: str) -> None:
 def rate_clear(ctx: click.Context, stage_text: str) -> None:
     """Forget a stored starting rate."""
     from salestui.domain.rates import parse_stage
-    from salestui.figures import save_rate
+    from salestui.figures import rate_key, save_rate
 
     stage = _parse_or_fail(parse_stage, stage_text)
+    path: Path = ctx.obj["db"]
+    # Nothing stored, nothing to write: clearing must not create the database either.
+    if not path.exists() or _reading_store(ctx.find_root()).setting(rate_key(stage)) is None:
+        click.echo(f"Nothing to clear: no starting rate into {stage} is stored.")
+        return
     save_rate(_open_store(ctx.find_root()), stage, None)
     click.echo(f"Rate into {stage} cleared.")
 

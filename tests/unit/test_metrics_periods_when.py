@@ -131,12 +131,73 @@ def test_at_in_the_future_is_refused(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["yesterday", "27/11/2026", "2026-11-27T25:00", "", "2026-13-01", "0000-01-01"]
+    "text",
+    [
+        "last tuesday",
+        "27/11/2026",
+        "2026-11-27T25:00",
+        "",
+        "2026-13-01",
+        "0000-01-01",
+        "3d",
+        "+3d",
+        "-3",
+        "-3w",
+        "tues",
+        "mo",
+    ],
 )
 def test_at_unreadable(text: str) -> None:
     with pytest.raises(ValueError, match="not a date or time: --at .*use a date") as error:
         parse_at(text, NOW)
     assert repr(text) in str(error.value)
+    for form in ("today", "yesterday", "a weekday (mon or monday", "-Nd (N days ago)"):
+        assert form in str(error.value)  # the message lists every accepted form
+
+
+# NOW is Friday 2026-11-27 10:42 in Berlin.
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("yesterday", date(2026, 11, 26)),
+        ("Yesterday", date(2026, 11, 26)),
+        (" YESTERDAY ", date(2026, 11, 26)),
+        ("thu", date(2026, 11, 26)),
+        ("thursday", date(2026, 11, 26)),
+        ("mon", date(2026, 11, 23)),
+        ("Monday", date(2026, 11, 23)),
+        ("sat", date(2026, 11, 21)),
+        ("sun", date(2026, 11, 22)),
+        ("fri", date(2026, 11, 20)),  # today's weekday: the one before today, a week ago
+        ("FRIDAY", date(2026, 11, 20)),
+        ("-1d", date(2026, 11, 26)),
+        ("-7d", date(2026, 11, 20)),
+        ("-30D", date(2026, 10, 28)),
+        ("-365d", date(2025, 11, 27)),
+    ],
+)
+def test_at_words_name_a_past_day_at_the_rule_for_dates(text: str, day: date) -> None:
+    # A named day follows the rule for a date: that local day, as `--at YYYY-MM-DD` gives.
+    assert parse_at(text, NOW) == parse_at(day.isoformat(), NOW)
+    assert parse_at(text, NOW).astimezone().date() == day
+
+
+@pytest.mark.parametrize("text", ["today", "TODAY", "-0d"])
+def test_at_today_in_words_means_now(text: str) -> None:
+    assert parse_at(text, NOW) == NOW
+
+
+def test_at_weekday_across_a_dst_change_is_that_local_day() -> None:
+    # Tuesday 2026-10-27, just after Berlin left summer time on Sunday the 25th.
+    now = local("2026-10-27T08:00")
+    assert parse_at("sun", now).astimezone().date() == date(2026, 10, 25)
+    assert parse_at("sat", now).utcoffset() == timedelta(hours=2)
+
+
+@pytest.mark.parametrize("text", ["-47000d", "-99999999d", "-999999999999d"])
+def test_at_days_ago_before_the_first_day_is_too_long_ago(text: str) -> None:
+    with pytest.raises(ValueError, match="too long ago; salestui records days from 1900-01-01"):
+        parse_at(text, NOW)
 
 
 def test_at_across_dst_keeps_the_wall_time() -> None:
