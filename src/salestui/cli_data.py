@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
@@ -86,47 +86,56 @@ def _stderr_is_terminal() -> bool:
 def export_command(ctx: click.Context, fmt: str, period_text: str, output: str | None) -> None:
     """The event log out, in recording order (default: JSON on standard output).
 
+    FILE `-` is standard output. A symlink is written through to its target; a pipe or
+    a device is written straight into; a read-only file and the database in use are
+    refused. A regular file is replaced only once the export is complete, keeping its
+    permissions (a new file is readable by you only).
+
     \b
     Examples:  salestui export -o salestui.json
                salestui export --format csv --period 2026-11 > november.csv
     """
     from salestui.domain.periods import parse_period
-    from salestui.store.portable import export_events
+    from salestui.store.events import Store
+    from salestui.store.portable import (
+        ExportFailed,
+        ExportRefused,
+        export_events,
+        write_export_file,
+    )
 
     chosen: Format = "csv" if fmt.lower() == "csv" else "json"
     try:
         period = parse_period(period_text, ctx.obj["clock"]().date())
     except ValueError as error:
         _fail_input(str(error))
-    target = _output_path(output) if output is not None else None
+    if output == "":
+        _fail_input("-o needs a file name (or - for standard output)")
     db: Path = ctx.obj["db"]
-    # Reading must not create the database: one that does not exist yet has no events.
-    source = _open_store(ctx) if db.exists() else db
     progress = _Progress("Exporting", PROGRESS_EVENTS)
-    if target is None:
-        try:
-            export_events(source, sys.stdout, chosen, period.range, progress)
-        finally:
-            progress.close()
-        return
-    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    opened: list[Store] = []
+
+    def write(out: TextIO) -> int:
+        # Opened once the target is accepted. Reading creates nothing (a database that
+        # does not exist yet has no events) and works on a read-only database.
+        if not db.exists():
+            return export_events(db, out, chosen, period.range, progress)
+        store = Store.for_reading(db, clock=ctx.obj["clock"])
+        opened.append(store)
+        return export_events(store, out, chosen, period.range, progress)
+
     try:
-        with open(partial, "w", encoding="utf-8", newline="") as out:
-            count = export_events(source, out, chosen, period.range, progress)
-        os.replace(partial, target)  # a half-written export never has the final name
+        count = write_export_file("-" if output is None else output, db, write)
+    except ExportRefused as error:
+        _fail_input(str(error))
+    except ExportFailed as error:
+        raise click.ClickException(str(error)) from None
     finally:
         progress.close()
-        partial.unlink(missing_ok=True)
-    click.echo(f"exported {count} events to {target}")
-
-
-def _output_path(output: str) -> Path:
-    target = Path(output).expanduser()
-    if target.is_dir():
-        _fail_input(f"-o {output}: is a folder; give a file name, e.g. {target / 'salestui.json'}")
-    if not target.parent.is_dir():
-        _fail_input(f"-o {output}: the folder {target.parent} does not exist")
-    return target
+        for store in opened:
+            store.close()
+    if output is not None and output != "-":
+        click.echo(f"exported {count} events to {output}")
 
 
 @click.command("import")
@@ -152,12 +161,13 @@ def import_command(ctx: click.Context, file: str) -> None:
     large = path.is_file() and path.stat().st_size >= PROGRESS_BYTES
     progress = _Progress("Importing", 0 if large else sys.maxsize)
     try:
-        result = import_file(store, path, progress)
+        result = import_file(store, path, progress, label=str(path))
     except ImportRefused as error:
         _fail_input(str(error))
     finally:
         progress.close()
-    click.echo(f"added {result.added}, already present {result.present}")
+    settings = f"; {result.settings_added} setting changes added" if result.settings_added else ""
+    click.echo(f"added {result.added}, already present {result.present}{settings}")
 
 
 @click.command("backup")

@@ -223,3 +223,85 @@ def test_registering_costs_the_quick_commands_nothing() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.slow
+def test_tallies_during_a_large_import_all_get_in(tmp_path: Path) -> None:
+    """A real import of 300,000 events while `salestui log call` runs beside it, as a tmux
+    key binding would: every tally exits 0 and is counted, none waits long."""
+    import os
+    import time
+    import uuid
+    from datetime import date, timedelta
+
+    db = tmp_path / "live.db"
+    big = tmp_path / "big.json"
+    first_day = date(2024, 1, 1)
+    with open(big, "w", encoding="utf-8") as out:
+        out.write('{"format": "salestui-export", "version": 1, "events": [\n')
+        for number in range(300_000):
+            day = first_day + timedelta(days=number % 500)
+            out.write(
+                ("" if number == 0 else ",\n")
+                + f'{{"id": "{uuid.uuid4()}", "ts": "{day}T09:00:00.000000+00:00", '
+                f'"day": "{day}", "metric": "calls", "delta": 1, "note": null, '
+                '"source": "cli", "cancels": null, "about": null}'
+            )
+        out.write("\n]}\n")
+    env = dict(os.environ, SALESTUI_DB=str(db))
+    salestui = [sys.executable, "-m", "salestui"]
+    subprocess.run([*salestui, "log", "call"], env=env, check=True, timeout=60)
+
+    def imported_chunks() -> int:
+        conn = sqlite3.connect(db, timeout=15)
+        try:
+            return int(conn.execute("SELECT count(*) FROM imported_rows").fetchone()[0])
+        except sqlite3.OperationalError:
+            return 0
+        finally:
+            conn.close()
+
+    importer = subprocess.Popen(
+        [*salestui, "import", str(big)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while imported_chunks() == 0 and importer.poll() is None:
+            assert time.monotonic() < deadline, "the import never started merging"
+            time.sleep(0.05)
+        assert importer.poll() is None, "the import ended before the tallies could run"
+        tallies = 0
+        waits: list[float] = []
+        for _ in range(3):  # three rounds of three at once, while the merge goes on
+            started = time.monotonic()
+            runs = [
+                subprocess.Popen(
+                    [*salestui, "log", "call"],
+                    env=env,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                )
+                for _ in range(3)
+            ]
+            for each in runs:
+                out, err = each.communicate(timeout=60)
+                assert each.returncode == 0, err
+                tallies += 1
+            waits.append(time.monotonic() - started)
+        merging_still = importer.poll() is None
+        out, err = importer.communicate(timeout=120)
+    finally:
+        if importer.poll() is None:
+            importer.kill()
+            importer.wait()
+    assert importer.returncode == 0, err
+    assert out.decode().startswith("added 300000, already present 0")
+    assert merging_still, "the tallies must run during the merge"
+    today = json.loads(
+        subprocess.run(
+            [*salestui, "today", "--json"], env=env, capture_output=True, text=True, check=True
+        ).stdout
+    )
+    assert today["counts"]["calls"] == 1 + tallies
+    assert max(waits) < 10, waits  # each round got the lock between chunks, not after the import

@@ -1,41 +1,80 @@
 """The event log out and in: JSON and CSV exports, and merging imports.
 
 Export streams: rows come off one cursor in chunks and are written as they come,
-so memory stays flat for any history size.
+so memory stays flat for any history size. `write_export_file` decides how `-o FILE`
+is written (stdout, through a symlink, straight into a pipe or device, or atomically
+replacing a regular file with its mode kept) and refuses the database in use.
+
+Formats. JSON: `{"format": "salestui-export", "version": 1, "settings": [...],
+"events": [...]}`; `settings` (every change of every setting: id, ts, key, value,
+source) comes before `events`, and readers skip keys they do not know, so the version
+stays 1. CSV carries events only: settings travel in JSON exports and database files.
+
+CSV and spreadsheets. A text cell (note, source) that starts with `=`, `+`, `-`, `@`,
+a tab or a carriage return would be run as a formula by a spreadsheet (OWASP "CSV
+injection"); such a cell is written with a single quote `'` in front, which
+spreadsheets show as text. A cell that itself starts with `'` gets one more, so the
+rule has no exception: salestui's CSV import takes exactly one leading `'` off every
+note and source, and reads back exactly what was exported. (A hand-made CSV whose
+note starts with `'` loses that quote; write `''` for one.) Numbers are left alone:
+a delta of `-1` stays the number -1. A cell may be up to 1 MiB (`_MAX_NOTE_CHARS`);
+a longer one is refused, so a hostile file cannot make the reader buffer without end.
+Rows end in CRLF (RFC 4180); with it the writer also quotes a note holding a lone
+carriage return, which a `\n`-terminated file left bare (and the import split in two).
 
 Import takes a JSON export, a CSV export or another salestui database file (the
-laptop/desktop merge) and merges by event id. It runs in two steps so that a bad
-file writes nothing and other processes are not kept waiting:
+laptop/desktop merge) and merges by event id (setting changes too). Nothing is
+written unless the whole file is good:
 
-1. Stage: read the file as a stream, check every record, and copy the checked rows
-   into a TEMP table on the store's connection. Temp tables are private to the
-   connection and take no lock on the database file, so tallies from other panes go
-   on meanwhile. The first bad record stops the import with its line or record
-   number; nothing has been written to the database.
-2. Merge, in one `BEGIN IMMEDIATE` transaction: refuse an id that is already stored
-   with different content, then `INSERT OR IGNORE` the staged rows in file order.
-   The per-day rollup (`day_totals`) is kept right by the insert trigger.
+1. Stage: read the file as a stream (every read bounded: a record, a line or a cell
+   past its limit is refused, so `/dev/zero` or a 1 GB line cannot fill memory),
+   check every record, and copy the checked rows into TEMP tables on the store's
+   connection. Temp tables are private to the connection and take no lock on the
+   database file. The first bad record stops the import with its line or record
+   number.
+2. Check against the database, still without the write lock: an id already stored
+   with different content is refused (never overwritten); an undo must cancel a tally
+   in the file or the database, on its day and metric with the opposite delta; and
+   the merged log must not take a day's count below zero where the database has it
+   at zero or more (a second undo of the same tally, from two machines, counts once,
+   as in the store).
+3. Merge in chunks: each chunk is one short `BEGIN IMMEDIATE` transaction (about
+   CHUNK_SECONDS, at most CHUNK_ROWS rows), followed by a pause of PAUSE_SECONDS,
+   longer than SQLite's busy handler sleeps, so a tally from another pane or a
+   `salestui log` key binding waiting for the lock always gets in: an import never
+   makes a tally fail. Tallies and corrections are written before the undos and
+   notes that refer to them; each chunk records its rowids as imported, so
+   `salestui undo` never cancels another machine's tally.
 
-An id already stored with the same content counts as "already present"; so does an
-id that appears twice in the file with the same content. `source` (which program
-recorded the tally: tui, cli) is not compared: it does not change what happened,
-and the stored value is kept.
+An import killed part way (kill -9, power loss) leaves the chunks it committed: each
+is whole, and no undo is ever stored without its tally. Importing the same file again
+completes it, since events merge by id. An id already stored with the same content
+counts as "already present"; so does an id that appears twice in the file with the
+same content. `source` (which program recorded the tally: tui, cli) is not compared:
+it does not change what happened, and the stored value is kept.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import errno
 import io
 import json
 import operator
+import os
 import re
 import sqlite3
+import stat
+import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
+from salestui.domain import metrics as _metrics
 from salestui.domain.metrics import METRIC_KEYS
 from salestui.domain.periods import DateRange
 from salestui.store.events import Store, StoreError, _describe
@@ -57,6 +96,8 @@ COLUMNS: tuple[str, ...] = (
 """Export columns, in order (CSV header and JSON keys)."""
 REQUIRED_COLUMNS: tuple[str, ...] = COLUMNS[:7]
 """What an import needs; `cancels` and `about` may be absent (then null)."""
+SETTING_COLUMNS: tuple[str, ...] = ("id", "ts", "key", "value", "source")
+"""Keys of each entry of a JSON export's `settings` list (one change of one setting)."""
 
 Format = Literal["json", "csv"]
 Progress = Callable[[int, int], None]
@@ -64,11 +105,11 @@ Progress = Callable[[int, int], None]
 
 _FETCH = 5_000
 _STAGE_CHUNK = 5_000
-_MAX_RECORD_CHARS = 1 << 20  # one JSON event larger than this is refused, not buffered on
+_MAX_RECORD_CHARS = 4 << 20  # one JSON event larger than this is refused, not buffered on
 _SQLITE_MAGIC = b"SQLite format 3\x00"
-_INT64_MAX = 2**63 - 1
 
 Row = tuple[str, str, str, str, int, str | None, str, str | None, str | None]
+SettingRow = tuple[str, str, str, str | None, str]
 
 
 class ImportRefused(ValueError):
@@ -84,6 +125,7 @@ class ImportResult:
 
     added: int
     present: int
+    settings_added: int = 0
 
 
 # -- export ----------------------------------------------------------------------------
@@ -131,14 +173,25 @@ def _export_from(
     if span is not None:
         where, params = " WHERE day BETWEEN ? AND ?", (span.start.isoformat(), span.end.isoformat())
     try:
-        columns = _select_list(conn)
+        columns = _select_list(conn, neutralised=fmt == "csv")
         # One read transaction: the count and the rows come from the same snapshot,
         # while other processes keep writing (WAL).
         conn.execute("BEGIN")
         try:
             total = int(conn.execute(f"SELECT count(*) FROM events{where}", params).fetchone()[0])
+            settings: list[Any] = []
+            if (
+                fmt == "json"
+                and conn.execute(
+                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'setting_changes'"
+                ).fetchone()
+            ):
+                # Every change, whatever the period: settings are not per day. Few rows.
+                settings = conn.execute(
+                    f"SELECT {', '.join(SETTING_COLUMNS)} FROM setting_changes ORDER BY rowid"
+                ).fetchall()
             cursor = conn.execute(f"SELECT {columns} FROM events{where} ORDER BY rowid", params)
-            return _write_export(_chunks(cursor), out, fmt, total, progress)
+            return _write_export(_chunks(cursor), out, fmt, total, progress, settings)
         finally:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
@@ -157,12 +210,13 @@ def _write_export(
     fmt: Format,
     total: int = 0,
     progress: Progress | None = None,
+    settings: Sequence[Sequence[Any]] = (),
 ) -> int:
     written = 0
     if progress is not None:
         progress(0, total)
     if fmt == "csv":
-        writer = csv.writer(out, lineterminator="\n")
+        writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(COLUMNS)
         for rows in chunks:
             writer.writerows(rows)  # csv writes None as an empty cell
@@ -171,7 +225,15 @@ def _write_export(
                 progress(written, total)
         return written
     encode = json.JSONEncoder(ensure_ascii=False).encode
-    out.write(f'{{"format": "{EXPORT_FORMAT}", "version": {EXPORT_VERSION}, "events": [')
+    out.write(f'{{"format": "{EXPORT_FORMAT}", "version": {EXPORT_VERSION}, "settings": [')
+    # Settings come before events: an importer has them before the long list.
+    out.write(
+        "".join(
+            ("\n" if at == 0 else ",\n") + encode(dict(zip(SETTING_COLUMNS, row, strict=True)))
+            for at, row in enumerate(settings)
+        )
+    )
+    out.write(("\n" if settings else "") + '], "events": [')
     separator = "\n"
     for rows in chunks:
         out.write(
@@ -185,10 +247,36 @@ def _write_export(
     return written
 
 
-def _select_list(conn: sqlite3.Connection) -> str:
-    """The export columns; `about` is null in a schema-1 file (it came with schema 2)."""
+def _select_list(conn: sqlite3.Connection, neutralised: bool = False) -> str:
+    """The export columns; `about` is null in a schema-1 file (it came with schema 2).
+
+    `neutralised` (CSV): free-text cells get the formula guard (see the module docstring),
+    added by SQLite so that the CSV writer stays all in C.
+    """
     have = {str(row[1]) for row in conn.execute("PRAGMA table_info(events)")}
-    return ", ".join(name if name in have else f"NULL AS {name}" for name in COLUMNS)
+
+    def column(name: str) -> str:
+        if name not in have:
+            return f"NULL AS {name}"
+        if neutralised and name in _TEXT_COLUMNS:
+            return (
+                f"CASE WHEN substr({name}, 1, 1) IN ({_GUARDED_SQL})"
+                f" THEN {_QUOTE_SQL} || {name} ELSE {name} END AS {name}"
+            )
+        return name
+
+    return ", ".join(column(name) for name in COLUMNS)
+
+
+_GUARD = "'"
+"""Put before a CSV text cell that starts with one of `_GUARDED_FIRST`."""
+_GUARDED_FIRST = ("=", "+", "-", "@", "\t", "\r", _GUARD)
+_QUOTE_SQL = "''''"  # the SQL literal for one single quote
+_GUARDED_SQL = ", ".join(
+    {"\t": "char(9)", "\r": "char(13)", _GUARD: _QUOTE_SQL}.get(first, f"'{first}'")
+    for first in _GUARDED_FIRST
+)
+_TEXT_COLUMNS = frozenset({"note", "source"})
 
 
 def _open_readonly(path: Path, fail: Callable[[str], Exception]) -> sqlite3.Connection:
@@ -222,6 +310,207 @@ def _open_readonly(path: Path, fail: Callable[[str], Exception]) -> sqlite3.Conn
     return conn
 
 
+# -- the export file ---------------------------------------------------------------------
+
+
+class ExportRefused(ValueError):
+    """`-o FILE` names something an export must not write: one line naming it.
+
+    Nothing was written when this is raised.
+    """
+
+
+class ExportFailed(Exception):
+    """Writing the export failed (a full disk, a closed pipe): one line naming the file."""
+
+
+def write_export_file(output: str, database: Path, write: Callable[[TextIO], int]) -> int:
+    """Run `write(out)` into the file the user named with `-o`; return what `write` returns.
+
+    - `-` is standard output.
+    - A symlink is followed: its target is written, so a synced file stays the one
+      synced.
+    - A FIFO or a character device (a pipe, /dev/stdout, /dev/null) is written straight
+      into; nothing is renamed over it.
+    - A regular file (or a new one) is written atomically: a temp file in the same
+      folder, created with the final mode (the existing file's, else 0600: sales data
+      is private), fsynced, then renamed over the target; on any failure the temp file
+      is removed and the target is left as it was.
+    - Refused (ExportRefused): the database in use, its `-wal` and `-shm` (by path and
+      by inode), a folder, a missing folder, a block device or socket, and a file or
+      folder that may not be written. A read-only file (no write bit) is refused even
+      for root, who could write it: its mode says it is not to be replaced.
+    Raises ExportFailed when writing fails; its message names `output`, never the temp file.
+    """
+    if output == "-":
+        return _stream(output, sys.stdout, write)
+    target = Path(output).expanduser()
+    # A symlink (or a chain of them) is written through: the file it points to is replaced.
+    real = Path(os.path.realpath(target))
+    _refuse_the_database(output, real, database)
+    try:
+        info: os.stat_result | None = real.stat()
+    except FileNotFoundError:
+        info = None
+    except OSError as error:
+        raise ExportRefused(f"-o {output}: cannot use it ({error.strerror})") from None
+    if info is not None and stat.S_ISDIR(info.st_mode):
+        raise ExportRefused(
+            f"-o {output}: is a folder; give a file name, e.g. {target / 'salestui.json'}"
+        )
+    if info is not None and (stat.S_ISFIFO(info.st_mode) or stat.S_ISCHR(info.st_mode)):
+        return _write_into(output, real, write)
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        raise ExportRefused(
+            f"-o {output}: is not a file, a pipe or a character device; nothing was written"
+        )
+    folder = real.parent
+    if not folder.is_dir():
+        raise ExportRefused(f"-o {output}: the folder {folder} does not exist")
+    if info is not None and not info.st_mode & 0o222:
+        raise ExportRefused(
+            f"-o {output}: the file is read-only; give another file name or make it writable"
+        )
+    if info is not None and not os.access(real, os.W_OK):
+        raise ExportRefused(f"-o {output}: you may not write this file; give another file name")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        if info is not None:
+            # The file may be written but no temp file can be made beside it: write in place.
+            return _write_into(output, real, write)
+        raise ExportRefused(f"-o {output}: the folder {folder} cannot be written")
+    return _replace_atomically(output, real, info, write)
+
+
+def _refuse_the_database(output: str, real: Path, database: Path) -> None:
+    """The database in use, its WAL and shared-memory files are never an export target."""
+    db_real = Path(os.path.realpath(database))
+    try:
+        target_stat: os.stat_result | None = real.stat()
+    except OSError:
+        target_stat = None
+    for suffix in ("", "-wal", "-shm"):
+        for candidate in (db_real.with_name(db_real.name + suffix), Path(f"{database}{suffix}")):
+            same = candidate == real
+            if not same and target_stat is not None:
+                try:
+                    other = candidate.stat()
+                except OSError:
+                    continue
+                same = (other.st_dev, other.st_ino) == (target_stat.st_dev, target_stat.st_ino)
+            if same:
+                what = "the database in use" if not suffix else f"the database's {suffix} file"
+                raise ExportRefused(f"-o {output}: is {what} ({database}); export to another file")
+
+
+def _stream(output: str, out: TextIO, write: Callable[[TextIO], int]) -> int:
+    try:
+        count = write(out)
+        out.flush()
+    except OSError as error:
+        raise ExportFailed(f"-o {output}: {_write_failure(error)}; the export stopped") from None
+    return count
+
+
+def _write_into(output: str, real: Path, write: Callable[[TextIO], int]) -> int:
+    """Write straight into an existing pipe, device or file (nothing renamed)."""
+    try:
+        out = open(real, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed below
+    except PermissionError:
+        raise ExportRefused(f"-o {output}: may not be written (permission denied)") from None
+    except OSError as error:
+        raise ExportFailed(f"-o {output}: cannot open it ({error.strerror})") from None
+    try:
+        with out:
+            return _stream(output, out, write)
+    except OSError as error:  # the close flushes: a full device shows here too
+        raise ExportFailed(f"-o {output}: {_write_failure(error)}; the export stopped") from None
+
+
+def _replace_atomically(
+    output: str, real: Path, info: os.stat_result | None, write: Callable[[TextIO], int]
+) -> int:
+    mode = stat.S_IMODE(info.st_mode) if info is not None else 0o600
+    _remove_stale_partials(real)
+    partial = real.with_name(f".{real.name}.{os.getpid()}.partial")
+    try:
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    except OSError as error:
+        raise ExportFailed(
+            f"-o {output}: cannot create a file in {real.parent} ({error.strerror}); "
+            "nothing was written"
+        ) from None
+    try:
+        try:
+            os.fchmod(fd, mode)  # the umask must not loosen or tighten the target's mode
+            if info is not None and os.geteuid() == 0:
+                os.fchown(fd, info.st_uid, info.st_gid)  # root keeps the owner's file theirs
+            out = os.fdopen(fd, "w", encoding="utf-8", newline="")
+        except BaseException:
+            os.close(fd)
+            raise
+        with out:
+            count = write(out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(partial, real)  # a half-written export never has the final name
+    except OSError as error:
+        raise ExportFailed(f"-o {output}: {_write_failure(error)}; nothing was written") from None
+    finally:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+    _sync_folder(real.parent)
+    return count
+
+
+def _remove_stale_partials(real: Path) -> None:
+    """Delete what exports to this file killed part way left (their process is gone)."""
+    prefix = f".{real.name}."
+    try:
+        names = [name for name in os.listdir(real.parent) if name.startswith(prefix)]
+    except OSError:
+        return
+    for name in names:
+        pid_text = name[len(prefix) :].removesuffix(".partial")
+        if not name.endswith(".partial") or not pid_text.isdigit():
+            continue
+        try:
+            os.kill(int(pid_text), 0)
+        except ProcessLookupError:
+            with contextlib.suppress(OSError):
+                (real.parent / name).unlink()
+        except (PermissionError, OverflowError):
+            continue  # another user's live export, or not a pid
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable; not every file system allows it."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _write_failure(error: OSError) -> str:
+    """The cause of a failed write in the user's words."""
+    if error.errno == errno.ENOSPC:
+        return "the disk is full"
+    if error.errno == errno.EDQUOT:
+        return "the disk quota is used up"
+    if error.errno == errno.EPIPE:
+        return "the reading end was closed"
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied"
+    if error.errno == errno.EROFS:
+        return "the file system is read-only"
+    return f"the write failed ({error.strerror or error})"
+
+
 # -- checking one record -----------------------------------------------------------------
 
 
@@ -244,7 +533,8 @@ def _show(value: object) -> str:
 
 
 class _Checker:
-    """Checks and normalises records. `text` is True for CSV, where every cell is a string."""
+    """Checks and normalises records. `text` is True for CSV, where every cell is a string
+    and free text may carry the formula guard."""
 
     def __init__(self, text: bool) -> None:
         self.text = text
@@ -253,8 +543,13 @@ class _Checker:
     def row(self, values: Sequence[object]) -> Row:
         """The checked, normalised row; raises _Bad naming the first wrong field."""
         event_id, ts, day, metric, delta, note, source, cancels, about = values
-        if self.text and type(delta) is str and _INTEGER.fullmatch(delta):
-            delta = int(delta)
+        if self.text:
+            if type(delta) is str and _INTEGER.fullmatch(delta):
+                delta = int(delta)
+            if type(note) is str and note[:1] == _GUARD:
+                note = note[1:]
+            if type(source) is str and source[:1] == _GUARD:
+                source = source[1:]
         # The common case (a salestui export) in one expression, for speed; anything else
         # takes the long way, which also finds the words for the error.
         if (
@@ -262,15 +557,17 @@ class _Checker:
             and _UUID.fullmatch(event_id)
             and type(ts) is str
             and _CANONICAL_TS.fullmatch(ts)
+            and _FIRST_YEAR <= ts < _PAST_LAST_YEAR
             and type(day) is str
             and day in self._days
             and type(metric) is str
             and metric in _METRICS
             and type(delta) is int
-            and -_INT64_MAX <= delta <= _INT64_MAX
-            and (note is None or type(note) is str)
+            and -_MAX_DELTA <= delta <= _MAX_DELTA
+            and (note is None or (type(note) is str and _plain_text(note, _MAX_NOTE_CHARS)))
             and type(source) is str
             and source
+            and _plain_text(source, _MAX_SOURCE_CHARS)
             and (
                 cancels is None
                 or (type(cancels) is str and (not cancels or _UUID.fullmatch(cancels)))
@@ -282,6 +579,7 @@ class _Checker:
             except ValueError:
                 pass
             else:
+                _check_kind(delta, cancels or None, about or None)
                 return (
                     event_id,
                     ts,
@@ -293,7 +591,7 @@ class _Checker:
                     cancels or None,
                     about or None,
                 )
-        return (
+        row = (
             self._uuid("id", event_id),
             self._ts(ts),
             self._day(day),
@@ -304,6 +602,8 @@ class _Checker:
             self._reference("cancels", cancels),
             self._reference("about", about),
         )
+        _check_kind(row[4], row[7], row[8])
+        return row
 
     @staticmethod
     def _uuid(name: str, value: object) -> str:
@@ -328,9 +628,15 @@ class _Checker:
                 pass
             else:
                 if instant.tzinfo is not None and instant.utcoffset() is not None:
+                    try:
+                        utc = instant.astimezone(UTC)
+                    except OverflowError:  # 0001-01-01T00:00+05:00 is before year 1 in UTC
+                        utc = None
+                    if utc is None or not _FIRST_YEAR_NUMBER <= utc.year <= _LAST_YEAR_NUMBER:
+                        raise _Bad(f"ts {_show(value)} is out of range ({_YEARS})")
                     if _CANONICAL_TS.fullmatch(value):
                         return value
-                    return instant.astimezone(UTC).isoformat(timespec="microseconds")
+                    return utc.isoformat(timespec="microseconds")
         raise _Bad(
             f"ts {_show(value)} is not an ISO 8601 time with an offset "
             "(e.g. 2026-11-27T09:42:00.000000+00:00)"
@@ -346,6 +652,8 @@ class _Checker:
                 except ValueError:
                     pass
                 else:
+                    if not _FIRST_YEAR <= value < _PAST_LAST_YEAR:
+                        raise _Bad(f"day {_show(value)} is out of range ({_YEARS})")
                     self._days.add(value)
                     return value
         raise _Bad(f"day {_show(value)} is not a date (use YYYY-MM-DD)")
@@ -364,8 +672,8 @@ class _Checker:
             number = int(value)
         if number is None:
             raise _Bad(f"delta {_show(value)} is not a whole number")
-        if abs(number) > _INT64_MAX:
-            raise _Bad(f"delta {_show(value)} is too large")
+        if abs(number) > _MAX_DELTA:
+            raise _Bad(f"delta {_show(value)} is out of range (-{_MAX_DELTA} to {_MAX_DELTA})")
         return number
 
     @staticmethod
@@ -373,14 +681,90 @@ class _Checker:
         if value is None or value == "":
             return None
         if isinstance(value, str):
+            _check_text("note", value, _MAX_NOTE_CHARS)
             return value
         raise _Bad(f"note {_show(value)} is not text")
 
     @staticmethod
     def _source(value: object) -> str:
         if isinstance(value, str) and value:
+            _check_text("source", value, _MAX_SOURCE_CHARS)
             return value
         raise _Bad(f"source {_show(value)} must be a non-empty name (e.g. cli or tui)")
+
+
+_MAX_DELTA: int = getattr(_metrics, "MAX_COUNT", 10_000)
+"""|delta| of any event: what one tally may add or take away (COUNT's bound too)."""
+_MAX_NOTE_CHARS = 1 << 20
+_MAX_SOURCE_CHARS = 100
+_MAX_CSV_CELL = _MAX_NOTE_CHARS + 1  # the longest note and its formula guard
+_MAX_LINE_CHARS = _MAX_NOTE_CHARS + (64 << 10)
+_FIRST_YEAR_NUMBER = 1900
+_LAST_YEAR_NUMBER = 9998  # a day of margin below datetime's end, for any time zone
+_FIRST_YEAR = f"{_FIRST_YEAR_NUMBER:04d}"
+_PAST_LAST_YEAR = f"{_LAST_YEAR_NUMBER + 1:04d}"
+_YEARS = f"years {_FIRST_YEAR_NUMBER} to {_LAST_YEAR_NUMBER}"
+
+
+def _plain_text(text: str, limit: int) -> bool:
+    """Short enough, no NUL, and encodable (a JSON string may hold a lone surrogate)."""
+    if len(text) > limit or "\x00" in text:
+        return False
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _check_text(name: str, text: str, limit: int) -> None:
+    if len(text) > limit:
+        raise _Bad(f"{name} is {len(text):,} characters long (at most {limit:,})")
+    if not _plain_text(text, limit):
+        raise _Bad(f"{name} {_show(text)} holds a NUL character or a lone surrogate")
+
+
+_SETTING_KEY = re.compile(r"[a-z0-9._-]{1,100}")
+_MAX_SETTING_CHARS = 4096
+
+
+def _check_setting(record: object) -> SettingRow:
+    """One change of one setting, checked: {"id", "ts", "key", "value", "source"}."""
+    if not isinstance(record, dict):
+        raise _Bad("a setting change must be an object")
+    missing = [name for name in SETTING_COLUMNS if name not in record]
+    if missing:
+        raise _Bad(f"missing {', '.join(missing)}")
+    key, value = record["key"], record["value"]
+    if not isinstance(key, str) or not _SETTING_KEY.fullmatch(key):
+        raise _Bad(f"setting key {_show(key)} is not a setting name (1 to 100 of a-z 0-9 . _ -)")
+    if value is not None:
+        if not isinstance(value, str):
+            raise _Bad(f"setting value {_show(value)} is not text or null")
+        _check_text("setting value", value, _MAX_SETTING_CHARS)
+    return (
+        _Checker._uuid("id", record["id"]),
+        _Checker._ts(record["ts"]),
+        key,
+        value,
+        _Checker._source(record["source"]),
+    )
+
+
+def _check_kind(delta: int, cancels: str | None, about: str | None) -> None:
+    """What kind of event it is must fit its delta: a note 0, a tally or an undo not 0."""
+    if about is not None:
+        if cancels is not None:
+            raise _Bad("an event cannot both cancel a tally (cancels) and be a note (about)")
+        if delta != 0:
+            raise _Bad(f"a note about a tally (about) has delta 0, not {delta}")
+    elif delta == 0:
+        raise _Bad(
+            "delta 0 is only for a note about a tally (with about); a tally, a correction "
+            f"or an undo changes the count by 1 to {_MAX_DELTA:,} either way"
+        )
 
 
 # -- reading import files ----------------------------------------------------------------
@@ -395,6 +779,8 @@ class _Source:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.total = 0
+        # Where checked setting changes go as they are read (set by the import).
+        self.keep_setting: Callable[[SettingRow, int, int], None] = lambda row, number, line: None
 
     def refuse(self, where: str, reason: str) -> ImportRefused:
         place = f"{where}: " if where else ""
@@ -433,7 +819,11 @@ class _TextSource(_Source):
         self.handle.close()
 
     def place(self, number: int, line: int) -> str:
-        return f"record {number} (line {line})" if self.kind == "json" else f"line {number}"
+        if self.kind == "csv":
+            return f"line {number}"
+        return (
+            f"record {number} (line {line})" if number > 0 else f"setting {-number} (line {line})"
+        )
 
     def records(self) -> Iterator[Located]:
         try:
@@ -446,8 +836,28 @@ class _TextSource(_Source):
 
     # CSV ----------------------------------------------------------------------------
 
+    def _lines(self) -> Iterator[str]:
+        """The file's lines, each read with a bound: a file without line ends (/dev/zero,
+        one 1 GB line) is refused after _MAX_LINE_CHARS instead of read whole."""
+        readline = self.handle.readline
+        number = 0
+        while line := readline(_MAX_LINE_CHARS + 1):
+            number += 1
+            if len(line) > _MAX_LINE_CHARS:
+                raise self.refuse(
+                    f"line {number}",
+                    f"longer than {_MAX_LINE_CHARS:,} characters (a note is at most "
+                    f"{_MAX_NOTE_CHARS:,})",
+                )
+            if "\x00" in line:
+                raise self.refuse(f"line {number}", "holds a NUL byte (not a text export)")
+            yield line
+
     def _csv_records(self) -> Iterator[Located]:
-        reader = csv.reader(self.handle, strict=True)
+        # The default limit (131,072) refused long notes that export wrote; past this
+        # one the cell is refused, so memory stays bounded.
+        csv.field_size_limit(max(csv.field_size_limit(), _MAX_CSV_CELL))
+        reader = csv.reader(self._lines(), strict=True)
         try:
             header = next(reader, None)
         except csv.Error as error:
@@ -475,6 +885,12 @@ class _TextSource(_Source):
             try:
                 cells = next(reader, None)
             except csv.Error as error:
+                if "field limit" in str(error):
+                    raise self.refuse(
+                        f"line {line}",
+                        f"a cell is longer than {_MAX_CSV_CELL:,} characters "
+                        f"(a note is at most {_MAX_NOTE_CHARS:,})",
+                    ) from None
                 raise self.refuse(f"line {line}", f"malformed CSV ({error})") from None
             if cells is None:
                 return
@@ -508,6 +924,8 @@ class _TextSource(_Source):
                 if key == "events":
                     seen_events = True
                     yield from self._json_events(stream)
+                elif key == "settings":
+                    self._json_settings(stream)
                 else:
                     header[key] = stream.value(f"the value of {key!r}")
                     if key in ("format", "version"):
@@ -537,6 +955,29 @@ class _TextSource(_Source):
                     f"({EXPORT_VERSION}); upgrade salestui to import it",
                 )
 
+    def _json_settings(self, stream: _JsonStream) -> None:
+        """The `settings` list, one change at a time (each read with a bound)."""
+        stream.expect("[", '"settings" must be a list')
+        if stream.peek() == "]":
+            stream.advance()
+            return
+        number = 0
+        while True:
+            number += 1
+            line = stream.line
+            where = f"setting {number} (line {line})"
+            record = stream.value(f"setting {number}", where)
+            try:
+                row = _check_setting(record)
+            except _Bad as bad:
+                raise self.refuse(where, str(bad)) from None
+            self.keep_setting(row, -number, line)
+            separator = stream.next_char()
+            if separator == "]":
+                return
+            if separator != ",":
+                raise stream.error(f"expected ',' or ']' after setting {number}")
+
     def _json_events(self, stream: _JsonStream) -> Iterator[Located]:
         stream.expect("[", '"events" must be a list')
         if stream.peek() == "]":
@@ -556,10 +997,12 @@ class _TextSource(_Source):
             # reads on or finds the words for the error.
             try:
                 record, end = scan(stream.buffer, stream.pos)
-            except (StopIteration, json.JSONDecodeError):
+            except json.JSONDecodeError:
                 where = f"record {number} (line {line})"
                 record = stream.value(f"record {number}", where)
                 end = stream.pos
+            except (_DuplicateKey, RecursionError, ValueError) as error:
+                raise stream.unreadable(error, f"record {number} (line {line})") from None
             if not isinstance(record, dict):
                 raise self.refuse(f"record {number} (line {line})", "an event must be an object")
             try:
@@ -599,6 +1042,23 @@ _ALL_COLUMNS = operator.itemgetter(*COLUMNS)
 _READ_AHEAD = 1 << 14  # more than one event usually takes
 
 
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    record = dict(pairs)
+    if len(record) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return record
+
+
 class _JsonStream:
     """Just enough of a streaming JSON reader for an export: the top level by hand,
     each value (an event, the version) with the C decoder, text read 256 KiB at a time."""
@@ -611,10 +1071,12 @@ class _JsonStream:
         self.line = 1  # the line at self.pos
         self.eof = False
         self.last = ""
-        decoder = json.JSONDecoder()
+        # raw_decode skips no white space and runs the C scanner; the hook refuses an
+        # object with a key twice (json keeps the last one silently: `"delta": 1,
+        # "delta": -997` would be -997).
+        decoder = json.JSONDecoder(object_pairs_hook=_no_duplicate_keys)
         self.decode = decoder.raw_decode
-        # The C scanner itself: no white space skipped, StopIteration when there is no value.
-        self.scan: Callable[[str, int], tuple[object, int]] = decoder.scan_once  # type: ignore[attr-defined]
+        self.scan = decoder.raw_decode
 
     def _fill(self) -> bool:
         if self.eof:
@@ -670,14 +1132,33 @@ class _JsonStream:
     def error(self, message: str) -> ImportRefused:
         return self.source.refuse(f"line {self.line}", f"malformed JSON: {message}")
 
+    def unreadable(self, error: BaseException, where: str) -> ImportRefused:
+        """Words for what the JSON decoder could not take."""
+        if isinstance(error, _DuplicateKey):
+            reason = f"the key {error.key!r} appears twice in one object"
+        elif isinstance(error, RecursionError):
+            reason = "JSON nested too deeply (an event is a flat object)"
+        else:
+            reason = "a number with too many digits"
+        return self.source.refuse(where, reason)
+
     def value(self, what: str, where: str | None = None) -> object:
         """Decode the next JSON value, reading on while it is cut by the buffer's end."""
         self._skip_space()
         while True:
             try:
                 value, end = self.decode(self.buffer, self.pos)
+            except (_DuplicateKey, RecursionError) as error:
+                raise self.unreadable(error, where or f"line {self.line}") from None
             except json.JSONDecodeError as error:
-                if self.eof or len(self.buffer) - self.pos > _MAX_RECORD_CHARS:
+                if not self.eof and len(self.buffer) - self.pos > _MAX_RECORD_CHARS:
+                    raise self.source.refuse(
+                        where or f"line {self.line}",
+                        ("" if where else f"{what}: ")
+                        + f"longer than {_MAX_RECORD_CHARS:,} characters (or malformed); "
+                        "an event is at most that long",
+                    ) from None
+                if self.eof:
                     line = self.line + self.buffer.count("\n", self.pos, error.pos)
                     if where is not None:
                         raise self.source.refuse(where, f"malformed JSON ({error.msg})") from None
@@ -686,6 +1167,8 @@ class _JsonStream:
                     ) from None
                 self._fill()
                 continue
+            except ValueError as error:  # an integer longer than Python converts
+                raise self.unreadable(error, where or f"line {self.line}") from None
             # A number or literal that ends with the buffer may go on in the next read.
             if end == len(self.buffer) and self._fill():
                 continue
@@ -713,11 +1196,29 @@ class _DatabaseSource(_Source):
         self.conn.close()
 
     def place(self, number: int, line: int) -> str:
+        if number < 0:
+            return f"the setting change at rowid {-number}"
         return f"the event at rowid {number}"
 
     def records(self) -> Iterator[Located]:
         check = _Checker(text=False).row
         try:
+            has_settings = self.conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'setting_changes'"
+            ).fetchone()
+            if has_settings:  # schema >= 3; older files keep settings as blobs: not carried
+                cursor = self.conn.execute(
+                    f"SELECT rowid, {', '.join(SETTING_COLUMNS)} FROM setting_changes"
+                    " ORDER BY rowid"
+                )
+                for rowid, *values in cursor:
+                    try:
+                        setting = _check_setting(dict(zip(SETTING_COLUMNS, values, strict=True)))
+                    except _Bad as bad:
+                        raise self.refuse(
+                            f"the setting change at rowid {rowid}", str(bad)
+                        ) from None
+                    self.keep_setting(setting, -rowid, 0)
             cursor = self.conn.execute(
                 f"SELECT rowid, {_select_list(self.conn)} FROM events ORDER BY rowid"
             )
@@ -736,24 +1237,41 @@ class _DatabaseSource(_Source):
 # -- import ------------------------------------------------------------------------------
 
 _STAGE = "temp.salestui_import"
+_STAGE_SETTINGS = "temp.salestui_import_settings"
+_PLAN = "temp.salestui_import_plan"
 _MAIN_COLUMNS = ", ".join(COLUMNS)
 _SAME = " AND ".join(f"e.{name} IS i.{name}" for name in COLUMNS if name not in ("id", "source"))
+_SETTING_COLUMNS = ", ".join(SETTING_COLUMNS)
+_SAME_SETTING = " AND ".join(f"e.{name} IS i.{name}" for name in ("ts", "key", "value"))
 _IMPORT_CACHE_KIB = 64 * 1024  # page cache while merging: random ids touch the whole id index
+_IMPORT_CHECKPOINT_PAGES = 32_768  # 128 MiB of WAL between checkpoints while merging
+CHUNK_SECONDS = 0.15
+"""How long one merge transaction may hold the write lock (about; it adapts its size)."""
+CHUNK_ROWS = 20_000
+PAUSE_SECONDS = 0.12
+"""Between chunks: longer than SQLite's busy handler sleeps (up to 100 ms) between
+retries, so a tally waiting for the lock always gets in."""
 
 
-def import_file(store: Store, path: Path, progress: Progress | None = None) -> ImportResult:
+def import_file(
+    store: Store, path: Path, progress: Progress | None = None, label: str | None = None
+) -> ImportResult:
     """Merge a JSON export, a CSV export or another salestui database into `store`.
 
     Every record is checked before anything is written; the first bad one raises
     ImportRefused naming the file and its line (CSV, JSON) or record (JSON), and the
-    database is left as it was. An id already stored with different content is refused
-    the same way, never overwritten. Raises StoreError when the store itself fails.
-    `progress(done, total)` is called as the file is read (bytes, or rows of a database).
+    database is left as it was. So do an id already stored with different content
+    (never overwritten), an undo whose tally is in neither the file nor the database
+    (or does not match it), and events that would take a day's count below zero.
+    The merge then commits in short chunks (see the module docstring). Raises
+    StoreError when the store itself fails. `progress(done, total)` is called as the
+    file is read (bytes, or rows of a database). `label` is kept with the imported
+    rows (default: the file's path).
     """
     path = Path(path)
     source = _open_source(path)
     try:
-        return _import(store, source, progress)
+        return _import(store, source, progress, label if label is not None else str(path))
     finally:
         source.close()
 
@@ -777,7 +1295,10 @@ def _open_source(path: Path) -> _Source:
             return _DatabaseSource(path)
         if not head:
             raise refuse("the file is empty")
-        start = raw.peek(4096)[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+        first = raw.peek(4096)[:4096]
+        if b"\x00" in first:
+            raise refuse("holds NUL bytes; " + _NOT_AN_EXPORT)
+        start = first.lstrip(b"\xef\xbb\xbf \t\r\n")
         kind: Literal["json", "csv"] = "json" if start[:1] in (b"{", b"[") else "csv"
         return _TextSource(path, raw, kind)
     except OSError as error:
@@ -788,21 +1309,40 @@ def _open_source(path: Path) -> _Source:
         raise
 
 
-def _import(store: Store, source: _Source, progress: Progress | None) -> ImportResult:
+def _import(store: Store, source: _Source, progress: Progress | None, label: str) -> ImportResult:
     conn = store._conn
     try:
         cache = int(conn.execute("PRAGMA main.cache_size").fetchone()[0])
-        conn.execute(f"DROP TABLE IF EXISTS {_STAGE}")
-        # rowid is the file order; place and line say where each row came from.
+        for table in (_STAGE, _STAGE_SETTINGS, _PLAN):
+            conn.execute(f"DROP TABLE IF EXISTS {table}")
+        # rowid is the file order; place and line say where each row came from. The
+        # ids are indexed once all are in (one sort beats a million random inserts).
         conn.execute(f"CREATE TABLE {_STAGE} ({_MAIN_COLUMNS}, place INTEGER, line INTEGER)")
+        conn.execute(
+            f"CREATE TABLE {_STAGE_SETTINGS} (id TEXT UNIQUE, {_SETTING_COLUMNS[4:]},"
+            " place INTEGER, line INTEGER)"
+        )
     except sqlite3.Error as error:
         raise StoreError(store.path, _describe(error)) from None
     try:
         staged = _stage(store, source, progress)
         try:
             conn.execute(f"PRAGMA main.cache_size = {-_IMPORT_CACHE_KIB}")
-            with store._write():
-                added = _merge(conn, store, source, staged)
+            planned, planned_settings = _check(conn, store, source)
+            synchronous = int(conn.execute("PRAGMA main.synchronous").fetchone()[0])
+            checkpoint = int(conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
+            # Many short commits: each need not wait for the disk (a crash may lose the
+            # last chunks, and importing again completes them), and checkpointing
+            # seldom copies each page of the id index once, not once per chunk. (The
+            # checkpoint runs after a commit has let go of the write lock.)
+            conn.execute("PRAGMA main.synchronous = NORMAL")
+            conn.execute(f"PRAGMA wal_autocheckpoint = {_IMPORT_CHECKPOINT_PAGES}")
+            try:
+                added = _merge(conn, store, planned, planned_settings, label)
+                conn.execute("PRAGMA main.wal_checkpoint(PASSIVE)")  # on disk before "added"
+            finally:
+                conn.execute(f"PRAGMA main.synchronous = {synchronous}")
+                conn.execute(f"PRAGMA wal_autocheckpoint = {checkpoint}")
         except sqlite3.Error as error:
             raise StoreError(store.path, _describe(error)) from None
     finally:
@@ -810,36 +1350,58 @@ def _import(store: Store, source: _Source, progress: Progress | None) -> ImportR
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             conn.execute(f"PRAGMA main.cache_size = {cache}")
-            conn.execute(f"DROP TABLE IF EXISTS {_STAGE}")
+            for table in (_STAGE, _STAGE_SETTINGS, _PLAN):
+                conn.execute(f"DROP TABLE IF EXISTS {table}")
         except sqlite3.Error:
-            pass  # the temp table goes with the connection anyway
-    return ImportResult(added=added, present=staged - added)
+            pass  # the temp tables go with the connection anyway
+    return ImportResult(added=added[0], present=staged - added[0], settings_added=added[1])
 
 
 def _stage(store: Store, source: _Source, progress: Progress | None) -> int:
-    """Copy the checked rows into the temp table, in file order; return how many."""
+    """Copy the checked rows into the temp tables, in file order; return how many events."""
     conn = store._conn
     insert = (
         f"INSERT INTO {_STAGE} ({_MAIN_COLUMNS}, place, line)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     )
     staged = 0
-    chunk: list[tuple[object, ...]] = []
+    chunk: list[tuple[Any, ...]] = []
+
+    def flush() -> None:
+        conn.executemany(insert, chunk)
+
+    def keep_setting(row: SettingRow, number: int, line: int) -> None:
+        values = (*row, number, line)
+        before = conn.total_changes
+        conn.execute(
+            f"INSERT OR IGNORE INTO {_STAGE_SETTINGS} ({_SETTING_COLUMNS}, place, line)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            values,
+        )
+        if conn.total_changes == before:
+            _check_repeats(conn, source, [values], _STAGE_SETTINGS, _SAME_SETTING, "setting")
+
+    source.keep_setting = keep_setting
     try:
-        # A deferred transaction that only touches the temp table: no lock on the file.
+        # A deferred transaction that only touches temp tables: no lock on the file.
         conn.execute("BEGIN")
         if progress is not None:
             progress(0, source.total)
         for number, line, row in source.records():
             chunk.append((*row, number, line))
             if len(chunk) >= _STAGE_CHUNK:
-                conn.executemany(insert, chunk)
+                flush()
                 staged += len(chunk)
                 chunk.clear()
                 if progress is not None:
                     progress(source.done(), source.total)
-        conn.executemany(insert, chunk)
+        flush()
         staged += len(chunk)
+        conn.execute("CREATE INDEX temp.salestui_import_id ON salestui_import(id)")
+        conn.execute(
+            "CREATE INDEX temp.salestui_import_cancels ON salestui_import(cancels)"
+            " WHERE cancels IS NOT NULL"
+        )
         conn.execute("COMMIT")
         if progress is not None:
             progress(source.total, source.total)
@@ -848,44 +1410,221 @@ def _stage(store: Store, source: _Source, progress: Progress | None) -> int:
     return staged
 
 
-def _merge(conn: sqlite3.Connection, store: Store, source: _Source, staged: int) -> int:
-    """Inside the write transaction: refuse conflicts, add what is new; return how many."""
-    present, first_bad = conn.execute(
-        f"SELECT count(*), min(CASE WHEN NOT ({_SAME}) THEN i.rowid END)"
-        f" FROM {_STAGE} AS i JOIN main.events AS e ON e.id = i.id"
-    ).fetchone()
-    if first_bad is not None:
-        event_id, number, line = conn.execute(
-            f"SELECT id, place, line FROM {_STAGE} WHERE rowid = ?", (first_bad,)
+def _check_repeats(
+    conn: sqlite3.Connection,
+    source: _Source,
+    chunk: Sequence[tuple[Any, ...]],
+    table: str,
+    same: str,
+    what: str,
+) -> None:
+    """Some ids of this chunk were staged already: each must repeat the same content."""
+    width = len(chunk[0]) - 2
+    names = COLUMNS if table == _STAGE else SETTING_COLUMNS
+    for values in chunk:
+        number, line = values[-2:]
+        fields = ", ".join(f"? AS {name}" for name in names)
+        found = conn.execute(
+            f"SELECT e.place, e.line, ({same}) FROM {table} AS e,"
+            f" (SELECT {fields}) AS i WHERE e.id = i.id AND (e.place, e.line) != (?, ?)",
+            (*values[:width], number, line),
         ).fetchone()
-        raise source.refuse(
-            source.place(number, line),
-            f"event {event_id} is already in {store.path} with different content "
-            "(it is never overwritten)",
-        )
-    added = int(
-        conn.execute(
-            f"INSERT OR IGNORE INTO main.events ({_MAIN_COLUMNS})"
-            f" SELECT {_MAIN_COLUMNS} FROM {_STAGE} ORDER BY rowid"
-        ).rowcount
-    )
-    if added + present < staged:
-        # Some id came twice in the file; the first copy went in. Are the others the same?
-        bad = conn.execute(
-            f"SELECT min(i.rowid) FROM {_STAGE} AS i JOIN main.events AS e ON e.id = i.id"
-            f" WHERE NOT ({_SAME})"
-        ).fetchone()[0]
-        if bad is not None:
-            event_id, number, line = conn.execute(
-                f"SELECT id, place, line FROM {_STAGE} WHERE rowid = ?", (bad,)
-            ).fetchone()
-            first_number, first_line = conn.execute(
-                f"SELECT place, line FROM {_STAGE} WHERE id = ? ORDER BY rowid LIMIT 1",
-                (event_id,),
-            ).fetchone()
+        if found is not None and not found[2]:
             raise source.refuse(
                 source.place(number, line),
+                f"{what} {values[0]} appears twice with different content "
+                f"(first at {source.place(found[0], found[1])})",
+            )
+
+
+def _check(conn: sqlite3.Connection, store: Store, source: _Source) -> tuple[int, int]:
+    """Everything that needs the whole file and the database, before anything is written.
+
+    Builds the plan (which staged rows are new, in the order they will be written:
+    tallies and corrections first, then undos and notes that refer to them) and
+    returns how many events and setting changes it holds.
+    """
+
+    def refuse_at(rowid: int, reason: str, table: str = _STAGE) -> ImportRefused:
+        number, line = conn.execute(
+            f"SELECT place, line FROM {table} WHERE rowid = ?", (rowid,)
+        ).fetchone()
+        return source.refuse(source.place(number, line), reason)
+
+    # 1. An id already stored must hold the same event: never overwritten.
+    row = conn.execute(
+        f"SELECT min(CASE WHEN NOT ({_SAME}) THEN i.rowid END)"
+        f" FROM {_STAGE} AS i JOIN main.events AS e ON e.id = i.id"
+    ).fetchone()
+    if row[0] is not None:
+        event_id = conn.execute(f"SELECT id FROM {_STAGE} WHERE rowid = ?", (row[0],)).fetchone()
+        raise refuse_at(
+            row[0],
+            f"event {event_id[0]} is already in {store.path} with different content "
+            "(it is never overwritten)",
+        )
+    row = conn.execute(
+        f"SELECT min(CASE WHEN NOT ({_SAME_SETTING}) THEN i.rowid END)"
+        f" FROM {_STAGE_SETTINGS} AS i JOIN main.setting_changes AS e ON e.id = i.id"
+    ).fetchone()
+    if row[0] is not None:
+        raise refuse_at(
+            row[0],
+            f"a setting change with this id is already in {store.path} with different "
+            "content (it is never overwritten)",
+            _STAGE_SETTINGS,
+        )
+    # An id repeated in the file must repeat the same event; the first copy is the one.
+    repeated = conn.execute(
+        f"SELECT 1 FROM {_STAGE} GROUP BY id HAVING count(*) > 1 LIMIT 1"
+    ).fetchone()
+    if repeated:
+        row = conn.execute(
+            f"""SELECT i.rowid, i.id, e.place, e.line FROM {_STAGE} AS i
+            JOIN {_STAGE} AS e ON e.rowid = (
+                SELECT min(f.rowid) FROM {_STAGE} AS f WHERE f.id = i.id)
+            WHERE e.rowid < i.rowid AND NOT ({_SAME}) ORDER BY i.rowid LIMIT 1"""
+        ).fetchone()
+        if row is not None:
+            rowid, event_id, first_number, first_line = row
+            raise refuse_at(
+                rowid,
                 f"event {event_id} appears twice with different content "
                 f"(first at {source.place(first_number, first_line)})",
             )
-    return added
+    # 2. An undo cancels a tally in the file or the database, on its day and metric,
+    #    with the opposite delta.
+    row = conn.execute(
+        f"""SELECT n.rowid, n.cancels, coalesce(t.id, e.id) IS NULL,
+            coalesce(t.cancels, e.cancels) IS NOT NULL OR coalesce(t.about, e.about) IS NOT NULL
+        FROM {_STAGE} AS n
+        LEFT JOIN {_STAGE} AS t ON t.id = n.cancels
+        LEFT JOIN main.events AS e ON e.id = n.cancels
+        WHERE n.cancels IS NOT NULL AND NOT (
+            coalesce(t.id, e.id) IS NOT NULL
+            AND coalesce(t.cancels, e.cancels) IS NULL AND coalesce(t.about, e.about) IS NULL
+            AND coalesce(t.metric, e.metric) = n.metric AND coalesce(t.day, e.day) = n.day
+            AND coalesce(t.delta, e.delta) = -n.delta)
+        ORDER BY n.rowid LIMIT 1"""
+    ).fetchone()
+    if row is not None:
+        rowid, cancels, unknown, not_a_tally = row
+        if unknown:
+            reason = (
+                f"an undo of event {cancels}, which is neither in this file nor in "
+                f"{store.path} (an undo must cancel a known tally)"
+            )
+        elif not_a_tally:
+            reason = f"an undo of event {cancels}, which is not a tally (an undo or a note)"
+        else:
+            reason = (
+                f"an undo of event {cancels} that does not match it (an undo has the "
+                "tally's day and metric and the opposite delta)"
+            )
+        raise refuse_at(rowid, reason)
+    # 3. The plan: staged rows not yet stored, tallies and corrections first.
+    conn.execute(f"CREATE TABLE {_PLAN} (src INTEGER NOT NULL)")
+    new = "NOT EXISTS (SELECT 1 FROM main.events AS e WHERE e.id = s.id)"
+    if repeated:
+        new += f" AND s.rowid = (SELECT min(rowid) FROM {_STAGE} AS f WHERE f.id = s.id)"
+    conn.execute(
+        f"INSERT INTO {_PLAN} (src) SELECT rowid FROM {_STAGE} AS s"
+        f" WHERE s.cancels IS NULL AND s.about IS NULL AND {new} ORDER BY rowid"
+    )
+    conn.execute(
+        f"INSERT INTO {_PLAN} (src) SELECT rowid FROM {_STAGE} AS s"
+        f" WHERE (s.cancels IS NOT NULL OR s.about IS NOT NULL) AND {new} ORDER BY rowid"
+    )
+    planned = int(conn.execute(f"SELECT count(*) FROM {_PLAN}").fetchone()[0])
+    # 4. No day goes below zero that is not already so. A second undo of a tally (two
+    #    machines each undid it) is not counted, as the store counts it.
+    row = conn.execute(
+        f"""WITH change AS (
+            SELECT s.day, s.metric, sum(s.delta) AS delta
+            FROM {_PLAN} AS p JOIN {_STAGE} AS s ON s.rowid = p.src
+            WHERE s.delta != 0 AND (s.cancels IS NULL OR (
+                NOT EXISTS (SELECT 1 FROM main.events AS u WHERE u.cancels = s.cancels)
+                AND NOT EXISTS (SELECT 1 FROM {_STAGE} AS g
+                    WHERE g.cancels IS NOT NULL AND g.cancels = s.cancels
+                    AND g.rowid < s.rowid)))
+            GROUP BY s.day, s.metric)
+        SELECT c.day, c.metric, coalesce(t.count, 0), coalesce(t.count, 0) + c.delta
+        FROM change AS c
+        LEFT JOIN main.day_totals AS t ON t.day = c.day AND t.metric = c.metric
+        WHERE coalesce(t.count, 0) + c.delta < 0 AND coalesce(t.count, 0) >= 0
+        ORDER BY c.day, c.metric LIMIT 1"""
+    ).fetchone()
+    if row is not None:
+        day, metric, before, after = row
+        raise source.refuse(
+            "",
+            f"it would take {metric} on {day} below zero ({before} in {store.path}, "
+            f"{after} after the import); a correction or undo needs its tally",
+        )
+    planned_settings = int(
+        conn.execute(
+            f"SELECT count(*) FROM {_STAGE_SETTINGS} AS s WHERE NOT EXISTS"
+            " (SELECT 1 FROM main.setting_changes AS e WHERE e.id = s.id)"
+        ).fetchone()[0]
+    )
+    return planned, planned_settings
+
+
+def _merge(
+    conn: sqlite3.Connection, store: Store, planned: int, planned_settings: int, label: str
+) -> tuple[int, int]:
+    """Write the plan in short transactions; return (events added, setting changes added).
+
+    Each chunk holds the write lock for about CHUNK_SECONDS, then lets go for
+    PAUSE_SECONDS so that a tally from another process waiting for the lock gets in.
+    """
+    settings_added = 0
+    if planned_settings:
+        with _chunk(conn):
+            settings_added = int(
+                conn.execute(
+                    f"INSERT OR IGNORE INTO main.setting_changes ({_SETTING_COLUMNS})"
+                    f" SELECT {_SETTING_COLUMNS} FROM {_STAGE_SETTINGS} ORDER BY rowid"
+                ).rowcount
+            )
+    insert = (
+        f"INSERT OR IGNORE INTO main.events ({_MAIN_COLUMNS})"
+        f" SELECT {', '.join('s.' + name for name in COLUMNS)}"
+        f" FROM {_PLAN} AS p JOIN {_STAGE} AS s ON s.rowid = p.src"
+        " WHERE p.rowid > ? AND p.rowid <= ? ORDER BY p.rowid"
+    )
+    added = 0
+    done = 0
+    size = min(2_000, CHUNK_ROWS)
+    while done < planned:
+        if done or settings_added:
+            time.sleep(PAUSE_SECONDS)
+        started = time.monotonic()
+        with _chunk(conn):
+            before = int(
+                conn.execute("SELECT coalesce(max(rowid), 0) FROM main.events").fetchone()[0]
+            )
+            count = int(conn.execute(insert, (done, done + size)).rowcount)
+            if count:
+                after = int(conn.execute("SELECT max(rowid) FROM main.events").fetchone()[0])
+                store.record_import(conn, before + 1, after, label)
+            # The time the lock is held; the commit after it only appends to the WAL
+            # (a checkpoint, when one runs, comes after the lock is let go).
+            took = time.monotonic() - started
+        added += count
+        done += size
+        # The next chunk's size aims at CHUNK_SECONDS, whatever the machine's speed.
+        size = max(200, min(CHUNK_ROWS, int(size * CHUNK_SECONDS / max(took, 1e-3))))
+    return added, settings_added
+
+
+@contextlib.contextmanager
+def _chunk(conn: sqlite3.Connection) -> Iterator[None]:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
