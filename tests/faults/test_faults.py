@@ -163,11 +163,6 @@ def test_kill_9_during_export_never_leaves_half_a_file(
     assert_sound(cli, db)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="store/portable.py _replace_atomically: the hidden .<name>.<pid>.partial of a "
-    "killed export is never deleted (a later export uses its own pid and leaves it)",
-)
 def test_a_later_export_deletes_what_a_killed_export_left(
     cli: Salestui, tmp_path: Path, big_database: Export
 ) -> None:
