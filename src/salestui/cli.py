@@ -419,8 +419,7 @@ def plan_lines(result: Any) -> list[str]:
         days = f"{result.working_days} working days; it has not started yet"
     else:
         days = (
-            f"{result.working_days} working days, {result.planned_days_left} left "
-            "(today included)"
+            f"{result.working_days} working days, {result.planned_days_left} left (today included)"
         )
     lines = [f"{month_name} · goal {result.target:,} sales{started} · {days}"]
     needed = "   ".join(metric.amount(result.today_needed[metric.key]) for metric in METRICS)
@@ -462,19 +461,43 @@ def goal(ctx: click.Context) -> None:
     metavar="YYYY-MM",
     help="Set it for this one month only (default: from this month on).",
 )
+@click.option(
+    "--full",
+    "start",
+    flag_value="full",
+    help="Set during a month: plan all N this month, from today (default: pro-rated).",
+)
+@click.option(
+    "--next-month",
+    "start",
+    flag_value="next-month",
+    help="Set during a month: start on the 1st of next month (default: pro-rated).",
+)
 @click.pass_context
-def goal_set(ctx: click.Context, target_text: str, month_text: str | None) -> None:
-    """Store the monthly sales target N."""
-    from salestui.domain.goals import parse_target
-    from salestui.domain.periods import month_of, parse_month
-    from salestui.figures import month_label, save_goal
+def goal_set(
+    ctx: click.Context, target_text: str, month_text: str | None, start: str | None
+) -> None:
+    """Store the monthly sales target N.
+
+    \b
+    Set after the month's first working day, with no goal for the month yet, the goal
+    starts today: this month gets its share of the working days left (pro-rated), or
+    all of N with --full, or nothing with --next-month. Pace counts from today.
+    """
+    from salestui.domain.goals import Start, parse_target
+    from salestui.domain.periods import parse_month
+    from salestui.figures import month_label, save_goal, set_goal
 
     target = _parse_or_fail(parse_target, target_text)
+    if month_text is not None and start is not None:
+        _fail_input(f"--{start} is for a goal from this month on; leave out --month")
     store = _open_store(ctx.find_root())
     if month_text is None:
-        month = month_label(month_of(ctx.obj["clock"]().date()))
-        save_goal(store, month, target)
-        click.echo(f"Goal: {target:,} sales a month from {month} on.")
+        chosen = Start(start) if start is not None else None
+        saved = set_goal(store, ctx.obj["clock"]().date(), target, chosen)
+        click.echo(saved.message)
+        if saved.start.mid_month and chosen is None:
+            click.echo("  (--full plans all of it this month; --next-month starts it on the 1st)")
     else:
         month = month_label(_parse_or_fail(parse_month, month_text))
         save_goal(store, month, target, only=True)

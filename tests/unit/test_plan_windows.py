@@ -95,3 +95,17 @@ def month(year: int, number: int):  # type: ignore[no-untyped-def]
     from salestui.domain.periods import month_range
 
     return month_range(year, number)
+
+
+def test_cli_goal_set_mid_month_offers_the_choices(run) -> None:
+    result = run("goal", "set", "50")
+    assert result.code == 0, result.err
+    assert "gets 5 pro-rated, counted from today" in result.out
+    assert "--full" in result.out and "--next-month" in result.out
+    assert run("goal", "set", "50", "--full").code == 0
+    payload = json.loads(run("plan", "--rate", "meetings=15%", "--rate", "sales=1/3",
+                             "--json").out)  # fmt: skip
+    assert payload["target"] == 50 and payload["starts"] == "2026-11-27"
+    assert payload["pace"]["calls"] == 0
+    refused = run("goal", "set", "50", "--full", "--month", "2026-12")
+    assert refused.code == 2 and "leave out --month" in refused.err
