@@ -36,3 +36,20 @@ def run(
         return Result(code if isinstance(code, int) else 1, captured.out, captured.err)
 
     return invoke
+
+
+@pytest.fixture
+def standing_goal(run: Callable[..., Result], clock: FakeClock) -> Callable[[int], None]:
+    """`salestui goal set N` as on the month's first working day, so that it covers the
+    whole month (set later, a new goal starts mid-month and is pro-rated)."""
+
+    def set_goal(target: int) -> None:
+        now = clock.now
+        clock.now = now.replace(day=1)
+        while clock.now.weekday() >= 5:
+            clock.now = clock.now.replace(day=clock.now.day + 1)
+        result = run("goal", "set", str(target))
+        clock.now = now
+        assert result.code == 0, result.err
+
+    return set_goal

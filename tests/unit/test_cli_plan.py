@@ -115,8 +115,8 @@ def test_plan_today_needed_drops_with_each_call_today(run, db_path, clock) -> No
     assert after["done"]["calls"] == 407
 
 
-def test_plan_uses_stored_goal_and_rates_and_history(run, db_path, clock) -> None:
-    assert run("goal", "set", "50").code == 0
+def test_plan_uses_stored_goal_and_rates_and_history(run, db_path, clock, standing_goal) -> None:
+    standing_goal(50)
     assert run("rate", "set", "meetings=15%").code == 0
     assert run("rate", "set", "sales=1/3").code == 0
     plan = json.loads(run("plan", "--json").out)

@@ -52,12 +52,14 @@ def test_rate_alone_shows_the_rates_instead_of_a_usage_error(run, db_path: Path)
     assert not db_path.exists()  # showing creates nothing
 
 
-def test_goal_alone_shows_the_goal_instead_of_a_usage_error(run, db_path: Path) -> None:
+def test_goal_alone_shows_the_goal_instead_of_a_usage_error(
+    run, db_path: Path, standing_goal
+) -> None:
     result = run("goal")
     assert (result.code, result.err) == (0, "")
     assert "No goal for 2026-11" in result.out
     assert not db_path.exists()
-    run("goal", "set", "50")
+    standing_goal(50)
     run("goal", "set", "60", "--month", "2027-01")
     lines = run("goal").out.splitlines()
     assert lines[0] == "2026-11: 50 sales (the goal from 2026-11 on)"
@@ -111,7 +113,7 @@ def test_rate_clear_of_nothing_creates_nothing(run, db_path: Path) -> None:
 
 
 def test_goal_clear_ends_the_goal_from_this_month_on(run, db_path: Path, clock) -> None:
-    clock.now = clock.now.replace(month=9, day=10)
+    clock.now = clock.now.replace(month=9, day=1)  # a Tuesday: the month's first working day
     run("goal", "set", "40")  # standing from 2026-09 on
     run("goal", "set", "45", "--month", "2026-10")
     clock.now = clock.now.replace(month=11, day=27)
@@ -131,8 +133,8 @@ def test_goal_clear_ends_the_goal_from_this_month_on(run, db_path: Path, clock) 
     assert "Nothing to clear" in run("goal", "clear").out
 
 
-def test_goal_clear_month_clears_that_months_goal_only(run, db_path: Path) -> None:
-    run("goal", "set", "50")
+def test_goal_clear_month_clears_that_months_goal_only(run, db_path: Path, standing_goal) -> None:
+    standing_goal(50)
     run("goal", "set", "80", "--month", "2026-12")
     result = run("goal", "clear", "--month", "2026-12")
     assert result.code == 0
@@ -152,8 +154,8 @@ def test_goal_clear_on_a_missing_database_creates_nothing(run, db_path: Path) ->
     assert not db_path.exists()
 
 
-def test_goal_clear_bad_month_exits_2_writing_nothing(run, db_path: Path) -> None:
-    run("goal", "set", "50")
+def test_goal_clear_bad_month_exits_2_writing_nothing(run, db_path: Path, standing_goal) -> None:
+    standing_goal(50)
     result = run("goal", "clear", "--month", "2026-13")
     assert result.code == 2 and "not a month: '2026-13'" in result.err
     assert len(result.err.strip().splitlines()) == 1

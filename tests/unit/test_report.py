@@ -297,9 +297,9 @@ def test_cli_report_defaults_to_this_week_as_text(run, db_path, wednesday) -> No
     assert result.out == to_text(week_report()) + "\n"
 
 
-def test_cli_report_markdown_with_a_stored_goal(run, db_path, wednesday) -> None:
+def test_cli_report_markdown_with_a_stored_goal(run, db_path, wednesday, standing_goal) -> None:
     seed(db_path, wednesday)
-    assert run("goal", "set", "10").code == 0
+    standing_goal(10)
     assert run("rate", "set", "meetings=15%").code == 0
     assert run("rate", "set", "sales=1/3").code == 0
     result = run("report", "--format", "markdown")
