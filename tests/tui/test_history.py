@@ -8,7 +8,7 @@ from pathlib import Path
 
 from salestui.store import Store
 from salestui.tui.day import DayScreen
-from salestui.tui.history import HeatmapGrid
+from salestui.tui.history import HeatmapGrid, HistoryTab
 from tests.conftest import FakeClock, local
 from tests.tui.conftest import seed_history, wait_for_workers, writes_landed
 from tests.tui.test_today import screen_text
@@ -123,3 +123,27 @@ async def test_backdating_into_the_future_is_refused(app_factory, db_path) -> No
         await pilot.pause()
         assert any("future" in n.message for n in app._notifications)
         assert day_count(db_path, "2026-11-28", "calls") == 0
+
+
+async def test_longest_streak_never_drops_when_more_is_logged(app_factory, db_path, clock) -> None:
+    """Issue 8: logging 50 calls today once made 'longest 6 (at least 45)' 'longest 4
+    (at least 46)': every past day is now judged by the target it started with."""
+    seed_history(db_path, clock, days=60)
+    with Store(db_path, clock=clock) as store:
+        store.set_setting("goal.from.2026-09", "25")
+        store.set_setting("rate.meetings", "15%")
+        store.set_setting("rate.sales", "1/3")
+    app = app_factory()
+    async with app.run_test(size=(100, 34)) as pilot:
+        await open_history(app, pilot)
+        before = app.query_one(HistoryTab).figures
+        assert before is not None and before.streaks.longest >= 1
+        assert "met their call target" in before.streak_rule
+        with Store(db_path, clock=clock) as store:
+            store.log("calls", 50)  # another pane: a big morning
+        app.load_figures()
+        await wait_for_workers(app)
+        after = app.query_one(HistoryTab).figures
+        assert after is not None and after is not before
+        assert after.streaks.longest >= before.streaks.longest
+        assert after.streaks.current >= before.streaks.current

@@ -11,10 +11,12 @@ from pathlib import Path
 from salestui.clock import Clock
 from salestui.domain.counts import DayTotals
 from salestui.domain.funnel import monthly_rates
+from salestui.domain.goals import GoalBook
 from salestui.domain.history import best_day, best_week, heatmap, streaks, weekly_rows
 from salestui.domain.metrics import METRIC_KEYS
 from salestui.domain.periods import DateRange, parse_period
-from salestui.figures import PlanInputs, load_funnel, load_plan_inputs
+from salestui.domain.planner import call_targets
+from salestui.figures import PlanInputs, goal_book, load_funnel, load_plan_inputs
 from salestui.store.events import Store
 from salestui.tui.funnel import FunnelFigures
 from salestui.tui.history import HistoryFigures
@@ -35,29 +37,39 @@ def load_figures(
         period = parse_period("month", today)
     with Store(db_path, clock=clock) as reader:
         inputs = load_plan_inputs(reader, today)
+        book = goal_book(reader)
         view = load_funnel(reader, period)
         bounds = reader.bounds()
         totals = (
             reader.day_totals(DateRange(bounds.start, max(bounds.end, today))) if bounds else {}
         )
     trend = monthly_rates(totals, today, TREND_MONTHS)
-    return inputs, FunnelFigures(view, trend), history_figures(totals, today, inputs)
+    return inputs, FunnelFigures(view, trend), history_figures(totals, today, inputs, book)
 
 
-def history_figures(totals: DayTotals, today: date, inputs: PlanInputs) -> HistoryFigures:
-    """Heatmaps, streaks, bests and weekly rows from per-day totals."""
-    try:
-        daily_call_target: int | None = inputs.plan().per_day["calls"]
-        rule = f"days with at least {daily_call_target:,} calls; days off do not break it"
-    except ValueError:
-        daily_call_target = None
+def history_figures(
+    totals: DayTotals, today: date, inputs: PlanInputs, book: GoalBook
+) -> HistoryFigures:
+    """Heatmaps, streaks, bests and weekly rows from per-day totals.
+
+    Each day of a streak is judged by the call target it started with, so a record
+    never drops because more work was logged later."""
+    targets: dict[date, int | None] = {}
+    if totals:
+        span = DateRange(min(totals), max(max(totals), today))
+        targets = call_targets(totals, span, inputs.calendar, book, inputs.stored_rates)
+    today_target = targets.get(today)
+    if any(target is not None for target in targets.values()):
+        today_words = f"; today {today_target:,} calls" if today_target else ""
+        rule = f"days that met their call target{today_words}; days off do not break it"
+    else:
         rule = "working days with any tally; days off do not break it"
     return HistoryFigures(
         heatmaps={
             key: heatmap(totals, today, key, inputs.calendar, weeks=HEATMAP_WEEKS)
             for key in METRIC_KEYS
         },
-        streaks=streaks(totals, today, inputs.calendar, daily_call_target),
+        streaks=streaks(totals, today, inputs.calendar, targets),
         streak_rule=rule,
         best_day={key: best_day(totals, key) for key in METRIC_KEYS},
         best_week={key: best_week(totals, key) for key in METRIC_KEYS},
