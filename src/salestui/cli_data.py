@@ -6,6 +6,7 @@ imported inside each command, so the quick commands pay nothing for these.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, TextIO
 import click
 
 from salestui.cli import _fail_input, _open_store
-from salestui.store.events import StoreError
+from salestui.store.events import Store, StoreError
 
 if TYPE_CHECKING:
     from click._termui_impl import ProgressBar
@@ -157,17 +158,33 @@ def import_command(ctx: click.Context, file: str) -> None:
         )
     if path.is_dir():
         _fail_input(f"{file}: is a folder; give the file to import")
+    db: Path = ctx.obj["db"]
+    created = [each for each in (db.parent, db) if not each.exists()]
     store = _open_store(ctx)
     large = path.is_file() and path.stat().st_size >= PROGRESS_BYTES
     progress = _Progress("Importing", 0 if large else sys.maxsize)
     try:
         result = import_file(store, path, progress, label=str(path))
     except ImportRefused as error:
+        if created and store.is_empty():
+            _remove_new_database(store, created)  # a refused import leaves nothing behind
         _fail_input(str(error))
     finally:
         progress.close()
     settings = f"; {result.settings_added} setting changes added" if result.settings_added else ""
     click.echo(f"added {result.added}, already present {result.present}{settings}")
+
+
+def _remove_new_database(store: Store, created: list[Path]) -> None:
+    """Delete the empty database (and folder) this command created, best effort."""
+    store.close()
+    db = store.path
+    for each in (Path(f"{db}-wal"), Path(f"{db}-shm"), db):
+        if db in created:
+            each.unlink(missing_ok=True)
+    if db.parent in created:
+        with contextlib.suppress(OSError):
+            db.parent.rmdir()
 
 
 @click.command("backup")

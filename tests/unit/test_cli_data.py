@@ -305,3 +305,12 @@ def test_tallies_during_a_large_import_all_get_in(tmp_path: Path) -> None:
     )
     assert today["counts"]["calls"] == 1 + tallies
     assert max(waits) < 10, waits  # each round got the lock between chunks, not after the import
+
+
+def test_a_refused_import_creates_no_database(run, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "salestui-export", "version": 1, "events": [{"id": "x"}]}')
+    target = tmp_path / "fresh.db"
+    result = run("--db", str(target), "import", str(bad))
+    assert result.code == 2 and "nothing was imported" in result.err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.json"]

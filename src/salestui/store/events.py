@@ -630,6 +630,10 @@ class Store:
         """Whether anything was ever recorded."""
         return bool(self._read("SELECT 1 FROM events LIMIT 1"))
 
+    def is_empty(self) -> bool:
+        """Whether nothing at all was ever recorded: no event, no setting change."""
+        return not self.has_events() and not self._read("SELECT 1 FROM setting_changes LIMIT 1")
+
     def data_version(self) -> int:
         """Changes whenever another connection commits; nearly free to read."""
         return int(str(self._read("PRAGMA data_version")[0][0]))
