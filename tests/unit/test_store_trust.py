@@ -260,6 +260,7 @@ def test_read_only_folder_can_still_be_read() -> None:
     os.chmod(tmp_path, 0o755)
     code = (
         "import os, sys\n"
+        "import salestui.domain.counts  # imported lazily by counts(): before the switch\n"
         "from salestui.store import Store\n"
         "from salestui.domain.periods import DateRange\n"
         "from datetime import date\n"

@@ -299,10 +299,19 @@ class Store:
             conn.execute("PRAGMA synchronous = FULL")
 
     def _identity(self) -> tuple[int, int, int]:
+        """(application_id, user_version, number of schema objects), from one snapshot:
+        read one by one, another process's first migration could commit in between."""
         conn = self._conn
-        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        own = not conn.in_transaction
+        if own:
+            conn.execute("BEGIN")
+        try:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        finally:
+            if own and conn.in_transaction:
+                conn.execute("COMMIT")
         return int(app_id), int(version), int(tables)
 
     def _check_identity(self, app_id: int, version: int, tables: int) -> None:
