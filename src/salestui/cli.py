@@ -288,10 +288,8 @@ def _parse_or_fail(parser: Callable[[str], T], text: str) -> T:
 @click.pass_context
 def funnel(ctx: click.Context, period_text: str, as_json: bool) -> None:
     """Counts and conversion rates for a period (default: this month)."""
-    from salestui.domain.funnel import UNCERTAIN_BELOW
     from salestui.domain.metrics import METRICS
     from salestui.domain.periods import parse_period
-    from salestui.domain.rates import format_percent, format_rate_words
     from salestui.figures import load_funnel
 
     today_date = ctx.obj["clock"]().date()
@@ -302,30 +300,17 @@ def funnel(ctx: click.Context, period_text: str, as_json: bool) -> None:
         return
     span = f"{view.span.start} to {view.span.end}" if view.span else "no events yet"
     click.echo(f"{period.label} · {span}")
+    # Worded by the domain, as in the Funnel tab and the report: `33.3%?` + footnote.
     result = view.funnel
     for index, metric in enumerate(METRICS):
         click.echo(f"  {metric.label:<9} {result.counts[metric.key]:>7,}")
         if index + 1 < len(METRICS):
-            following = METRICS[index + 1]
-            rate = result.rates[following.key]
-            if rate is None:
-                click.echo(f"  {'':<9}   ↓ —  (no {metric.key} to convert)")
-            else:
-                words = format_rate_words(rate, metric, following)
-                click.echo(f"  {'':<9}   ↓ {format_percent(rate)}  ({words})")
-    if result.overall is None:
-        click.echo("  Overall —")
-    else:
-        words = format_rate_words(result.overall, METRICS[0], METRICS[-1])
-        click.echo(f"  Overall {format_percent(result.overall)} of calls close ({words})")
-    for stage in ("meetings", "sales"):
-        interval = result.interval(stage)
-        if result.rates[stage] is not None and result.uncertain(stage) and interval:
-            low, high = interval
-            click.echo(
-                f"  ! the {stage} rate comes from {result.denominator(stage)} events, fewer than "
-                f"{UNCERTAIN_BELOW}: uncertain ({low:.0%}–{high:.0%})"
-            )
+            stage = METRICS[index + 1].key
+            click.echo(f"  {'':<9}   ↓ {result.rate_text(stage)}  ({result.rate_words(stage)})")
+    closing = "" if result.overall is None else " of calls close"
+    click.echo(f"  Overall {result.overall_text()}{closing}  ({result.overall_words()})")
+    for note in result.notes():
+        click.echo(f"  {note}")
 
 
 @cli.command(short_help="What this month needs: calls, meetings and sales per day.")

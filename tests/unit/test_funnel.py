@@ -9,8 +9,10 @@ import pytest
 from salestui.domain.funnel import (
     UNCERTAIN_BELOW,
     Funnel,
+    format_rate,
     funnel_for,
     monthly_rates,
+    uncertain_note,
     wilson_interval,
 )
 from salestui.domain.periods import DateRange
@@ -129,3 +131,138 @@ def test_monthly_rates_defaults_to_twelve_months() -> None:
     assert result[-1][0] == "2026-11"
     with pytest.raises(ValueError):
         monthly_rates({}, date(2026, 11, 27), months=0)
+
+
+# -- one way to say a rate (issue 8, item 5) ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("successes", "trials", "places", "expected"),
+    [
+        (3, 20, 1, "15%"),
+        (19, 1000, 1, "1.9%"),
+        (19, 1000, 0, "2%"),  # to nearest, never floored to 1%
+        (6999, 10000, 0, "70%"),  # never 69%
+        (25, 200, 0, "13%"),  # 12.5% rounds half up
+        (1, 3, 1, "33.3%?"),  # fewer than 20 at the denominator: the one mark
+        (19, 19, 1, "100%?"),
+        (20, 20, 1, "100%"),
+        (0, 5, 1, "0%?"),
+        (4, 2, 1, "200%?"),  # odd data shown as it is
+        (1, 3000, 1, "<0.1%"),
+        (0, 0, 1, "—"),
+    ],
+)
+def test_format_rate_is_the_one_way_to_say_a_rate(
+    successes: int, trials: int, places: int, expected: str
+) -> None:
+    assert format_rate(successes, trials, places) == expected
+
+
+def test_uncertain_note_gives_the_likely_range_rounded_to_nearest() -> None:
+    assert uncertain_note(3, 20, "calls", "meetings") is None
+    assert uncertain_note(0, 0, "calls", "meetings") is None
+    assert uncertain_note(1, 3, "meetings", "sales") == (
+        "? meetings → sales rests on 3 meetings (fewer than 20): uncertain, likely 6%–79%"
+    )
+    assert uncertain_note(2, 12, "calls", "meetings", within="Last week") == (
+        "? Last week, calls → meetings rests on 12 calls (fewer than 20): uncertain, likely 5%–45%"
+    )
+    assert uncertain_note(1, 1, "calls", "meetings") == (
+        "? calls → meetings rests on 1 call (fewer than 20): uncertain, likely 21%–100%"
+    )
+    # More meetings than calls is no sample: the warning without a range.
+    assert uncertain_note(4, 2, "calls", "meetings") == (
+        "? calls → meetings rests on 2 calls (fewer than 20): uncertain"
+    )
+
+
+def test_uncertain_note_range_rounds_half_up_not_half_even(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`f"{0.125:.0%}"` is `12%` (half to even); the footnote says 13%, as everywhere."""
+    import salestui.domain.funnel as funnel_module
+
+    monkeypatch.setattr(funnel_module, "wilson_interval", lambda s, t: (0.125, 0.625))
+    note = uncertain_note(1, 4, "calls", "meetings")
+    assert note is not None and note.endswith("likely 13%–63%")
+
+
+def test_funnel_words_and_notes() -> None:
+    funnel = Funnel({"calls": 5, "meetings": 0, "sales": 0})
+    assert funnel.rate_text("meetings") == "0%?"
+    assert funnel.rate_words("meetings") == "no meetings from 5 calls"
+    assert funnel.rate_text("sales") == "—"
+    assert funnel.rate_words("sales") == "no meetings to convert"
+    assert funnel.overall_text() == "0%?"
+    assert funnel.overall_words() == "no sales from 5 calls"
+    assert funnel.notes() == [
+        "? calls → meetings rests on 5 calls (fewer than 20): uncertain, likely 0%–43%",
+        "? calls → sales rests on 5 calls (fewer than 20): uncertain, likely 0%–43%",
+    ]
+    assert funnel.notes(overall=False) == funnel.notes()[:1]
+    big = Funnel({"calls": 40, "meetings": 6, "sales": 2})
+    assert big.rate_text("meetings") == "15%"
+    assert big.rate_words("meetings") == "1 meeting per 6.7 calls"
+    assert big.overall_text() == "5%"
+    assert big.notes() == [
+        "? meetings → sales rests on 6 meetings (fewer than 20): uncertain, likely 10%–70%"
+    ]
+
+
+SAME_NOTE = "? meetings → sales rests on 3 meetings (fewer than 20): uncertain, likely 6%–79%"
+
+
+def _seed_small_week(db_path, clock) -> None:  # type: ignore[no-untyped-def]
+    from salestui.store import Store
+    from tests.conftest import local
+
+    with Store(db_path, clock=clock) as store:
+        store.log("calls", 20, at=local("2026-11-23T09:00"))
+        store.log("meetings", 3, at=local("2026-11-24T09:00"))
+        store.log("sales", 1, at=local("2026-11-25T09:00"))
+
+
+def test_cli_funnel_marks_and_footnotes_as_the_app_does(run, db_path, clock) -> None:
+    _seed_small_week(db_path, clock)
+    out = run("funnel", "-p", "week").out
+    assert "↓ 15%  (1 meeting per 6.7 calls)" in out
+    assert "↓ 33.3%?  (1 sale per 3 meetings)" in out
+    assert "Overall 5% of calls close  (1 sale per 20 calls)" in out
+    assert f"  {SAME_NOTE}\n" in out
+    assert "!" not in out
+
+
+def test_cli_funnel_without_calls_says_so(run) -> None:
+    out = run("funnel", "-p", "week").out
+    assert "↓ —  (no calls to convert)" in out
+    assert "Overall —  (no calls to convert)" in out
+
+
+def test_same_mark_and_note_in_cli_funnel_tab_history_and_report(run, db_path, clock) -> None:
+    from rich.console import Console
+
+    from salestui.domain.history import weekly_rows
+    from salestui.domain.periods import parse_period
+    from salestui.figures import FunnelView
+    from salestui.tui.funnel import funnel_text
+    from salestui.tui.history import week_table
+
+    _seed_small_week(db_path, clock)
+    cli_out = run("funnel", "-p", "week").out
+    report_out = run("report", "-p", "week").out
+
+    counts = {"calls": 20, "meetings": 3, "sales": 1}
+    period = parse_period("week", date(2026, 11, 27))
+    tab = funnel_text(FunnelView(period, period.range, Funnel(counts))).plain
+
+    console = Console(width=100, record=True)
+    console.print(week_table(weekly_rows({date(2026, 11, 23): counts}, date(2026, 11, 27), 2)))
+    history = console.export_text()
+
+    for shown in (cli_out, report_out, tab, history):
+        assert "33.3%?" in shown
+    for shown in (cli_out, tab):
+        assert SAME_NOTE in shown
+    assert SAME_NOTE.replace("? ", "? This week, ", 1) in report_out
+    assert "? rests on fewer than 20 calls (or meetings): uncertain" in history

@@ -8,6 +8,7 @@ from salestui.domain.metrics import CALLS, MEETINGS, SALES, Metric
 from salestui.domain.rates import (
     RATE_STAGES,
     format_percent,
+    format_percent_range,
     format_rate_input,
     format_rate_words,
     parse_rate,
@@ -151,3 +152,18 @@ def test_format_rate_words(
 def test_format_rate_input_round_trips(rate: Fraction, expected: str) -> None:
     assert format_rate_input(rate) == expected
     assert parse_rate(expected) == rate
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "expected"),
+    [
+        (Fraction(9, 100), Fraction(23, 100), "9%–23%"),
+        (0.125, 0.375, "13%–38%"),  # f"{0.125:.0%}" says 12%: half to even
+        (0.0, 1.0, "0%–100%"),
+        (0.004, 0.996, "<1%–>99%"),  # never 0% or 100% for what is not
+    ],
+)
+def test_format_percent_range_rounds_each_end_to_nearest(
+    low: Fraction | float, high: Fraction | float, expected: str
+) -> None:
+    assert format_percent_range(low, high) == expected

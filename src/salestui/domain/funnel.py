@@ -6,6 +6,16 @@ meetings / calls, `rates["sales"]` is sales / meetings. `overall` is sales / cal
 Rates are exact fractions and are never clamped: odd data (more meetings than
 calls, say from inbound meetings) gives a rate above 1, shown as it is. For a
 monotone funnel (calls >= meetings >= sales >= 0) every rate lies in [0, 1].
+
+One way to say a rate, used by the CLI, the Funnel and History tabs and the report:
+
+- `format_rate(successes, trials)`: `14.9%`, rounded to nearest (half up); `33.3%?`
+  when it rests on fewer than 20 events at its denominator; `—` when there is none;
+- `uncertain_note(...)`: the footnote for a `?`, with its likely (Wilson 95%) range:
+  `? meetings → sales rests on 3 meetings (fewer than 20): uncertain, likely 6%–79%`;
+- `UNCERTAIN_LEGEND`: the one-line key under a table of marked rates;
+- `rate_words(...)`: the rate in words, `1 meeting per 6.7 calls` or `no meetings
+  from 5 calls`.
 """
 
 from __future__ import annotations
@@ -16,15 +26,29 @@ from datetime import date
 from fractions import Fraction
 
 from salestui.domain.counts import Counts, DayTotals, sum_range, zero_counts
-from salestui.domain.metrics import METRIC_KEYS
+from salestui.domain.metrics import METRIC_KEYS, Metric, metric_by_key
 from salestui.domain.periods import DateRange, month_of, month_range
-from salestui.domain.rates import RATE_STAGES, previous_stage
+from salestui.domain.rates import (
+    RATE_STAGES,
+    format_percent,
+    format_percent_range,
+    format_rate_words,
+    previous_stage,
+)
 
 UNCERTAIN_BELOW = 20
 """A rate from fewer events than this at its denominator is flagged as uncertain."""
 
 WILSON_Z = 1.959963984540054
 """The normal quantile for a two-sided 95% interval."""
+
+UNCERTAIN_MARK = "?"
+"""The one mark, right after the percent, of a rate from fewer than 20 events."""
+
+UNCERTAIN_LEGEND = (
+    f"{UNCERTAIN_MARK} rests on fewer than {UNCERTAIN_BELOW} calls (or meetings): uncertain"
+)
+"""The key under a table whose cells may carry the mark (too many cells for a range each)."""
 
 
 def _rate(numerator: int, denominator: int) -> Fraction | None:
@@ -79,6 +103,37 @@ class Funnel:
             return None
         return wilson_interval(successes, trials)
 
+    def rate_text(self, stage: str, places: int = 1) -> str:
+        """The rate into `stage` as shown everywhere: `14.9%`, `33.3%?`, `—`."""
+        return format_rate(self.counts[stage], self.denominator(stage), places)
+
+    def rate_words(self, stage: str) -> str:
+        """The rate into `stage` in words: `1 meeting per 6.7 calls`, `no meetings from 5 calls`."""
+        before = previous_stage(stage)
+        return rate_words(self.counts[stage], self.counts[before], before, stage)
+
+    def overall_text(self, places: int = 1) -> str:
+        """Sales over calls as shown everywhere: `5%`, `5%?` from fewer than 20 calls, `—`."""
+        return format_rate(self.counts[METRIC_KEYS[-1]], self.counts[METRIC_KEYS[0]], places)
+
+    def overall_words(self) -> str:
+        """Sales over calls in words: `1 sale per 20 calls`, `no sales from 5 calls`."""
+        first, last = METRIC_KEYS[0], METRIC_KEYS[-1]
+        return rate_words(self.counts[last], self.counts[first], first, last)
+
+    def notes(self, overall: bool = True, within: str = "") -> list[str]:
+        """A footnote for each rate marked `?`: each step, then (unless `overall` is False)
+        the overall rate. `within` names the column when a table shows two periods."""
+        pairs = [(previous_stage(stage), stage) for stage in RATE_STAGES]
+        if overall:
+            pairs.append((METRIC_KEYS[0], METRIC_KEYS[-1]))
+        notes: list[str] = []
+        for before, stage in pairs:
+            note = uncertain_note(self.counts[stage], self.counts[before], before, stage, within)
+            if note is not None:
+                notes.append(note)
+        return notes
+
     def to_json(self, from_day: date | None, to_day: date | None) -> dict[str, object]:
         """The `funnel --json` shape: from, to, counts, rates (floats or null), overall."""
         return {
@@ -105,6 +160,66 @@ def wilson_interval(successes: int, trials: int, z: float = WILSON_Z) -> tuple[f
     low = 0.0 if successes == 0 else max(0.0, centre - half)
     high = 1.0 if successes == trials else min(1.0, centre + half)
     return low, high
+
+
+def is_uncertain(trials: int) -> bool:
+    """True when a rate rests on fewer than 20 events at its denominator (and at least 1)."""
+    return 0 < trials < UNCERTAIN_BELOW
+
+
+def format_rate(successes: int, trials: int, places: int = 1) -> str:
+    """`successes / trials` as a percent: `14.9%`, `33.3%?` from fewer than 20, `—` for none.
+
+    Rounded to nearest, half up, by `format_percent` (never `0%` for a rate above 0,
+    nor `100%` for one below 1). Rates above 1 in odd data are shown as they are.
+    """
+    if trials <= 0:
+        return "—"
+    mark = UNCERTAIN_MARK if is_uncertain(trials) else ""
+    return format_percent(Fraction(successes, trials), places) + mark
+
+
+def rate_words(
+    successes: int, trials: int, from_metric: Metric | str, to_metric: Metric | str
+) -> str:
+    """The rate in words: `1 meeting per 6.7 calls`; `no meetings from 5 calls` for none;
+    `no calls to convert` when there is nothing to divide by."""
+    source = from_metric if isinstance(from_metric, Metric) else metric_by_key(from_metric)
+    target = to_metric if isinstance(to_metric, Metric) else metric_by_key(to_metric)
+    if trials <= 0:
+        return f"no {source.key} to convert"
+    if successes == 0:
+        return f"no {target.key} from {source.amount(trials)}"
+    return format_rate_words(Fraction(successes, trials), source, target)
+
+
+def uncertain_note(
+    successes: int,
+    trials: int,
+    from_metric: Metric | str,
+    to_metric: Metric | str,
+    within: str = "",
+) -> str | None:
+    """The footnote of a rate marked `?`, None for a rate that is not marked.
+
+    `? calls → meetings rests on 12 calls (fewer than 20): uncertain, likely 9%–23%`;
+    with `within="Last week"`: `? Last week, calls → meetings rests on …`. The likely
+    range is the Wilson 95% interval, its ends rounded to nearest. Odd data (more
+    conversions than attempts) has no range, only the warning.
+    """
+    if not is_uncertain(trials):
+        return None
+    source = from_metric if isinstance(from_metric, Metric) else metric_by_key(from_metric)
+    target = to_metric if isinstance(to_metric, Metric) else metric_by_key(to_metric)
+    where = f"{within}, " if within else ""
+    note = (
+        f"{UNCERTAIN_MARK} {where}{source.key} → {target.key} rests on "
+        f"{source.amount(trials)} (fewer than {UNCERTAIN_BELOW}): uncertain"
+    )
+    if 0 <= successes <= trials:
+        low, high = wilson_interval(successes, trials)
+        note += f", likely {format_percent_range(low, high)}"
+    return note
 
 
 def months_back(today: date, months: int) -> list[DateRange]:

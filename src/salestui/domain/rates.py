@@ -126,6 +126,15 @@ def format_percent(rate: Fraction, places: int = 1) -> str:
     return f"{text}%"
 
 
+def format_percent_range(low: Fraction | float, high: Fraction | float, places: int = 0) -> str:
+    """A likely range, `9%–23%`: each end through `format_percent`, so rounded to nearest.
+
+    Floats (a Wilson interval) are read exactly as the binary value they hold, then
+    rounded half up; `f"{x:.0%}"` would round half to even and drift on binary floats.
+    """
+    return f"{format_percent(Fraction(low), places)}–{format_percent(Fraction(high), places)}"
+
+
 def _metric(value: Metric | str) -> Metric:
     return value if isinstance(value, Metric) else metric_by_key(value)
 

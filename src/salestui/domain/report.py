@@ -18,6 +18,8 @@ Target and pace come from a month `Plan` when one is given:
 
 Renderers: `to_text`, `to_markdown` (a heading, a table with this period /
 previous / change, bullet lines) and `to_json` (stable keys, rates as floats or null).
+Rates are said as everywhere else (`Funnel.rate_text`): rounded to nearest, `?` when
+from fewer than 20 events, with a footnote giving the likely range.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from salestui.domain.periods import (
     year_of,
 )
 from salestui.domain.planner import Plan, describe_pace
-from salestui.domain.rates import RATE_STAGES, format_percent, previous_stage
+from salestui.domain.rates import RATE_STAGES, previous_stage
 from salestui.domain.workdays import WorkCalendar
 
 _MONTH_SPEC = re.compile(r"\d{4}-\d{2}")
@@ -276,10 +278,6 @@ def _signed(value: Fraction, places: int = 0) -> str:
     return ("+" if value > 0 else "-") + text
 
 
-def _rate_text(rate: Fraction | None) -> str:
-    return "—" if rate is None else format_percent(rate)
-
-
 def _count_change_text(report: Report, metric: str) -> str:
     change = report.change(metric)
     if change is None:
@@ -316,10 +314,10 @@ def _table(report: Report) -> tuple[list[str], list[list[str]]]:
             ]
         rows.append(row)
     for stage in RATE_STAGES:
-        row = [_rate_label(stage), _rate_text(report.funnel.rates[stage])]
+        row = [_rate_label(stage), report.funnel.rate_text(stage)]
         if report.previous_funnel is not None:
             row += [
-                _rate_text(report.previous_funnel.rates[stage]),
+                report.previous_funnel.rate_text(stage),
                 _rate_change_text(report, stage),
             ]
         rows.append(row)
@@ -380,6 +378,16 @@ def _span_text(report: Report) -> str:
     return report.span.compact() if report.span is not None else "no events yet"
 
 
+def _uncertain_notes(report: Report) -> list[str]:
+    """Footnotes for the `?` rates of the table: this period's, then the previous one's."""
+    # The table shows the steps, not the overall rate: its footnote would point at nothing.
+    if report.previous_funnel is None:
+        return report.funnel.notes(overall=False)
+    return report.funnel.notes(overall=False, within=report.period.label) + (
+        report.previous_funnel.notes(overall=False, within=str(report.previous_label))
+    )
+
+
 def _notes(report: Report) -> list[tuple[str, str]]:
     """The lines under the table: (label, text)."""
     notes: list[tuple[str, str]] = []
@@ -403,6 +411,7 @@ def to_text(report: Report) -> str:
         lines.append(("  " + "   ".join(cells)).rstrip())
     if report.previous_span is not None:
         lines.append(f"  ({report.previous_label}: {report.previous_span.compact()})")
+    lines.extend(f"  {note}" for note in _uncertain_notes(report))
     for label, text in _notes(report):
         lines.append(f"  {label + ':':<10}{text}")
     return "\n".join(lines)
@@ -419,6 +428,7 @@ def to_markdown(report: Report) -> str:
     lines.append("")
     if report.previous_span is not None:
         lines.append(f"- **{report.previous_label}:** {report.previous_span.compact()}")
+    lines.extend(f"- {note}" for note in _uncertain_notes(report))
     for label, text in _notes(report):
         lines.append(f"- **{label}:** {text}")
     return "\n".join(lines) + "\n"

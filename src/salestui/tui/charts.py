@@ -1,47 +1,61 @@
-"""Tiny text charts: a sparkline and a progress bar as plain strings (cheap to draw)."""
+"""Tiny text charts: a sparkline and a progress bar as plain strings (cheap to draw).
+
+Every chart starts at zero: a bar's height is its share of the largest value, so
+15% next to 19% is drawn at about four fifths, not as empty next to full. Heights and
+percents round to nearest, half up, exactly (`round` on floats rounds half to even).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from fractions import Fraction
 
+from salestui.domain.rates import format_percent
+
 SPARK_CHARS = "▁▂▃▄▅▆▇█"
 
 
+def _nearest(value: Fraction) -> int:
+    """`value` rounded to the nearest whole number, halves up (values here are >= 0)."""
+    return int((value * 2 + 1) // 2)
+
+
+def _cell(value: Fraction, top: Fraction) -> str:
+    """`▁` for nothing, `▂`…`█` for a value above 0 by its share of `top` (> 0)."""
+    if value <= 0:
+        return SPARK_CHARS[0]
+    return SPARK_CHARS[1 + _nearest((len(SPARK_CHARS) - 2) * value / top)]
+
+
 def count_spark(counts: Sequence[int]) -> str:
-    """One cell per value: `▁` for nothing, `▂`…`█` scaled to the largest."""
+    """One cell per value: `▁` for nothing, `▂`…`█` scaled from zero to the largest."""
     top = max(counts, default=0)
     if top <= 0:
         return SPARK_CHARS[0] * len(counts)
-    cells = len(SPARK_CHARS) - 2
-    return "".join(
-        SPARK_CHARS[0] if count <= 0 else SPARK_CHARS[1 + round(cells * count / top)]
-        for count in counts
-    )
+    return "".join(_cell(Fraction(count), Fraction(top)) for count in counts)
 
 
 def rate_spark(values: Sequence[Fraction | None]) -> str:
-    """One cell per rate between the lowest and highest; a blank where there is none."""
+    """One cell per rate, scaled from zero to the highest: `▁` for a 0% rate, `▂`…`█`
+    by its share of the highest (15% next to 19% is `▇█`), a blank where there is none."""
     known = [value for value in values if value is not None]
     if not known:
         return ""
-    low, high = min(known), max(known)
-    chars = []
-    for value in values:
-        if value is None:
-            chars.append(" ")
-        elif high == low:
-            chars.append(SPARK_CHARS[3])
-        else:
-            step = (value - low) / (high - low) * (len(SPARK_CHARS) - 1)
-            chars.append(SPARK_CHARS[round(step)])
-    return "".join(chars)
+    top = max(known)
+    if top <= 0:
+        return "".join(" " if value is None else SPARK_CHARS[0] for value in values)
+    return "".join(" " if value is None else _cell(value, top) for value in values)
 
 
 def progress_bar(done: int, target: int, width: int = 14) -> str:
-    """`███████░░░░░░░  50%`; full (and over 100%) once the target is met."""
+    """`███████░░░░░░░  50%`; full (and over 100%) once the target is met.
+
+    The percent rounds to nearest (19 of 1,000 is 2%, never 1%) and never says 100%
+    before the target is met (`>99%`); the bar fills a cell only when it is reached.
+    """
     if target <= 0:
         return ""
-    filled = min(width, width * max(done, 0) // target)
-    percent = 100 * max(done, 0) // target
-    return "█" * filled + "░" * (width - filled) + f" {percent:>3}%"
+    done = max(done, 0)
+    filled = min(width, width * done // target)
+    percent = format_percent(Fraction(done, target), 0)
+    return "█" * filled + "░" * (width - filled) + f" {percent:>4}"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.console import Console, ConsoleOptions, Group, RenderResult
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -12,10 +14,9 @@ from textual.message import Message
 from textual.reactive import var
 from textual.widgets import Input, Label, Select, Static
 
-from salestui.domain.funnel import UNCERTAIN_BELOW, Funnel
+from salestui.domain.funnel import UNCERTAIN_LEGEND, UNCERTAIN_MARK, Funnel
 from salestui.domain.history import MONTH_ABBREVIATIONS
 from salestui.domain.metrics import METRICS
-from salestui.domain.rates import format_percent, format_rate_words
 from salestui.figures import FunnelView
 from salestui.tui.charts import rate_spark
 
@@ -43,7 +44,11 @@ class FunnelFigures:
 
 
 def funnel_text(view: FunnelView) -> Text:
-    """Counts as bars, each step's rate in numbers and words, the overall rate, warnings."""
+    """Counts as bars, each step's rate in numbers and words, the overall rate, footnotes.
+
+    Every figure is worded by the domain (`Funnel.rate_text`, `rate_words`, `notes`), the
+    same as `salestui funnel` and the report.
+    """
     funnel = view.funnel
     text = Text()
     widest = max(funnel.counts.values()) or 1
@@ -55,54 +60,69 @@ def funnel_text(view: FunnelView) -> Text:
         text.append("█" * blocks + "\n", style="cyan")
         if index + 1 == len(METRICS):
             break
-        following = METRICS[index + 1]
-        rate = funnel.rates[following.key]
+        stage = METRICS[index + 1].key
         text.append(" " * 20 + "↓ ", style="dim")
-        if rate is None:
-            text.append(f"—  (no {metric.key} to convert)\n", style="dim")
-        elif rate == 0:
-            text.append("0%", style="bold")
-            text.append(f"  (no {following.key} from {metric.amount(count)})\n", style="dim")
-        else:
-            mark = "?" if funnel.uncertain(following.key) else ""
-            text.append(f"{format_percent(rate)}{mark}", style="bold")
-            text.append(f"  ({format_rate_words(rate, metric, following)})\n", style="dim")
-    if funnel.overall is None:
-        text.append("  Overall —  no calls in this period\n", style="dim")
-    elif funnel.overall == 0:
-        text.append("  Overall 0%: no sales from these calls yet\n")
-    else:
-        words = format_rate_words(funnel.overall, METRICS[0], METRICS[-1])
-        text.append("  Overall ")
-        text.append(format_percent(funnel.overall), style="bold")
-        text.append(f" of calls close ({words})\n")
-    for following in METRICS[1:]:
-        stage = following.key
-        interval = funnel.interval(stage)
-        if funnel.rates[stage] is not None and funnel.uncertain(stage) and interval:
-            low, high = interval
-            text.append(
-                f"  ? {following.label} rate from {funnel.denominator(stage)} events "
-                f"(fewer than {UNCERTAIN_BELOW}): uncertain, likely {low:.0%}–{high:.0%}\n",
-                style="yellow",
-            )
+        text.append(funnel.rate_text(stage), style="bold")
+        text.append(f"  ({funnel.rate_words(stage)})\n", style="dim")
+    text.append("  Overall ")
+    text.append(funnel.overall_text(), style="bold")
+    closing = "" if funnel.overall is None else " of calls close"
+    text.append(f"{closing}  ({funnel.overall_words()})\n")
+    for note in funnel.notes():
+        text.append(f"  {note}\n", style="yellow")
     return text
 
 
-def trend_table(trend: list[tuple[str, Funnel]]) -> Table:
-    """Rates month by month for the last 12 months, with a small chart."""
-    table = Table(box=None, padding=(0, 1, 0, 0), header_style="bold dim", title_justify="left")
-    table.add_column("Rates by month", no_wrap=True)
+def trend_table(trend: list[tuple[str, Funnel]]) -> Table | Group:
+    """Rates month by month, with a small chart drawn from zero.
+
+    Rows are labelled `c→m`, `m→s` as in History's week table. Use `TrendTable` to
+    show it: that drops the oldest months rather than cutting cells when it is narrow.
+    """
+    table = Table(
+        box=None,
+        padding=(0, 1, 0, 0),
+        header_style="bold dim",
+        title="Rates by month",
+        title_justify="left",
+        title_style="bold",
+    )
+    table.add_column("", no_wrap=True)
     for month, _ in trend:
         year, number = month.split("-")
         label = MONTH_ABBREVIATIONS[int(number) - 1]
         table.add_column(label, justify="right", no_wrap=True)
-    table.add_column("", no_wrap=True)
+    # Each row's chart runs from 0% to its highest rate, so 15% -> 19% is ▇█, not ▁█.
+    table.add_column("from 0%", no_wrap=True)
+    marked = False
     for before, after in zip(METRICS, METRICS[1:], strict=False):
         rates = [funnel.rates[after.key] for _, funnel in trend]
-        cells = ["—" if rate is None else format_percent(rate, 0) for rate in rates]
-        table.add_row(f"{before.key}→{after.key}", *cells, rate_spark(rates))
-    return table
+        cells = [funnel.rate_text(after.key, 0) for _, funnel in trend]
+        marked = marked or any(cell.endswith(UNCERTAIN_MARK) for cell in cells)
+        table.add_row(f"{before.key[0]}→{after.key[0]}", *cells, rate_spark(rates))
+    # The key goes under the table, not in its caption: a caption wraps at the table's width.
+    return Group(table, Text(UNCERTAIN_LEGEND, style="dim")) if marked else table
+
+
+@dataclass(frozen=True, slots=True)
+class TrendTable:
+    """The last 12 months of `trend_table`, or as many of the latest as fit the width.
+
+    Twelve months of `100%?` need about 90 columns; cut cells (`10…`) would say a
+    wrong number, so a narrow screen shows fewer, whole months instead.
+    """
+
+    trend: list[tuple[str, Funnel]]
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        # Measured without a width limit: a measurement is otherwise capped at the width.
+        unbounded = options.update_width(10_000)
+        months = len(self.trend)
+        table = trend_table(self.trend)
+        while months > 1 and Measurement.get(console, unbounded, table).maximum > options.max_width:
+            months -= 1
+            table = trend_table(self.trend[-months:])
+        yield table
 
 
 class FunnelTab(VerticalScroll):
@@ -201,4 +221,4 @@ class FunnelTab(VerticalScroll):
             span = f"{view.period.label} · {view.span.compact()}"
         self.query_one("#period-span", Label).update(span)
         self.query_one("#funnel-body", Static).update(funnel_text(view))
-        self.query_one("#funnel-trend", Static).update(trend_table(figures.trend))
+        self.query_one("#funnel-trend", Static).update(TrendTable(figures.trend))

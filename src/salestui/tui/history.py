@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from rich.console import Group
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
@@ -17,9 +18,9 @@ from textual.reactive import reactive, var
 from textual.widget import Widget
 from textual.widgets import Label, Select, Static
 
+from salestui.domain.funnel import UNCERTAIN_LEGEND, UNCERTAIN_MARK, format_rate
 from salestui.domain.history import Heatmap, Streaks, WeekRow
 from salestui.domain.metrics import METRICS, metric_by_key
-from salestui.domain.rates import format_percent
 
 LEVEL_STYLES = (
     Style(color="grey35"),
@@ -193,23 +194,31 @@ class HeatmapGrid(Widget, can_focus=True):
             self.action_open()
 
 
-def week_table(weeks: list[WeekRow]) -> Table:
-    table = Table(box=None, padding=(0, 2, 0, 0), header_style="bold dim")
+def week_table(weeks: list[WeekRow]) -> Table | Group:
+    """The last weeks' counts and rates, rates worded as everywhere (`33.3%?`, `—`)."""
+    table = Table(
+        box=None,
+        padding=(0, 2, 0, 0),
+        header_style="bold dim",
+    )
     table.add_column("Week of")
     for metric in METRICS:
         table.add_column(metric.key, justify="right")
     table.add_column("c→m", justify="right")
     table.add_column("m→s", justify="right")
+    marked = False
     for row in weeks:
+        rates = (format_rate(row.meetings, row.calls), format_rate(row.sales, row.meetings))
+        marked = marked or any(rate.endswith(UNCERTAIN_MARK) for rate in rates)
         table.add_row(
             f"{row.start.day} {row.start:%b}",
             f"{row.calls:,}",
             f"{row.meetings:,}",
             f"{row.sales:,}",
-            "—" if row.calls_to_meetings is None else format_percent(row.calls_to_meetings),
-            "—" if row.meetings_to_sales is None else format_percent(row.meetings_to_sales),
+            *rates,
         )
-    return table
+    # The key goes under the table, not in its caption: a caption wraps at the table's width.
+    return Group(table, Text(UNCERTAIN_LEGEND, style="dim")) if marked else table
 
 
 def summary_text(figures: HistoryFigures, metric: str) -> Text:
