@@ -606,13 +606,43 @@ class Store:
         """Per-day net counts inside the range (never below zero); days without events are
         absent."""
         totals: dict[date, Counts] = {}
+        # Rows come in (day, metric) order: each day is parsed once, not once per metric
+        # (years of history are read for a streak or `report --period all`).
+        last: object = None
+        per_day: Counts = {}
         for day, metric, count in self._read(
-            "SELECT day, metric, count FROM day_totals WHERE day BETWEEN ? AND ?",
+            "SELECT day, metric, count FROM day_totals WHERE day BETWEEN ? AND ?"
+            " ORDER BY day, metric",
             (span.start.isoformat(), span.end.isoformat()),
         ):
-            per_day = totals.setdefault(self._day(day), {})
-            per_day[str(metric)] = self._count(count)
+            if day != last:
+                last = day
+                per_day = totals.setdefault(self._day(day), {})
+            per_day[str(metric)] = (
+                count if type(count) is int and count >= 0 else self._count(count)
+            )
         return totals
+
+    def active_days(self, span: DateRange) -> list[date]:
+        """The days inside the range with any count above zero, newest first.
+
+        For a streak reaching back years: one row a day, decided inside SQLite.
+        """
+        rows = self._read(
+            "SELECT day, MAX(count) FROM day_totals WHERE day BETWEEN ? AND ?"
+            " GROUP BY day HAVING MAX(count) > 0 ORDER BY day DESC",
+            (span.start.isoformat(), span.end.isoformat()),
+        )
+        days = []
+        parse = date.fromisoformat
+        for day, highest in rows:
+            if type(highest) is not int:  # hand-made text or real: refused, as by day_totals
+                raise self._malformed("count", highest)
+            try:
+                days.append(parse(day))  # type: ignore[arg-type]
+            except (TypeError, ValueError):
+                raise self._malformed("day", day) from None
+        return days
 
     def bounds(self) -> DateRange | None:
         """First and last day with any event, or None for an empty log."""
