@@ -398,6 +398,10 @@ class _LongAgoStore:
     def settings_like(self, prefix: str) -> dict[str, str]:
         return {}
 
+    def active_days(self, span: DateRange) -> list[date]:
+        self.windows.append(span)
+        return sorted(span.days(), reverse=True)
+
     def day_totals(self, span: DateRange) -> dict[date, dict[str, int]]:
         self.windows.append(span)
         return {day: {"calls": 1, "meetings": 0, "sales": 0} for day in span.days()}
