@@ -163,3 +163,54 @@ def test_working_days_split_at_today(
     before = calendar.working_days_before(month, today)
     left = calendar.working_days_left(month, today)
     assert before + left == calendar.working_days(month)
+
+
+@SETTINGS
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 80), st.integers(0, 12), st.integers(0, 4)),
+        min_size=120,
+        max_size=120,
+    ),  # fmt: skip
+    st.integers(1, 60),
+    st.sampled_from([None, 5, 17]),
+)
+def test_call_targets_are_each_days_plan_at_its_start(
+    days: list[tuple[int, int, int]], goal: int, start_day: int | None
+) -> None:
+    """call_targets (worked out a month at a time) equals a full plan made on each day."""
+    from datetime import timedelta
+
+    from salestui.domain.goals import GoalBook
+    from salestui.domain.periods import DateRange, month_range
+    from salestui.domain.planner import call_targets, choose_rates, make_plan
+
+    first = date(2026, 8, 1)
+    totals = {
+        first + timedelta(days=index): {"calls": c, "meetings": m, "sales": s}
+        for index, (c, m, s) in enumerate(days)
+    }
+    starts = {"2026-10": date(2026, 10, start_day)} if start_day else {}
+    book = GoalBook({"2026-09": goal}, {}, starts)
+    stored = {"meetings": Fraction(15, 100), "sales": Fraction(1, 3)}
+    calendar = WorkCalendar()
+    span = DateRange(date(2026, 9, 1), date(2026, 11, 28))
+    targets = call_targets(totals, span, calendar, book, stored)
+    for day in span.days():
+        expected = None
+        label = f"{day.year:04d}-{day.month:02d}"
+        start = book.start_for(label)
+        month = month_range(day.year, day.month)
+        counted_from = start if start and start > month.start else month.start
+        if calendar.is_working(day) and day >= counted_from:
+            history = {key: sum(totals.get(day - timedelta(days=back), {}).get(key, 0)
+                                for back in range(1, 91)) for key in ("calls", "meetings",
+                                                                      "sales")}  # fmt: skip
+            before = {key: sum(totals.get(each, {}).get(key, 0) for each in
+                               DateRange(counted_from, day).days() if each < day)
+                      for key in ("calls", "meetings", "sales")}  # fmt: skip
+            rates, sources = choose_rates({}, history, stored)
+            plan = make_plan(goal, month, day, calendar, rates, sources, before,
+                             {"calls": 0, "meetings": 0, "sales": 0}, start=start)  # fmt: skip
+            expected = plan.today_target["calls"] or None
+        assert targets[day] == expected, day

@@ -311,15 +311,10 @@ def make_plan(
     else:
         days_left = calendar_left
     day_off_in_month = today in window and not calendar.is_working(today)
-    today_target: Counts = {}
-    for stage in METRIC_KEYS:
-        remainder = max(0, required[stage] - before[stage])
-        if days_left == 0:
-            today_target[stage] = remainder
-        elif day_off_in_month:
-            today_target[stage] = 0
-        else:
-            today_target[stage] = _ceil_div(remainder, days_left)
+    today_target = {
+        stage: day_target(required[stage], before[stage], days_left, day_off=day_off_in_month)
+        for stage in METRIC_KEYS
+    }
     today_needed = {stage: max(0, today_target[stage] - during[stage]) for stage in METRIC_KEYS}
 
     expected = {stage: _ceil_div(required[stage] * elapsed, working_days) for stage in METRIC_KEYS}
@@ -383,6 +378,17 @@ def describe_pace(pace: int, metric: Metric) -> str:
     return f"{metric.key} on pace"
 
 
+def day_target(required: int, done_before: int, days_left: int, *, day_off: bool) -> int:
+    """A day's target, fixed at its start: the remainder spread over the working days
+    left (today included); the whole remainder when none is left; 0 on a day off."""
+    remainder = max(0, required - done_before)
+    if days_left == 0:
+        return remainder
+    if day_off:
+        return 0
+    return _ceil_div(remainder, days_left)
+
+
 class _RunningTotals:
     """Sums of per-day totals over any day range, in O(1) after one pass (prefix sums)."""
 
@@ -422,36 +428,33 @@ def call_targets(
     """
     running = _RunningTotals(totals, DateRange(_back(span.start, HISTORY_DAYS), span.end))
     targets: dict[date, int | None] = {}
+    # Per month: its goal, the day it counts from, and its working days from then on
+    # (the same figures make_plan uses, worked out once a month instead of once a day).
+    months: dict[str, tuple[int | None, date, list[date]]] = {}
     for day in span.days():
         targets[day] = None
-        if not calendar.is_working(day):
+        if day == date.min or not calendar.is_working(day):
             continue
-        month = DateRange(date(day.year, day.month, 1), _month_end(day))
         label = f"{day.year:04d}-{day.month:02d}"
-        goal = goals.target_for(label)
-        start = goals.start_for(label)
-        first = start if start is not None and month.start < start <= month.end else month.start
+        if label not in months:
+            month = DateRange(date(day.year, day.month, 1), _month_end(day))
+            start = goals.start_for(label)
+            first = start if start is not None and month.start < start <= month.end else month.start
+            working = [each for each in DateRange(first, month.end).days()
+                       if calendar.is_working(each)]  # fmt: skip
+            months[label] = (goals.target_for(label), first, working)
+        goal, first, working = months[label]
         if goal is None or day < first:
-            continue
-        if day == date.min:
             continue
         history = running.counts(_back(day, HISTORY_DAYS), day - timedelta(days=1))
         try:
-            rates, sources = choose_rates({}, history, stored_rates)
-            plan = make_plan(
-                goal,
-                month,
-                day,
-                calendar,
-                rates,
-                sources,
-                running.counts(first, day - timedelta(days=1)),
-                zero_counts(),
-                start=start,
-            )
+            rates, _sources = choose_rates({}, history, stored_rates)
         except ValueError:
             continue
-        target = plan.today_target["calls"]
+        required = required_counts(goal, rates)["calls"]
+        done_before = running.counts(first, day - timedelta(days=1))["calls"]
+        days_left = len(working) - working.index(day)
+        target = day_target(required, done_before, days_left, day_off=False)
         targets[day] = target if target >= 1 else None
     return targets
 
