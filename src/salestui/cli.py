@@ -174,8 +174,24 @@ def _check_note(note: str | None) -> str | None:
     return note
 
 
+def _complete_metric(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[click.shell_completion.CompletionItem]:
+    """Metric names for shell completion: calls, meetings, sales (and their short forms)."""
+    from click.shell_completion import CompletionItem
+
+    from salestui.domain.metrics import METRICS
+
+    return [
+        CompletionItem(name, help=metric.label)
+        for metric in METRICS
+        for name in (metric.key, metric.singular)
+        if name.startswith(incomplete.lower())
+    ]
+
+
 @cli.command(context_settings={"ignore_unknown_options": True})
-@click.argument("metric")
+@click.argument("metric", shell_complete=_complete_metric)
 @click.argument("count", required=False, default="1")
 @click.option(
     "--at",

@@ -7,6 +7,7 @@ click command line in `cli.py`.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -43,7 +44,9 @@ def _bare_db_option(argv: Sequence[str]) -> tuple[bool, str | None]:
 def main() -> None:
     """Console script: the app, or the command line."""
     bare, db_option = _bare_db_option(sys.argv[1:])
-    if bare:
+    # Shell completion asks with no arguments and `_SALESTUI_COMPLETE` set: that is
+    # click's business, not a reason to open the app.
+    if bare and "_SALESTUI_COMPLETE" not in os.environ:
         from salestui.paths import check_db_option, resolve_db_path
 
         if db_option is not None:

@@ -39,3 +39,24 @@ def test_bare_launch_checks_db_before_opening_the_app(
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
     assert err.startswith("salestui: --db ") and len(err.strip().splitlines()) == 1
+
+
+def test_shell_completion_is_answered_not_the_app_opened(tmp_path) -> None:  # noqa: ANN001
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "SALESTUI_DB": str(tmp_path / "x.db")}
+    script = subprocess.run(
+        [sys.executable, "-m", "salestui"], env={**env, "_SALESTUI_COMPLETE": "bash_source"},
+        capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert script.returncode == 0 and "_salestui_completion()" in script.stdout
+    words = subprocess.run(
+        [sys.executable, "-m", "salestui"],
+        env={**env, "_SALESTUI_COMPLETE": "bash_complete", "COMP_WORDS": "salestui log me",
+             "COMP_CWORD": "2"},
+        capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert words.stdout.split() == ["plain,meetings", "plain,meeting"]
+    assert not (tmp_path / "x.db").exists()
