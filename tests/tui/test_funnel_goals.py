@@ -92,15 +92,19 @@ async def test_goals_first_step_then_goal_typed_and_saved(app_factory, db_path, 
         assert "Press g to set a monthly goal" in screen_text(app)
         await pilot.press("g")  # straight to the goal field
         await settle(app, pilot)
-        assert "No goal yet: press g" in screen_text(app)
+        assert "No goal yet for November 2026: press g" in screen_text(app)
         assert app.query_one("#goal-input", Input).has_focus
         await pilot.press(*"50")
         await pilot.pause()
         assert "you would need 1,000 calls this month (48 a day; 500 today)" in screen_text(app)
         assert setting(db_path, "goal.from.2026-11") is None  # nothing saved yet
-        await pilot.press("enter")
+        await pilot.press("enter")  # November is under way: how should it count?
+        await pilot.pause()
+        assert setting(db_path, "goal.from.2026-12") is None  # not before a choice
+        await pilot.press("down", "enter")  # all 50 this month, counted from today
         await settle(app, pilot)
-        assert setting(db_path, "goal.from.2026-11") == "50"
+        assert setting(db_path, "goal.only.2026-11") == "50"
+        assert setting(db_path, "goal.from.2026-12") == "50"
         text = screen_text(app)
         assert "Today you need  500 calls   75 meetings   25 sales" in text
         assert "0 / 1,000 calls" in text

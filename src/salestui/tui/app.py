@@ -20,7 +20,8 @@ from textual.app import App, ComposeResult, ScreenStackError, SystemCommand
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widget import Widget
+from textual.widgets import Footer, Static, TabbedContent, TabPane, Tabs
 
 from salestui.clock import Clock, local_now
 from salestui.domain.counts import summarize_today, summary_span
@@ -103,6 +104,9 @@ class SalesApp(App[None]):
         covers a newer outcome (an undo that landed right after it)."""
         self.startup_error: StoreError | None = None
         """Set when the very first read fails: the app closes and `run` exits 1."""
+        self._focus_on_open: tuple[str, str | None] | None = None
+        """A tab just opened and what to focus in it (None: its first control), kept
+        until that is done (the tab may not be built yet)."""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="top-bar")
@@ -155,8 +159,7 @@ class SalesApp(App[None]):
         history = HistoryTab()
         for pane, tab in zip(panes, (FunnelTab(), GoalsTab(), history), strict=True):
             await pane.mount(tab)
-        if self.query_one(TabbedContent).active == "history":  # switched before it was there
-            self.call_after_refresh(history.focus_grid)
+        self.call_after_refresh(self._focus_wanted)  # a tab opened before it was there
         # Everything built so far lives as long as the app: keep it out of the garbage
         # collector's full passes, which otherwise pause a key press for ~50 ms now and then.
         gc.freeze()
@@ -580,27 +583,37 @@ class SalesApp(App[None]):
         self.load_figures()
 
     def on_goals_tab_save_requested(self, message: GoalsTab.SaveRequested) -> None:
-        """Store what the Goals tab holds: goal from this month on, rates, calendar."""
+        """Store what the Goals tab holds: calendar, rates, and an edited goal (from this
+        month on, started as the user chose when the month is under way)."""
         from salestui.domain.periods import month_of
-        from salestui.figures import month_label, save_calendar, save_goal, save_rate
+        from salestui.figures import month_label, save_calendar, save_goal, save_rate, set_goal
 
-        month = month_label(month_of(self.clock().date()))
+        today = self.clock().date()
+        month = month_label(month_of(today))
         goal, rates, calendar = message.goal, message.rates, message.calendar
+        start, only_this_month = message.start, message.only_this_month
 
-        def save(store: Store) -> None:  # on the writer thread
-            if goal is not None:
-                save_goal(store, month, goal, source="tui")
-            for stage, rate in rates.items():
-                save_rate(store, stage, rate, source="tui")
+        def save(store: Store) -> str:  # on the writer thread
+            # The calendar first: a goal set mid-month is pro-rated by the days it leaves.
             if calendar is not None:
                 save_calendar(store, calendar, source="tui")
+            for stage, rate in rates.items():
+                save_rate(store, stage, rate, source="tui")
+            if goal is None:
+                return "Saved."
+            if only_this_month:
+                # This month's goal started mid-month: the number is this month's alone;
+                # the goal set with it for later months stays.
+                save_goal(store, month, goal, only=True, source="tui")
+                return f"Saved. Goal for {month}: {goal:,} sales."
+            return "Saved. " + set_goal(store, today, goal, start, source="tui").message
 
         note = ""
         if any(self._history_decides(stage) for stage in rates):
             note = " Your own 90-day history is used while it is large enough (30+)."
 
         def landed(result: object) -> None:
-            self.notify("Saved." + note)
+            self.notify(f"{result}{note}")
             self.load_figures()
 
         def failed(error: Exception) -> None:
@@ -608,7 +621,8 @@ class SalesApp(App[None]):
                 f"Not saved: {error_text(error)}", severity="error", timeout=8, markup=False
             )
 
-        self.set_focus(None)
+        # Out of the field, onto the tab itself: letter keys tally again, focus still shows.
+        self._focus_first("goals")
         self._submit(Write("goals", writer.using_store(save), landed=landed, failed=failed))
 
     def _history_decides(self, stage: str) -> bool:
@@ -619,8 +633,13 @@ class SalesApp(App[None]):
         return inputs is not None and history_rate(inputs.history, stage) is not None
 
     def action_leave_field(self) -> None:
-        """Escape leaves a text field, so letter keys tally again."""
-        self.set_focus(None)
+        """Escape leaves a text field for its tab's first control, so letter keys tally
+        again and focus stays visible."""
+        pane = _pane_of(self.focused)
+        if pane is not None and pane.id is not None:
+            self._focus_first(pane.id)
+        else:
+            self.set_focus(None)
 
     def action_note(self) -> None:
         """Ask for a note about this window's newest tally still in force."""
@@ -666,24 +685,70 @@ class SalesApp(App[None]):
 
     async def action_edit_goal(self) -> None:
         """Straight to the goal field on the Goals tab."""
-        self.query_one(TabbedContent).active = "goals"
+        self._open_tab("goals", "#goal-input")
         await self._mount_other_tabs()
         await self.tabs_ready.wait()
-        from textual.widgets import Input
-
-        self.call_after_refresh(self.query_one("#goal-input", Input).focus)
+        self.call_after_refresh(self._focus_wanted)
 
     def action_show_tab(self, tab_id: str) -> None:
-        self.query_one(TabbedContent).active = tab_id
+        """Show a tab with focus on its first control, whatever had focus before."""
+        self._open_tab(tab_id)
+
+    def _open_tab(self, tab_id: str, focus: str | None = None) -> None:
+        tabbed = self.query_one(TabbedContent)
+        screen = tabbed.screen
+        pane = _pane_of(screen.focused)
+        if pane is not None and pane.id != tab_id:
+            # A focused widget in the pane being hidden would pass its focus to a sibling
+            # (Textual's blur on hide), and a pane whose widget takes focus becomes the
+            # active tab again: the switch bounced back.
+            screen.set_focus(None)
+        self._focus_on_open = (tab_id, focus)
+        if tabbed.active == tab_id:
+            self.call_after_refresh(self._focus_wanted)
+        else:
+            tabbed.active = tab_id
 
     async def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        if event.pane.id != "today":
+        pane_id = event.pane.id or ""
+        wanted = self._focus_on_open
+        if wanted is None or wanted[0] != pane_id:
+            # Arrows or clicks on the tab bar leave focus there; otherwise the tab opens
+            # on its first control.
+            on_tab_bar = isinstance(event.tabbed_content.screen.focused, Tabs)
+            self._focus_on_open = None if on_tab_bar else (pane_id, None)
+        if pane_id != "today":
             await self._mount_other_tabs()  # asked for before they were built
-        if event.pane.id == "history":
-            from salestui.tui.history import HistoryTab
+        self.call_after_refresh(self._focus_wanted)  # once the pane is visible
 
-            for tab in self.query(HistoryTab):
-                self.call_after_refresh(tab.focus_grid)  # once the pane is visible
+    def _focus_wanted(self) -> None:
+        """Focus what the tab just opened wants, once it is built and showing."""
+        if self._focus_on_open is None:
+            return
+        pane_id, selector = self._focus_on_open
+        try:
+            if self.query_one(TabbedContent).active == pane_id:
+                self._focus_first(pane_id, selector)
+        except NoMatches:
+            return  # not built yet: tried again once it is
+        self._focus_on_open = None
+
+    def _focus_first(self, pane_id: str, selector: str | None = None) -> None:
+        """Focus `selector` in a tab, or its first useful control: the tab bar on Today,
+        the period picker on Funnel, the Goals tab itself (not the goal field, where
+        letters would type instead of tallying), the day grid on History. Raises
+        NoMatches while the tab is not built."""
+        tabbed = self.query_one(TabbedContent)
+        pane = tabbed.get_pane(pane_id)
+        if selector is not None:
+            pane.query_one(selector).focus()
+        elif pane_id == "today":
+            tabbed.query_one(Tabs).focus()
+        else:
+            if not pane.children:
+                raise NoMatches(f"the {pane_id} tab is not built yet")
+            tab = pane.children[0]
+            (getattr(tab, "focus_first", None) or tab.focus_grid)()  # type: ignore[attr-defined]
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
@@ -702,6 +767,14 @@ class SalesApp(App[None]):
 
 def _nothing(result: object) -> None:
     """A write whose landing needs no change on screen."""
+
+
+def _pane_of(widget: Widget | None) -> TabPane | None:
+    """The tab pane holding `widget`, if any."""
+    for node in widget.ancestors if widget is not None else ():
+        if isinstance(node, TabPane):
+            return node
+    return None
 
 
 def make_app(db_path: Path, clock: Clock = local_now) -> SalesApp:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 
 from rich.table import Table
 from rich.text import Text
@@ -13,9 +13,34 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from salestui.domain.counts import counts_from_rows
-from salestui.domain.metrics import METRICS, metric_by_key
+from salestui.domain.metrics import METRICS, Metric, metric_by_key
 from salestui.domain.text import visible
 from salestui.store.events import Event, StoreError
+
+DATE_ONLY = time(12, 0)
+"""The local time a tally backdated by its date alone gets (`--at 2026-11-20`,
+`yesterday`, c/m/s in this view): noon, to the microsecond. A tally counted live
+carries its microseconds, so it lands on exactly this instant about once in 86
+billion; the day view shows "no time" for it instead of a made-up 12:00."""
+
+
+def time_text(event: Event) -> str:
+    """`09:15`, or `no time` for a tally backdated by date only (see DATE_ONLY)."""
+    local = event.local_time
+    return "no time" if local.time() == DATE_ONLY else f"{local:%H:%M}"
+
+
+def tally_words(delta: int) -> str:
+    """`+3`, `−1`: a tally's change, signed."""
+    return f"{'+' if delta > 0 else '−'}{abs(delta)}"
+
+
+def undo_words(undo: Event, undone: Event | None, metric: Metric) -> tuple[str, str]:
+    """An undo row's Tally and Metric cells: what was undone, with the undone tally's
+    sign (`undo of −1`, `call (correction)`), not the undo's own (+1)."""
+    delta = undone.delta if undone is not None else -undo.delta
+    noun = metric.singular if abs(delta) == 1 else metric.key
+    return f"undo of {tally_words(delta)}", noun + (" (correction)" if delta < 0 else "")
 
 
 def day_table(events: list[Event]) -> Table:
@@ -24,6 +49,7 @@ def day_table(events: list[Event]) -> Table:
     Notes and sources may come from another machine: shown as plain text (never markup)
     with control characters made visible."""
     cancelled = {event.cancels for event in events if event.cancels}
+    by_id = {event.id: event for event in events}
     notes: dict[str, list[str]] = {}
     for event in events:
         if event.about and event.note:
@@ -38,14 +64,18 @@ def day_table(events: list[Event]) -> Table:
         if event.delta == 0:
             continue  # a note: shown with its tally
         metric = metric_by_key(event.metric)
-        sign = "+" if event.delta > 0 else "−"
-        what = f"{'undo of ' if event.cancels else ''}{sign}{abs(event.delta)}"
         note = "; ".join(filter(None, [event.note, *notes.get(event.id, [])]))
-        style = "strike dim" if event.id in cancelled or event.cancels else ""
+        if event.cancels:
+            # The undo is in force: dim, not struck (struck means "no longer counts").
+            what, noun = undo_words(event, by_id.get(event.cancels), metric)
+            style = "dim"
+        else:
+            what, noun = tally_words(event.delta), metric.key
+            style = "strike dim" if event.id in cancelled else ""
         table.add_row(
-            f"{event.local_time:%H:%M}",
+            time_text(event),
             Text(what, style=style),
-            Text(metric.key, style=style),
+            Text(noun, style=style),
             Text(visible(note)),
             Text(visible(event.source)),
         )

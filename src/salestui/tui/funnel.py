@@ -32,6 +32,13 @@ PERIOD_CHOICES: tuple[tuple[str, str], ...] = (
     ("Custom range…", "custom"),
 )
 
+RANGE_EXAMPLE = "2026-11-01..2026-11-15"
+RANGE_HINT = (
+    f"Type a range like {RANGE_EXAMPLE}, a month like 2026-10 or 14d (the last 14 days), "
+    "then press Enter."
+)
+"""Shown under the custom range field: its placeholder holds only the first example."""
+
 BAR_WIDTH = 40
 
 
@@ -130,7 +137,12 @@ class FunnelTab(VerticalScroll):
 
     DEFAULT_CSS = """
     FunnelTab {
-        padding: 0 1;
+        padding: 0 1 0 0;
+        /* The focus mark takes the place of the left padding: nothing moves on focus. */
+        border-left: blank;
+    }
+    FunnelTab:focus {
+        border-left: outer $accent;
     }
     .hidden {
         display: none;
@@ -150,13 +162,23 @@ class FunnelTab(VerticalScroll):
         width: 22;
     }
     #period-input {
-        width: 26;
+        width: 28;
     }
     #period-span {
+        width: 1fr;
         height: 3;
         content-align: left middle;
         padding-left: 2;
         color: $text-muted;
+    }
+    /* Errors and the hint wrap: a long one is never cut at the screen's edge. */
+    #period-error, #period-hint {
+        width: 1fr;
+        height: auto;
+    }
+    #period-hint {
+        color: $text-muted;
+        padding: 0 1;
     }
     #funnel-body {
         margin-top: 1;
@@ -168,6 +190,12 @@ class FunnelTab(VerticalScroll):
 
     figures: var[FunnelFigures | None] = var(None)
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._awaiting_range = False
+        """True from picking "Custom range…" until a range is sent: the figures below are
+        still the previous period's, and the span label says so."""
+
     class PeriodChosen(Message):
         """The user picked a period (a spec for `parse_period`)."""
 
@@ -178,47 +206,86 @@ class FunnelTab(VerticalScroll):
     def compose(self) -> ComposeResult:
         with Horizontal(id="funnel-controls"):
             yield Label("Period ", classes="field-label")
-            yield Select(PERIOD_CHOICES, value="month", allow_blank=False, id="period-select")
-            yield Input(
-                placeholder="2026-11-01..2026-11-15, 2026-10 or 14d",
-                id="period-input",
-                classes="hidden",
+            # No type-to-search in the open list: c, m and s tally whatever has focus.
+            yield Select(
+                PERIOD_CHOICES,
+                value="month",
+                allow_blank=False,
+                type_to_search=False,
+                id="period-select",
             )
+            yield Input(placeholder=RANGE_EXAMPLE, id="period-input", classes="hidden")
             yield Label("", id="period-span")
         yield Label("", id="period-error", classes="error")
+        yield Label(RANGE_HINT, id="period-hint", classes="hidden")
         yield Static("", id="funnel-body")
         yield Static("", id="funnel-trend")
+
+    def focus_first(self) -> None:
+        """The period picker: Enter (or ↓) opens it."""
+        self.query_one("#period-select", Select).focus()
 
     def on_select_changed(self, event: Select.Changed) -> None:
         event.stop()
         custom = self.query_one("#period-input", Input)
+        hint = self.query_one("#period-hint", Label)
+        self.query_one("#period-error", Label).update("")
         if event.value == "custom":
+            self._awaiting_range = True
             custom.remove_class("hidden")
+            hint.remove_class("hidden")
+            self._show_span()
             custom.focus()
             return
+        self._awaiting_range = False
         custom.add_class("hidden")
-        self.query_one("#period-error", Label).update("")
+        custom.remove_class("-invalid")
+        hint.add_class("hidden")
         self.post_message(self.PeriodChosen(str(event.value)))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "period-input":
-            event.stop()
-            self.post_message(self.PeriodChosen(event.value.strip()))
+        if event.input.id != "period-input":
+            return
+        event.stop()
+        spec = event.value.strip()
+        if not spec:
+            self.show_error(f"Nothing typed yet: {RANGE_HINT[0].lower()}{RANGE_HINT[1:]}")
+            return
+        self._awaiting_range = False
+        self.query_one("#period-hint", Label).add_class("hidden")
+        self.post_message(self.PeriodChosen(spec))
 
     def show_error(self, message: str) -> None:
+        """A typed range was refused: say why (which replaces the hint); the figures stay
+        the previous period's."""
+        self._awaiting_range = True
         self.query_one("#period-error", Label).update(message)
+        self.query_one("#period-hint", Label).add_class("hidden")
         self.query_one("#period-input", Input).add_class("-invalid")
+        self._show_span()
+
+    def _show_span(self) -> None:
+        """What the figures below cover; while a custom range is being typed, that they
+        are still the previous period's."""
+        figures = self.figures
+        if figures is None:
+            span = ""
+        elif figures.view.span is None:
+            span = f"{figures.view.period.label}: no events yet"
+        else:
+            span = f"{figures.view.period.label} · {figures.view.span.compact()}"
+        if self._awaiting_range:
+            span = f"still showing {span}" if span else ""
+        self.query_one("#period-span", Label).update(span)
 
     def watch_figures(self, figures: FunnelFigures | None) -> None:
         if figures is None:
             return
         view = figures.view
-        self.query_one("#period-error", Label).update("")
-        self.query_one("#period-input", Input).remove_class("-invalid")
-        if view.span is None:
-            span = f"{view.period.label}: no events yet"
-        else:
-            span = f"{view.period.label} · {view.span.compact()}"
-        self.query_one("#period-span", Label).update(span)
+        if not self._awaiting_range:
+            # A reload while a range is being typed keeps its error on screen.
+            self.query_one("#period-error", Label).update("")
+            self.query_one("#period-input", Input).remove_class("-invalid")
+        self._show_span()
         self.query_one("#funnel-body", Static).update(funnel_text(view))
         self.query_one("#funnel-trend", Static).update(TrendTable(figures.trend))

@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from fractions import Fraction
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Grid, Horizontal, VerticalScroll
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.reactive import var
+from textual.screen import ModalScreen
 from textual.validation import ValidationResult, Validator
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Footer, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
 
-from salestui.domain.goals import parse_target
+from salestui.domain.goals import GoalStart, Start, parse_target, start_choices
 from salestui.domain.metrics import CALLS, METRICS, metric_by_key
-from salestui.domain.planner import Plan, describe_pace
+from salestui.domain.periods import DateRange
+from salestui.domain.planner import MissingRateError, Plan, describe_pace
 from salestui.domain.rates import (
     RATE_STAGES,
     format_percent,
@@ -27,7 +31,7 @@ from salestui.domain.rates import (
     previous_stage,
 )
 from salestui.domain.workdays import WorkCalendar, format_weekdays, parse_weekdays
-from salestui.figures import SOURCE_WORDS, PlanInputs
+from salestui.figures import SOURCE_WORDS, NoGoalError, PlanInputs
 from salestui.tui.charts import progress_bar
 
 PLAN_PARTS = ("#goals-month", "#goals-pace-row", "#goals-rates")
@@ -125,12 +129,140 @@ def rates_table(plan: Plan) -> Table:
     return table
 
 
+def rate_field_label(stage: str) -> str:
+    """The label of a rate's field on the Goals tab: `calls → meetings`."""
+    return f"{previous_stage(stage)} → {stage}"
+
+
+def advice(error: ValueError, month: DateRange) -> str:
+    """What to do about a plan that cannot be made, pointing at the fields of this tab
+    (the domain's messages name the CLI's flags and commands)."""
+    month_name = month.start.strftime("%B %Y")
+    if isinstance(error, NoGoalError):
+        return (
+            f"No goal yet for {month_name}: press g (or Enter) to go to the goal field below, "
+            "type your monthly sales goal and press Enter."
+        )
+    if isinstance(error, MissingRateError):
+        why = f" ({error.reason})" if error.reason else ""
+        return (
+            f"No {rate_field_label(error.stage)} rate yet{why}: type a starting rate in the "
+            f"{rate_field_label(error.stage)} field below (e.g. 15% or 1/3) and press Enter."
+        )
+    if "working days" in str(error):
+        return (
+            f"{month_name} has no working days in your calendar: change Working weekdays "
+            "or Days off below and press Enter."
+        )
+    return str(error)
+
+
+def start_options(target: int, choice: GoalStart, month: DateRange) -> list[Option]:
+    """The honest ways to start a goal set while the month is under way."""
+    this_month = month.start.strftime("%B")
+    next_month = (month.end + timedelta(days=1)).strftime("%B")
+    days_left = f"{choice.days_left} working day{'s' if choice.days_left != 1 else ''} left"
+    prorated = choice.prorated(target)
+    return [
+        Option(
+            f"Pro-rate {this_month}: {prorated:,} sale{'s' if prorated != 1 else ''} in the "
+            f"{days_left}, then {target:,} a month",
+            id=Start.PRORATE.value,
+        ),
+        Option(
+            f"All {target:,} sales in {this_month}, counted from today ({days_left})",
+            id=Start.FULL.value,
+        ),
+        Option(
+            f"Start in {next_month}: {target:,} sales a month from then; no goal for {this_month}",
+            id=Start.NEXT_MONTH.value,
+        ),
+    ]
+
+
+class GoalStartScreen(ModalScreen[Start | None]):
+    """A goal set while the month is under way: pro-rate it, take all of it on from
+    today, or start next month. Escape stores nothing."""
+
+    DEFAULT_CSS = """
+    GoalStartScreen {
+        align: center middle;
+    }
+    #goal-start-box {
+        width: auto;
+        max-width: 90%;
+        height: auto;
+        border: round $accent;
+        padding: 1 2;
+        background: $surface;
+    }
+    #goal-start-question {
+        width: auto;
+        margin-bottom: 1;
+    }
+    #goal-start-options {
+        width: auto;
+        height: auto;
+    }
+    #goal-start-keys {
+        margin-top: 1;
+        color: $text-muted;
+    }
+    """
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel: nothing saved", id="goal-start.cancel")]
+
+    def __init__(self, target: int, choice: GoalStart, month: DateRange) -> None:
+        super().__init__()
+        self.target = target
+        self.choice = choice
+        self.month = month
+
+    def compose(self) -> ComposeResult:
+        passed = self.choice.working_days - self.choice.days_left
+        month_name = self.month.start.strftime("%B")
+        with Vertical(id="goal-start-box") as box:
+            box.border_title = f"A goal of {self.target:,} sales a month"
+            yield Label(
+                f"{month_name} is under way: {passed} of its {self.choice.working_days} "
+                "working days have passed. How should this month count?",
+                id="goal-start-question",
+            )
+            yield OptionList(
+                *start_options(self.target, self.choice, self.month), id="goal-start-options"
+            )
+            yield Label(
+                "↑↓ choose · Enter saves · Esc cancels (nothing is saved)", id="goal-start-keys"
+            )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        options.highlighted = 0
+        options.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(Start(event.option.id))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
 class GoalsTab(VerticalScroll):
-    """The plan for this month, the rates behind it, and a what-if that saves on request."""
+    """The plan for this month, the rates behind it, and a what-if that saves on request.
+
+    The tab itself takes focus when it opens (not the goal field): c, m and s keep
+    tallying, ↑↓ scroll, Enter or Tab go into the form."""
 
     DEFAULT_CSS = """
     GoalsTab {
-        padding: 0 1;
+        padding: 0 1 0 0;
+        /* The focus mark takes the place of the left padding: nothing moves on focus. */
+        border-left: blank;
+    }
+    GoalsTab:focus {
+        border-left: outer $accent;
     }
     .error {
         color: $error;
@@ -180,6 +312,10 @@ class GoalsTab(VerticalScroll):
     }
     """
 
+    # Not in the footer: at 80 columns it would push Help and Quit out (the help screen
+    # and the no-goal advice say it).
+    BINDINGS = [Binding("enter", "edit_goal", "Edit the goal", show=False, id="goals.edit")]
+
     inputs: var[PlanInputs | None] = var(None)
 
     def __init__(self) -> None:
@@ -188,18 +324,28 @@ class GoalsTab(VerticalScroll):
         """What the form was last filled with, per field: a field that differs is an edit."""
 
     class SaveRequested(Message):
-        """Store a goal, rates or calendar (already validated)."""
+        """Store a goal, rates or calendar (already validated).
+
+        `goal` is None when the goal field was not edited. A new goal set while the
+        month is under way comes with the `start` the user chose; `only_this_month` says
+        the month's goal already started mid-month, so the number typed changes this
+        month alone (later months keep the goal set with it)."""
 
         def __init__(
             self,
             goal: int | None,
             rates: dict[str, Fraction],
             calendar: WorkCalendar | None,
+            *,
+            start: Start | None = None,
+            only_this_month: bool = False,
         ) -> None:
             super().__init__()
             self.goal = goal
             self.rates = rates
             self.calendar = calendar
+            self.start = start
+            self.only_this_month = only_this_month
 
     def compose(self) -> ComposeResult:
         yield Label("", id="goals-title")
@@ -214,7 +360,7 @@ class GoalsTab(VerticalScroll):
             yield Label("Goal (sales this month)")
             yield Input(id="goal-input", validators=[_Parses(parse_target)], placeholder="e.g. 50")
             for stage in RATE_STAGES:
-                yield Label(f"{previous_stage(stage)} → {stage}")
+                yield Label(rate_field_label(stage))
                 yield Input(
                     id=f"rate-{stage}",
                     validators=[_Parses(parse_rate)],
@@ -271,6 +417,8 @@ class GoalsTab(VerticalScroll):
         days = inputs.calendar.working_days(inputs.month)
         left = inputs.calendar.working_days_left(inputs.month, inputs.today)
         goal = f"goal {inputs.goal:,} sales" if inputs.goal else "no goal yet"
+        if inputs.goal and inputs.goal_start is not None:
+            goal += f" from {inputs.goal_start.day} {inputs.goal_start:%b} (set mid-month)"
         self.query_one("#goals-title", Label).update(
             f"{month_name} · {goal} · {days} working days, {left} left (today included)"
         )
@@ -278,7 +426,7 @@ class GoalsTab(VerticalScroll):
         try:
             plan = inputs.plan()
         except ValueError as error:
-            headline.update(Text(self._first_step(inputs, error), style="bold yellow"))
+            headline.update(Text(advice(error, inputs.month), style="bold yellow"))
             for selector in PLAN_PARTS:
                 self.query_one(selector).display = False
             self._show_what_if()
@@ -294,20 +442,13 @@ class GoalsTab(VerticalScroll):
         self.query_one("#goals-rates", Static).update(rates_table(plan))
         self._show_what_if()
 
-    @staticmethod
-    def _first_step(inputs: PlanInputs, error: ValueError) -> str:
-        if inputs.goal is None:
-            return (
-                "No goal yet: press g (or Tab to the field below), type your monthly sales "
-                "goal and press Enter."
-            )
-        stage = getattr(error, "stage", None)
-        if stage is not None:
-            return (
-                f"Your history is too thin for the {previous_stage(stage)} → {stage} rate yet: "
-                f"type a starting rate below (e.g. 15% or 1/3) and press Enter."
-            )
-        return str(error)
+    def focus_first(self) -> None:
+        """The tab itself, not the goal field: letters keep tallying (see the class)."""
+        self.focus()
+
+    def action_edit_goal(self) -> None:
+        """Enter on the tab: into the goal field."""
+        self.query_one("#goal-input", Input).focus()
 
     # -- what-if and saving ------------------------------------------------------
 
@@ -363,7 +504,7 @@ class GoalsTab(VerticalScroll):
             trial = replace(inputs, calendar=calendar or inputs.calendar)
             plan = trial.plan(target=goal, rate_flags=changed_rates)
         except ValueError as error:
-            what_if.update(Text(f"What-if: {error}", style="dim"))
+            what_if.update(Text(f"What-if: {advice(error, inputs.month)}", style="dim"))
             return
         parts = [
             f"{format_percent(rate)} {metric_by_key(stage).key} per {previous_stage(stage)[:-1]}"
@@ -376,6 +517,8 @@ class GoalsTab(VerticalScroll):
             f"{premise} you would need {calls:,} calls this month "
             f"({plan.per_day['calls']:,} a day; {plan.today_needed['calls']:,} today). "
         )
+        if self._new_goal_mid_month(goal, calendar) is not None:
+            text.append("The month is under way: saving asks how it should count. ", style="dim")
         text.append("Save to keep it, Reset to go back.", style="dim")
         what_if.update(text)
 
@@ -397,13 +540,53 @@ class GoalsTab(VerticalScroll):
             self._show_what_if()
 
     def save(self) -> None:
-        """Validate the whole form; save it only if every field is right."""
+        """Validate the whole form; save it only if every field is right. A new goal
+        set while the month is under way first asks how this month should count."""
         goal, rates, calendar, problem = self._typed()
         if problem is not None:
             self.query_one("#goals-error", Label).update(problem)
             self.app.notify(f"Nothing saved. {problem}", severity="error")
             return
-        self.post_message(self.SaveRequested(goal, self._edited_rates(rates), calendar))
+        edited_goal = goal if self._goal_edited() else None
+        edited_rates = self._edited_rates(rates)
+        inputs = self.inputs
+        only_this_month = inputs is not None and inputs.goal_start is not None
+        choice = self._new_goal_mid_month(edited_goal, calendar)
+        if edited_goal is None or choice is None or inputs is None:
+            self.post_message(
+                self.SaveRequested(
+                    edited_goal, edited_rates, calendar, only_this_month=only_this_month
+                )
+            )
+            return
+        target = edited_goal
+
+        def chosen(start: Start | None) -> None:
+            if start is None:
+                self.app.notify("Nothing saved: the goal, rates and calendar are as they were.")
+                return
+            self.post_message(self.SaveRequested(target, edited_rates, calendar, start=start))
+
+        self.app.push_screen(GoalStartScreen(target, choice, inputs.month), chosen)
+
+    def _goal_edited(self) -> bool:
+        """The goal field differs from what the form was filled with."""
+        return self.query_one("#goal-input", Input).value.strip() != self._filled.get(
+            "goal-input", ""
+        )
+
+    def _new_goal_mid_month(
+        self, goal: int | None, calendar: WorkCalendar | None
+    ) -> GoalStart | None:
+        """How this month would start, when `goal` is a new goal for a month under way
+        (no goal covers it yet and some of its working days have passed); else None."""
+        inputs = self.inputs
+        if goal is None or inputs is None or inputs.goal is not None:
+            return None
+        choice = start_choices(
+            inputs.month, inputs.today, calendar or inputs.calendar, covered=False
+        )
+        return choice if choice.mid_month else None
 
     def _edited_rates(self, rates: dict[str, Fraction]) -> dict[str, Fraction]:
         """The typed rates whose text the user changed from what the form was filled with."""

@@ -16,6 +16,13 @@ if TYPE_CHECKING:
     from rich.table import Table
 
 
+MOVING_KEYS: tuple[tuple[str, str], ...] = (
+    ("tab", "Next control (shift+tab: back)"),
+    ("enter", "Use it: period list, goal field, a day"),
+)
+"""Textual's own keys, as they work in salestui (not commands: nothing to remap)."""
+
+
 def keys_table() -> Table:
     from rich.table import Table
 
@@ -24,6 +31,8 @@ def keys_table() -> Table:
     table.add_column()
     for command in COMMANDS:
         table.add_row(key_label(command), command.help)
+    for key, help_text in MOVING_KEYS:
+        table.add_row(key, help_text)
     table.add_row("ctrl+p", "Command palette: every action by name, and the theme")
     return table
 
@@ -47,7 +56,7 @@ class HelpScreen(ModalScreen[None]):
     #help-note {
         margin-top: 1;
         color: $text-muted;
-        width: 60;
+        width: 76;
     }
     """
 
@@ -63,6 +72,7 @@ class HelpScreen(ModalScreen[None]):
             box.border_subtitle = "esc to close"
             yield Static(keys_table())
             yield Static(
+                "The tally keys and 1–4 work whatever has focus, except in a text field. "
                 "Every tally is saved to disk before the screen shows it. "
                 "Tallies from other windows and from `salestui log` show up within a second.",
                 id="help-note",
