@@ -89,7 +89,8 @@ async def test_day_view_shows_notes_and_undone_tallies(app_factory, db_path, clo
         await pilot.pause()
         text = screen_text(app)
         assert "Acme; call back Tuesday" in text
-        assert "undo of −1" in text
+        assert "undo of +1" in text and "meeting" in text  # what was undone, not the undo's sign
+        assert "undo of −1" not in text
         assert "1 call   0 meetings   0 sales" in text
 
 
