@@ -16,6 +16,15 @@ from salestui.tui.app import SalesApp, make_app
 from tests.conftest import FakeClock, local
 
 
+@pytest.fixture(autouse=True)
+def no_animations(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Scrolls and fades finish at once, so a picture or an assertion never catches one
+    half-way on a loaded machine (a focus that scrolls the Goals tab made a snapshot flaky)."""
+    from textual import constants
+
+    monkeypatch.setattr(constants, "TEXTUAL_ANIMATIONS", "none")
+
+
 @pytest.fixture
 def app_factory(db_path: Path, clock: FakeClock) -> Callable[[], SalesApp]:
     def build() -> SalesApp:
