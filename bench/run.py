@@ -51,7 +51,8 @@ SEED_EVENTS = 1_000_000
 # The Calls panel's line "week N · month M" (the header's "· week 48" is the ISO week: not it).
 # Numbers may carry thousands separators ("week 1,008 · month 5,894").
 WEEK_RE = re.compile(r"\bweek (\d[\d,\u202f\u00a0]*) \u00b7 month \d")
-COUNT_RE = re.compile(r"\bcount (\d+)\b")
+# The bare counter is read from its big Digits (see digits_show); this marks that variant.
+DIGITS_SIGNAL = re.compile(r"(?!)")
 DEAD_RE = re.compile(r"^Pane is dead", re.M)
 
 
@@ -368,6 +369,9 @@ def as_int(text: str) -> int:
 
 
 def first_value(regex: re.Pattern[str]) -> Callable[[str], int | None]:
+    if regex is DIGITS_SIGNAL:  # any value: the bare counter is on screen
+        return lambda screen: 1 if "Calls today" in screen else None
+
     def probe(screen: str) -> int | None:
         match = regex.search(screen)
         return as_int(match.group(1)) if match else None
@@ -376,6 +380,9 @@ def first_value(regex: re.Pattern[str]) -> Callable[[str], int | None]:
 
 
 def value_is(regex: re.Pattern[str], wanted: int) -> Callable[[str], int | None]:
+    if regex is DIGITS_SIGNAL:
+        return digits_show(wanted)
+
     def probe(screen: str) -> int | None:
         match = regex.search(screen)
         return 1 if match and as_int(match.group(1)) == wanted else None
@@ -399,13 +406,9 @@ def run_tui_once(
         keys: list[float] = []
         if variant.keys and presses:
             time.sleep(settle)
+            counter = Counter(app, variant)
             for _ in range(presses):
-                before = first_value(variant.regex)(app.capture())
-                assert before is not None
-                k0 = time.perf_counter()
-                app.send_keys("c")
-                k1, _ = app.wait_for(value_is(variant.regex, before + 1), KEY_TIMEOUT, since=k0)
-                keys.append(k1 - k0)
+                keys.append(counter.press())
                 time.sleep(gap)
         backup_done = None
         if wait_backup and variant.db is not None:
@@ -463,6 +466,144 @@ def measure_tui(
                 f"{n} launch {1000 * r['launch'][-1]:.0f} ms"
                 + (f" keys {1000 * median(r['keys'][-presses:]):.1f} ms" if r["keys"] else "")
                 for n, r in out.items()
+            )
+        )
+    return out
+
+
+# -- key press against the bare counter, press by press ---------------------------------
+
+KEYS_SETTLE = 1.5  # after both launch signals: the first second's start-up work is over
+KEYS_GAP = 0.2  # after each press's signal, before the next press (to either app)
+FIRST_PRESSES = 5  # presses timed right after the launch signal
+FIRST_GAP = 0.2  # between them: a person counting from the moment the counts show, so
+# the presses cover the first second (when the other tabs and the figures are loaded)
+
+
+def digits_lines(value: int) -> list[str]:
+    """The three screen lines Textual's Digits draws for `value` (as capture-pane shows)."""
+    import io
+
+    from rich.console import Console
+    from textual.renderables.digits import Digits
+
+    console = Console(width=400, file=io.StringIO(), color_system=None, record=True)
+    console.print(Digits(str(value)))
+    return [line.rstrip() for line in console.export_text().splitlines()[:3]]
+
+
+def digits_show(value: int) -> Callable[[str], int | None]:
+    """Probe: the bare counter's Digits show exactly `value` (three lines, nothing after)."""
+    wanted = digits_lines(value)
+
+    def probe(screen: str) -> int | None:
+        lines = [line.rstrip() for line in screen.splitlines()]
+        for i in range(len(lines) - 2):
+            if lines[i] == wanted[0] and lines[i + 1] == wanted[1] and lines[i + 2] == wanted[2]:
+                return 1
+        return None
+
+    return probe
+
+
+@dataclass
+class Counter:
+    """An open app and how to read its count: the bare counter's Digits (the harness
+    keeps the count: nothing else changes it) or salestui's `week N`."""
+
+    app: Tmux
+    variant: Variant
+    value: int = 0
+
+    def press(self) -> float:
+        """Send `c`; return seconds until the screen shows the count one higher."""
+        if self.variant.regex is DIGITS_SIGNAL:
+            probe = digits_show(self.value + 1)
+        else:
+            now = first_value(self.variant.regex)(self.app.capture())
+            assert now is not None
+            self.value = now
+            probe = value_is(self.variant.regex, self.value + 1)
+        k0 = time.perf_counter()
+        self.app.send_keys("c")
+        k1, _ = self.app.wait_for(probe, KEY_TIMEOUT, since=k0)
+        self.value += 1
+        return k1 - k0
+
+
+def open_counter(variant: Variant) -> tuple[Counter, float]:
+    """Launch and wait for the launch signal; return the counter and the signal's instant."""
+    app, _, _, seen = launch_until_counts(variant)
+    return Counter(app, variant), seen
+
+
+def measure_keys(
+    baseline: Variant, subject: Variant, launches: int, presses: int
+) -> dict[str, list[float]]:
+    """Both apps open side by side (each its own tmux server); presses alternate one by
+    one between them, in an order that flips every press, so drift hits both sides."""
+    out: dict[str, list[float]] = {"baseline": [], "salestui": [], "pairs": []}
+    log(f"keys: {launches} launches x {presses} presses each, alternating press by press")
+    for launch in range(launches):
+        pair: list[Counter] = []
+        try:
+            for variant in rotate([baseline, subject], launch):
+                pair.append(open_counter(variant)[0])
+            time.sleep(KEYS_SETTLE)
+            pair[0].press(), pair[1].press()  # untimed: first-press paths (imports, caches)
+            time.sleep(KEYS_GAP)
+            for i in range(presses):
+                for counter in rotate(pair, i):
+                    took = counter.press()
+                    side = "baseline" if counter.variant is baseline else "salestui"
+                    out[side].append(took)
+                    time.sleep(KEYS_GAP)
+                out["pairs"].append(out["salestui"][-1] / out["baseline"][-1])
+        finally:
+            for counter in pair:
+                counter.app.kill()
+        last_b = out["baseline"][-presses:]
+        last_s = out["salestui"][-presses:]
+        log(
+            f"keys: launch {launch + 1}/{launches}: baseline {1000 * median(last_b):.1f} ms,"
+            f" salestui {1000 * median(last_s):.1f} ms"
+        )
+    return out
+
+
+def measure_first_second(variants: list[Variant], launches: int) -> dict[str, dict[str, Any]]:
+    """Launch, and as soon as the counts show press `c` FIRST_PRESSES times (each once the
+    one before is on screen, FIRST_GAP apart): what a person who opens the app and counts
+    at once gets. Launches of the variants rotated."""
+    out: dict[str, dict[str, Any]] = {
+        v.name: {"keys": [], "at": [], "worst_per_launch": []} for v in variants
+    }
+    log(f"first: {launches} launches of each of {len(variants)} variants, after a warm-up")
+    for variant in variants:
+        counter, _ = open_counter(variant)
+        try:
+            counter.press()
+        finally:
+            counter.app.kill()
+    for launch in range(launches):
+        for variant in rotate(variants, launch):
+            counter, seen = open_counter(variant)
+            try:
+                took: list[float] = []
+                for _ in range(FIRST_PRESSES):
+                    out[variant.name]["at"].append(time.perf_counter() - seen)
+                    took.append(counter.press())
+                    time.sleep(FIRST_GAP)
+            finally:
+                counter.app.kill()
+            out[variant.name]["keys"].extend(took)
+            out[variant.name]["worst_per_launch"].append(max(took))
+            time.sleep(0.2)
+        log(
+            f"first: launch {launch + 1}/{launches}: "
+            + ", ".join(
+                f"{name} {' '.join(f'{1000 * t:.0f}' for t in r['keys'][-FIRST_PRESSES:])} ms"
+                for name, r in out.items()
             )
         )
     return out
@@ -1001,7 +1142,20 @@ PHASE_SECONDS: dict[str, float] = {}
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="salestui benchmarks (see bench/README.md)")
     parser.add_argument("--quick", action="store_true", help="few repetitions, 10 s idle window")
-    parser.add_argument("--only", default="tui,tabs,cli,idle", help="phases: tui,tabs,cli,idle")
+    parser.add_argument(
+        "--only",
+        default="keys,first,tui,tabs,cli,idle",
+        help="phases: keys,first,tui,tabs,cli,idle (keys,first: ~4 min)",
+    )
+    parser.add_argument(
+        "--key-launches", type=int, help="launch pairs of the keys phase (default 3, quick 2)"
+    )
+    parser.add_argument(
+        "--key-presses", type=int, help="presses per app per launch pair (default 12)"
+    )
+    parser.add_argument(
+        "--first-launches", type=int, help="launches per database, first phase (default 5)"
+    )
     parser.add_argument("--reps", type=int, help="launches per variant (default 11, quick 3)")
     parser.add_argument("--presses", type=int, help="key presses per launch (default 5, quick 3)")
     parser.add_argument("--cli-reps", type=int, help="runs per CLI command (default 21, quick 7)")
@@ -1048,14 +1202,16 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     loadavg_before = Path("/proc/loadavg").read_text().split()[:3]
-    ensure_watson()
+    if "cli" in phases:
+        ensure_watson()
     empty_template = ensure_empty_db(db_in_own_folder("template"))
     big_db = ensure_seeded_db(args.events)
     checkpoint(big_db)
     first_db = db_in_own_folder(f"seed-{args.events}-first-of-day")
-    for suffix in ("-wal", "-shm"):
-        Path(f"{first_db}{suffix}").unlink(missing_ok=True)
-    shutil.copyfile(big_db, first_db)
+    if "tui" in phases and args.first_of_day:
+        for suffix in ("-wal", "-shm"):
+            Path(f"{first_db}{suffix}").unlink(missing_ok=True)
+        shutil.copyfile(big_db, first_db)
     cli_db = ensure_empty_db(db_in_own_folder("cli-log"))
     tui_empty_db = db_in_own_folder("tui-empty")
     shutil.copyfile(empty_template, tui_empty_db)
@@ -1063,7 +1219,7 @@ def main(argv: list[str] | None = None) -> int:
         make_todays_backup(db)
     salestui_cmd = args.salestui_cmd
 
-    baseline = Variant("baseline", f"{PYTHON} {BENCH / 'baseline_app.py'}", COUNT_RE)
+    baseline = Variant("baseline", f"{PYTHON} {BENCH / 'baseline_app.py'}", DIGITS_SIGNAL)
     empty = Variant(
         "salestui-empty",
         salestui_cmd,
@@ -1091,6 +1247,60 @@ def main(argv: list[str] | None = None) -> int:
                 notes.append(f"TUI rows skipped: {why}")
                 log(f"tui: skipped: {why}")
 
+        if "keys" in phases and tui_ok:
+            with phase_guard("keys", errors):
+                wait_quiet(args.wait_quiet)
+                load = ForeignLoad()
+                keys = measure_keys(
+                    baseline,
+                    empty,
+                    args.key_launches or (2 if quick else 3),
+                    args.key_presses or 12,
+                )
+                foreign["keys"] = load.stop()
+                data["keys"] = keys
+                rows.append(
+                    Row(
+                        "2 key press to screen (press by press)",
+                        "ms",
+                        "bare counter",
+                        "salestui-empty",
+                        ms(keys["baseline"]),
+                        ms(keys["salestui"]),
+                        1.2,
+                    )
+                )
+
+        if "first" in phases and tui_ok:
+            with phase_guard("first", errors):
+                wait_quiet(args.wait_quiet)
+                load = ForeignLoad()
+                first_keys = measure_first_second(
+                    [baseline, empty, big], args.first_launches or (3 if quick else 5)
+                )
+                foreign["first"] = load.stop()
+                data["first"] = first_keys
+                steady = data.get("keys", {}).get("salestui")
+                for variant in (empty, big):
+                    rows.append(
+                        Row(
+                            f"7 first {FIRST_PRESSES} presses after launch, {variant.name}"
+                            + (" vs steady" if steady else " vs bare counter's"),
+                            "ms",
+                            "steady salestui" if steady else "bare counter first",
+                            variant.name,
+                            ms(steady or first_keys["baseline"]["keys"]),
+                            ms(first_keys[variant.name]["keys"]),
+                            2.0,
+                        )
+                    )
+                    worst = max(first_keys[variant.name]["keys"], default=float("nan"))
+                    notes.append(
+                        f"first presses, {variant.name}: slowest {1000 * worst:.0f} ms; median"
+                        f" of each launch's slowest"
+                        f" {1000 * median(first_keys[variant.name]['worst_per_launch']):.0f} ms"
+                    )
+
         if "tui" in phases and tui_ok:
             with phase_guard("tui", errors):
                 wait_quiet(args.wait_quiet)
@@ -1112,13 +1322,13 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 rows.append(
                     Row(
-                        "2 key press to screen",
+                        "  key press, launch by launch (see 2)",
                         "ms",
                         "baseline",
                         "salestui-empty",
                         ms(tui["baseline"]["keys"]),
                         ms(tui[empty.name]["keys"]),
-                        1.2,
+                        None,
                         paired=(
                             ms(tui["baseline"]["keys_per_launch"]),
                             ms(tui[empty.name]["keys_per_launch"]),

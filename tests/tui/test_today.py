@@ -242,3 +242,105 @@ async def test_note_for_the_last_tally(app_factory, db_path: Path) -> None:
         await pilot.pause()
         count = sqlite3.connect(db_path).execute("SELECT COUNT(*) FROM events").fetchone()[0]
         assert count == 3
+
+
+# -- the status line stays true (issue 8) -------------------------------------------------
+
+
+async def test_last_line_stays_true_when_its_tally_is_undone_elsewhere(
+    app_factory, db_path: Path, clock: FakeClock
+) -> None:
+    app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await press(pilot, "c")
+        clock.advance(minutes=3)
+        await press(pilot, "m")
+        await pilot.pause(0.1)
+        assert "Last: +1 meeting at 10:45  (u to undo)" in status_text(app)
+        with Store(db_path, clock=clock) as other:
+            other.undo()  # `salestui undo` in another pane takes the meeting back
+        await pilot.pause(1.3)  # the real 1 s poll picks it up
+        status = status_text(app)
+        assert "Last: +1 meeting" not in status
+        assert "+1 meeting at 10:45 was undone elsewhere.  u undoes +1 call at 10:42." in status
+        await press(pilot, "u")
+        assert "Undid +1 call at 10:42" in status_text(app)
+        assert on_disk(db_path) == {"calls": 0, "meetings": 0}
+
+
+async def test_undo_of_another_days_tally_names_the_day(
+    app_factory, db_path: Path, clock: FakeClock
+) -> None:
+    clock.now = local("2026-11-26T23:58:00")
+    app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await press(pilot, "m")
+        await pilot.pause(0.1)
+        assert "Last: +1 meeting at 23:58  (u to undo)" in status_text(app)
+        clock.now = local("2026-11-27T00:01:00")
+        app.poll()
+        await pilot.pause()
+        assert "Last: +1 meeting from Thu 26 Nov  (u to undo)" in status_text(app)
+        await press(pilot, "u")
+        assert "Undid +1 meeting from Thu 26 Nov" in status_text(app)
+        assert any(
+            "Undid +1 meeting from Thu 26 Nov (not today)." in str(note.message)
+            for note in app._notifications
+        )
+        with Store(db_path, clock=clock) as store:
+            totals = store.day_totals(DateRange(date(2026, 11, 26), date(2026, 11, 26)))
+        assert totals.get(date(2026, 11, 26), {}).get("meetings", 0) == 0
+
+
+# -- speed: what a key press costs, and the first seconds (issue 8) ------------------------
+
+
+async def test_a_tally_repaints_only_the_cells_that_changed(app_factory) -> None:
+    app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await press(pilot, "c")
+        await pilot.pause(1.0)  # the flash is over
+        panel = app.query_one("#panel-calls", MetricPanel)
+        regions: list[object] = []
+        original = panel.refresh
+
+        def spy(*args: object, **kwargs: object) -> object:
+            regions.append(args or "whole panel")
+            return original(*args, **kwargs)  # type: ignore[arg-type]
+
+        panel.refresh = spy  # type: ignore[method-assign]
+        status = app.query_one("#status", Static)
+        layouts: list[bool] = []
+        update = status.update
+
+        def update_spy(content: object = "", *, layout: bool = True) -> None:
+            layouts.append(layout)
+            update(content, layout=layout)  # type: ignore[arg-type]
+
+        status.update = update_spy  # type: ignore[method-assign]
+        await press(pilot, "c")  # 1 -> 2: one digit, week and month, the spark's last bar
+        assert regions, "the panel was not repainted"
+        count_refresh = regions[0]
+        assert count_refresh != "whole panel"
+        cells = sum(region.area for region in count_refresh)  # type: ignore[attr-defined, union-attr]
+        assert cells < 40, count_refresh  # the panel is 40x9: a few cells, not 360
+        await pilot.pause(0.1)
+        assert "Last: +1 call" in status_text(app)
+        assert layouts and not any(layouts), "the status line asked for a layout pass"
+        assert "week 2 · month 2" in panel_text(app, "calls")
+        assert shown(app, "calls") == 2
+
+
+async def test_start_up_work_waits_for_a_pause_in_the_typing(app_factory) -> None:
+    app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        # A person who opens the app and counts at once, a press every 0.25 s for 2 s.
+        for _ in range(8):
+            await pilot.press("c")
+            await pilot.pause(0.25)
+            assert not app.tabs_ready.is_set(), "a tab was built between key presses"
+            assert not [w for w in app.workers if w.group == "figures"]
+        await writes_landed(app, pilot)
+        assert shown(app, "calls") == 8
+        await pilot.pause(1.5)  # the first pause: now the tabs and figures come
+        assert app.tabs_ready.is_set()

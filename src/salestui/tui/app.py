@@ -50,10 +50,22 @@ DECORATION_DELAY = 0.03
 
 OTHER_TABS = ("funnel", "goals", "history")
 OTHER_TABS_DELAY = 0.5
-"""Funnel, Goals and History are built this long after the first screen."""
+"""Funnel, Goals and History are built no sooner than this after the first screen, one
+at a time, each once the keys have been quiet for QUIET_SECONDS (or at once when one
+of those tabs is asked for)."""
 
-FIGURES_DELAY = 0.3
-"""After a tally, the funnel and plan are reloaded this much later (once per burst)."""
+QUIET_SECONDS = 0.8
+"""Start-up work (building the other tabs, loading the figures) waits until no tally or
+undo key has been pressed for this long: a person who opens the app and counts at once
+gets the same quick key presses as later, the work is done in the first pause."""
+
+TAB_STEP_GAP = 0.05
+"""Between the steps that build the other tabs (one tab each), so keys get in between."""
+
+FIGURES_DELAY = QUIET_SECONDS
+"""After a tally, the funnel and plan are reloaded this much later (once per burst). On
+a large history that read holds the interpreter for a good part of a second: it waits
+for a pause in the typing rather than slowing the next presses down."""
 
 PENDING_DELAY = 0.15
 """A write not on disk after this long is shown as waiting (normally one lands in a few
@@ -84,6 +96,14 @@ class SalesApp(App[None]):
         self._figures_timer: Timer | None = None
         self._watcher: ChangeWatcher | None = None
         self._tabs_mounting = False
+        self._tabs_asked = False
+        """A tab key asked for the other tabs: build them at once, not in pauses."""
+        self._last_key = 0.0
+        """time.monotonic() of the last tally or undo key (start-up work waits for quiet)."""
+        self._last_tally: Event | None = None
+        """The tally the status line's "Last: …" names (kept true when it is undone)."""
+        self._last_said_day = ""
+        """The day the "Last: …" line was last worded for (it names another day's date)."""
         self.tabs_ready = asyncio.Event()
         """Set once the Funnel, Goals and History tabs exist (tests wait on it)."""
         self._own_tallies: tuple[str, ...] = ()
@@ -141,31 +161,71 @@ class SalesApp(App[None]):
         if self.startup_error is not None:
             return
         self._start_watcher()
-        # The other tabs are built once the first screen is out (or at once when asked for).
-        self.set_timer(OTHER_TABS_DELAY, self._mount_other_tabs)
+        # The other tabs are built once the first screen is out and the keys are quiet
+        # (or at once when asked for).
+        self.set_timer(OTHER_TABS_DELAY, self._build_tabs_step)
+
+    def _quiet_left(self) -> float:
+        """Seconds until the keys have been quiet for QUIET_SECONDS (0: quiet now)."""
+        return max(0.0, self._last_key + QUIET_SECONDS - time.monotonic())
+
+    async def _build_tabs_step(self) -> None:
+        """At start-up: build one of the other tabs in a pause of the typing, then the
+        next a moment later, so no key press waits behind more than one short step (a
+        timer callback, never a long wait: the app's messages wait while it runs)."""
+        if self.tabs_ready.is_set() or self._tabs_mounting:
+            return
+        left = 0.0 if self._tabs_asked else self._quiet_left()
+        if left > 0:
+            self.set_timer(left, self._build_tabs_step)
+            return
+        await self._mount_tabs(all_of_them=False)
+        if not self.tabs_ready.is_set():
+            self.set_timer(TAB_STEP_GAP, self._build_tabs_step)
 
     async def _mount_other_tabs(self) -> None:
-        if self._tabs_mounting:
+        """Build whatever is left of Funnel, Goals and History at once (a tab was asked for)."""
+        self._tabs_asked = True
+        await self._mount_tabs(all_of_them=True)
+
+    async def _mount_tabs(self, *, all_of_them: bool) -> None:
+        if self._tabs_mounting or self.tabs_ready.is_set():
             return
         self._tabs_mounting = True
-        from salestui.tui.funnel import FunnelTab
-        from salestui.tui.goals import GoalsTab
-        from salestui.tui.history import HistoryTab
-
         try:
-            panes = [self.query_one(f"#{pane_id}", TabPane) for pane_id in OTHER_TABS]
-        except NoMatches:
-            return  # the app is closing
-        history = HistoryTab()
-        for pane, tab in zip(panes, (FunnelTab(), GoalsTab(), history), strict=True):
-            await pane.mount(tab)
+            from salestui.tui.funnel import FunnelTab
+            from salestui.tui.goals import GoalsTab
+            from salestui.tui.history import HistoryTab
+
+            builders = (FunnelTab, GoalsTab, HistoryTab)
+            for pane_id, build in zip(OTHER_TABS, builders, strict=True):
+                try:
+                    pane = self.query_one(f"#{pane_id}", TabPane)
+                except NoMatches:
+                    return  # the app is closing
+                if pane.children:
+                    continue  # built in an earlier step
+                await pane.mount(build())
+                if not (all_of_them or self._tabs_asked):
+                    return  # the next step comes in the next pause
+        finally:
+            self._tabs_mounting = False
         self.call_after_refresh(self._focus_wanted)  # a tab opened before it was there
         # Everything built so far lives as long as the app: keep it out of the garbage
         # collector's full passes, which otherwise pause a key press for ~50 ms now and then.
         gc.freeze()
+        self.tabs_ready.set()
+        self._load_figures_when_quiet()
+
+    def _load_figures_when_quiet(self) -> None:
+        """The first figures and the daily backup, in a pause of the typing (unless a tab
+        is waiting for them)."""
+        left = 0.0 if self._tabs_asked else self._quiet_left()
+        if left > 0:
+            self.set_timer(left, self._load_figures_when_quiet)
+            return
         self.load_figures()
         self.daily_backup()
-        self.tabs_ready.set()
 
     @work(thread=True, exclusive=True, group="backup")
     def daily_backup(self) -> None:
@@ -235,8 +295,43 @@ class SalesApp(App[None]):
                 )
             self.day = view.day = day
             view.summary = summary
+            self._check_last_tally()
         if figures:
             self.load_figures()
+
+    def _check_last_tally(self) -> None:
+        """Keep the "Last: …" line true when its tally was undone elsewhere (another
+        window, `salestui undo`): say so, and what `u` would undo now."""
+        last = self._last_tally
+        if last is None:
+            return
+        today = self.clock().date().isoformat()
+        try:
+            if not self.store.is_cancelled(last.id):
+                if last.day != today and self._last_said_day != today:
+                    # Past midnight "at 23:58" would read as today's: name the day.
+                    self._say(f"Last: {self._tally_words(last)}  (u to undo)")
+                    self._last_tally, self._last_said_day = last, today
+                return
+            self._last_tally = None
+            successor = None
+            for event_id in reversed(self._own_tallies):
+                if event_id != last.id and not self.store.is_cancelled(event_id):
+                    successor = self.store.event(event_id)
+                    break
+        except StoreError:
+            return  # the next read says what failed
+        sentence = f"{self._tally_words(last)} was undone elsewhere."
+        if successor is not None:
+            sentence += f"  u undoes {self._tally_words(successor)}."
+        self._say(sentence)
+
+    def _tally_words(self, event: Event) -> str:
+        """`+1 meeting at 10:42`, or `+1 meeting from Thu 26 Nov` on another day."""
+        change = metric_by_key(event.metric).change(event.delta)
+        if event.day == self.clock().date().isoformat():
+            return f"{change} at {event.local_time:%H:%M}"
+        return f"{change} from {date.fromisoformat(event.day):%a %-d %b}"
 
     def _read_failed(self, error: StoreError) -> None:
         """One sentence, and the app keeps running; when nothing could be read at all,
@@ -449,6 +544,7 @@ class SalesApp(App[None]):
     def action_tally(self, metric_key: str, delta: int) -> None:
         """Queue one tally; the counter shows it once it is on disk (the screen never runs
         ahead of the disk), marked as waiting meanwhile if the database is busy."""
+        self._last_key = time.monotonic()
         reloads = self._reloads
         self._tally(metric_key, delta, lambda event: self._tally_landed(event, reloads))
 
@@ -468,20 +564,21 @@ class SalesApp(App[None]):
         self._status_said += 1
         # The new count goes out alone; the flash, pace and status lines a moment later, so
         # their work does not hold up the frame that writes the count.
-        self.set_timer(
-            DECORATION_DELAY, partial(self._after_tally, event.metric, last, self._status_said)
-        )
+        self.set_timer(DECORATION_DELAY, partial(self._after_tally, event, last, self._status_said))
 
-    def _after_tally(self, metric_key: str, last_action: str, said: int) -> None:
+    def _after_tally(self, event: Event, last_action: str, said: int) -> None:
         view = self.query_one(TodayView)
-        view.flash(metric_key)
-        view.show_pace()
+        view.flash(event.metric)
         if said == self._status_said:
-            view.last_action = last_action
+            self._last_tally = event
+            # One repaint for the pace and the last action (set_reactive: no second one).
+            view.set_reactive(TodayView.last_action, last_action)
+        view.show_pace()
 
     def _say(self, sentence: str) -> None:
         """Put an outcome on the status line (under the counters)."""
         self._status_said += 1
+        self._last_tally = None
         self.query_one(TodayView).last_action = sentence
 
     def tally_on(self, day: date, metric_key: str, delta: int) -> bool:
@@ -544,6 +641,7 @@ class SalesApp(App[None]):
                 f"Not undone: {error_text(error)}", severity="error", timeout=8, markup=False
             )
 
+        self._last_key = time.monotonic()
         self._submit(Write("undo", writer.undo_newest, landed=self._undo_landed, failed=failed))
 
     def _undo_landed(self, result: UndoResult) -> None:
@@ -553,9 +651,11 @@ class SalesApp(App[None]):
             self.reload(figures=False)
             self._figures_soon()
             view.flash(undone.metric)
-            metric = metric_by_key(undone.metric)
-            when = "" if undone.day == self.day.isoformat() else f" on {undone.day}"
-            self._say(f"Undid {metric.change(undone.delta)}{when}")
+            sentence = f"Undid {self._tally_words(undone)}"
+            self._say(sentence)
+            if undone.day != self.clock().date().isoformat():
+                # Not today's: worth more than the status line's glance.
+                self.notify(f"{sentence} (not today).", severity="warning")
         elif result.refused:
             refused = result.tally
             what = (

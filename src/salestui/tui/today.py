@@ -11,9 +11,12 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.geometry import Region
 from textual.reactive import var
 from textual.renderables.digits import Digits as DigitsRenderable
+from textual.strip import Strip
 from textual.timer import Timer
+from textual.visual import Visual, visualize
 from textual.widget import Widget
 from textual.widgets import Static
 
@@ -29,7 +32,13 @@ FLASH_SECONDS = 0.6
 
 class MetricPanel(Widget):
     """One metric, drawn by one widget (a fast first paint): today's count in large
-    digits with today's target beside it, a bar, week and month, the last 14 days."""
+    digits with today's target beside it, a bar, week and month, the last 14 days.
+
+    The panel keeps its drawn lines and, when its figures change, repaints only the
+    cells that differ (a tally: the digits that changed and the week/month and spark
+    figures), so a key press costs a few cells on the terminal instead of the whole
+    bordered panel. Anything else that changes the look (size, theme, the flash) draws
+    it afresh."""
 
     DEFAULT_CSS = """
     MetricPanel {
@@ -48,21 +57,111 @@ class MetricPanel(Widget):
         """Today's target, once a plan exists."""
         self.pending: int | None = None
         """The change still waiting for the database (None: nothing waits)."""
+        self._strips: list[Strip] | None = None
+        self._strips_key: tuple[object, ...] = ()
+        self._prepared: tuple[tuple[object, ...], list[Strip], list[Strip], list[Region]] | None
+        self._prepared = None
+        """Lines drawn ahead for a tally being saved: (what they show, lines they replace,
+        the new lines, the cells that differ)."""
 
     def show(self, summary: MetricSummary) -> None:
         self.summary = summary
-        self.refresh()
+        self._redraw()
 
     def show_target(self, target: int | None) -> None:
         if target != self.target:
             self.target = target
-            self.refresh()
+            self._redraw()
 
     def show_pending(self, pending: int | None) -> None:
         """Mark the count as having tallies not on disk yet (the digits stay what is)."""
         if pending != self.pending:
             self.pending = pending
+            self._redraw()
+
+    def _look(self) -> tuple[object, ...]:
+        """What the drawn lines depend on besides the figures."""
+        return (self.size, self.visual_style, self.has_class("-flash"), self.app.theme)
+
+    def _draw(self) -> list[Strip]:
+        width, height = self.size
+        visual: Visual = visualize(self, self.render())
+        return Visual.to_strips(self, visual, width, height, self.visual_style)
+
+    def _prepare_next(self) -> None:
+        """The most likely next change is one more: draw it while nothing happens."""
+        if self.summary is not None:
+            self.prepare(plus(self.summary, 1))
+
+    def render_line(self, y: int) -> Strip:
+        look = self._look()
+        if self._strips is None or look != self._strips_key:
+            self._strips, self._strips_key = self._draw(), look
+            self.call_after_refresh(self._prepare_next)
+        if y < len(self._strips):
+            return self._strips[y]
+        return Strip.blank(self.size.width, self.visual_style.rich_style)
+
+    def _state(self) -> tuple[object, ...]:
+        return (self.summary, self.target, self.pending, self._strips_key)
+
+    def prepare(self, summary: MetricSummary) -> None:
+        """Draw `summary` ahead, so showing it once its tally is on disk is a swap."""
+        old = self._strips
+        if old is None or not self.is_mounted or self._look() != self._strips_key:
+            return
+        ready = self._prepared
+        if ready is not None and ready[0] == (summary, *self._state()[1:]) and ready[1] is old:
+            return  # drawn already
+        shown = self.summary
+        self.summary = summary
+        try:
+            new = self._draw()
+            self._prepared = (self._state(), old, new, self._changed(old, new))
+        finally:
+            self.summary = shown
+
+    def _redraw(self) -> None:
+        """Repaint only the cells whose drawing changed."""
+        old = self._strips
+        if old is None or not self.is_mounted or self._look() != self._strips_key:
+            self._strips = None
             self.refresh()
+            return
+        prepared, self._prepared = self._prepared, None
+        if prepared is not None and prepared[0] == self._state() and prepared[1] is old:
+            _, _, new, changed = prepared
+        else:
+            new = self._draw()
+            changed = self._changed(old, new)
+        self._strips = new
+        if changed:
+            self.refresh(*changed)
+        self.call_after_refresh(self._prepare_next)
+
+    def _changed(self, old: list[Strip], new: list[Strip]) -> list[Region]:
+        """The cells of each line that differ between two drawings."""
+        width = self.size.width
+        changed: list[Region] = []
+        for y in range(max(len(old), len(new))):
+            before = _cells(old[y]) if y < len(old) else []
+            after = _cells(new[y]) if y < len(new) else []
+            if before == after:
+                continue
+            start = 0
+            while start < min(len(before), len(after)) and before[start] == after[start]:
+                start += 1
+            end_before, end_after = len(before), len(after)
+            while (
+                end_before > start
+                and end_after > start
+                and before[end_before - 1] == after[end_after - 1]
+            ):
+                end_before -= 1
+                end_after -= 1
+            end = min(width, max(end_before, end_after))
+            changed.append(Region(start, y, max(1, end - start), 1))
+        return changed
 
     def render(self) -> RenderableType:
         summary, target = self.summary, self.target
@@ -99,6 +198,21 @@ class MetricPanel(Widget):
         self._flash_timer = self.set_timer(FLASH_SECONDS, lambda: self.remove_class("-flash"))
 
 
+def plus(summary: MetricSummary, delta: int) -> MetricSummary:
+    """The figures once a tally of `delta` today is added."""
+    return MetricSummary(
+        summary.today + delta,
+        summary.week + delta,
+        summary.month + delta,
+        (*summary.last_days[:-1], summary.last_days[-1] + delta),
+    )
+
+
+def _cells(strip: Strip) -> list[tuple[str, object]]:
+    """A drawn line cell by cell (character and style), to find what changed."""
+    return [(char, segment.style) for segment in strip for char in segment.text]
+
+
 class TodayView(Vertical):
     """The Today tab's content."""
 
@@ -110,6 +224,8 @@ class TodayView(Vertical):
     last_action: var[str] = var("")
     pending_line: var[str] = var("")
     """What waits for the database (shown instead of the last action while it waits)."""
+    _status_height = -1
+    """Lines the status line took when last laid out (-1: not laid out yet)."""
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="panels"):
@@ -129,13 +245,7 @@ class TodayView(Vertical):
         """Show a tally just saved for today without reading the day back."""
         if self.summary is None:
             return
-        before = self.summary[metric_key]
-        after = MetricSummary(
-            before.today + delta,
-            before.week + delta,
-            before.month + delta,
-            (*before.last_days[:-1], before.last_days[-1] + delta),
-        )
+        after = plus(self.summary[metric_key], delta)
         # set_reactive: only the changed panel redraws (its count, bar and lines), not all
         # three; the pace line follows with the other decorations (see SalesApp).
         self.set_reactive(TodayView.summary, {**self.summary, metric_key: after})
@@ -191,7 +301,13 @@ class TodayView(Vertical):
             status.append(f"\n{self.pending_line}", style="bold yellow")
         else:
             status.append(f"\n{self.last_action}", style="dim")
-        self.query_one("#status", Static).update(status)
+        line = self.query_one("#status", Static)
+        # A new layout of the whole screen (~8 ms) only when the line's height changes:
+        # the usual update ("Last: +1 call at 10:42") keeps it and repaints the line alone.
+        width = line.content_size.width
+        height = len(status.wrap(self.app.console, width)) if width else -1
+        line.update(status, layout=height != self._status_height or height < 0)
+        self._status_height = height
 
     def watch_last_action(self) -> None:
         self.show_pace()
