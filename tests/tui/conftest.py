@@ -2,17 +2,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
+import sqlite3
 import time
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 from textual.pilot import Pilot
+from textual.widget import Widget
+from textual.widgets import Static
 from textual.worker import WorkerCancelled
 
 from salestui.store import Store
 from salestui.tui.app import SalesApp, make_app
+from salestui.tui.today import MetricPanel
 from tests.conftest import FakeClock, local
 
 
@@ -72,3 +78,47 @@ async def writes_landed(app: SalesApp, pilot: Pilot[None], timeout: float = 10.0
         assert time.monotonic() < deadline, "writes still waiting"
         await pilot.pause(0.01)
     await pilot.pause()
+
+
+# -- reading the screen and the database (shared by the TUI tests) --------------------
+
+
+def shown(app: SalesApp, metric: str) -> int:
+    """The count a panel draws (its digits are drawn from exactly this)."""
+    summary = app.query_one(f"#panel-{metric}", MetricPanel).summary
+    return summary.today if summary else 0
+
+
+def on_disk(db_path: Path) -> dict[str, int]:
+    """Today's net count per metric, straight from the event log."""
+    conn = sqlite3.connect(db_path)
+    try:
+        rows = conn.execute(
+            "SELECT metric, SUM(delta) FROM events WHERE day = '2026-11-27' GROUP BY metric"
+        ).fetchall()
+    finally:
+        conn.close()
+    return {metric: total for metric, total in rows}
+
+
+def screen_text(app: SalesApp) -> str:
+    """What the terminal shows, as plain text lines."""
+    strips = app.screen._compositor.render_strips()
+    return "\n".join("".join(segment.text for segment in strip) for strip in strips)
+
+
+def rendered(widget: Widget) -> str:
+    """A widget's content as plain text."""
+    console = Console(width=max(widget.content_size.width, 20), record=True, file=io.StringIO())
+    content = widget.content if isinstance(widget, Static) else widget.render()
+    console.print(content)
+    return console.export_text()
+
+
+def panel_text(app: SalesApp, metric: str) -> str:
+    return rendered(app.query_one(f"#panel-{metric}", MetricPanel))
+
+
+def status_text(app: SalesApp) -> str:
+    """The pace line (or hint) and the last action, under the panels."""
+    return rendered(app.query_one("#status", Static))

@@ -12,8 +12,7 @@ from salestui.store import Store
 from salestui.tui.app import SalesApp
 from salestui.tui.goals import GoalsTab
 from tests.conftest import FakeClock, local
-from tests.tui.conftest import wait_for_workers, writes_landed
-from tests.tui.test_today import screen_text, shown
+from tests.tui.conftest import screen_text, shown, wait_for_workers, writes_landed
 
 
 async def settle(app: SalesApp, pilot) -> None:  # noqa: ANN001

@@ -10,8 +10,7 @@ from salestui.store import Store
 from salestui.tui.day import DayScreen
 from salestui.tui.history import HeatmapGrid, HistoryTab
 from tests.conftest import FakeClock, local
-from tests.tui.conftest import seed_history, wait_for_workers, writes_landed
-from tests.tui.test_today import screen_text
+from tests.tui.conftest import screen_text, seed_history, wait_for_workers, writes_landed
 
 
 def day_count(db_path: Path, day: str, metric: str) -> int:

@@ -18,8 +18,7 @@ from salestui.tui.funnel import FunnelTab
 from salestui.tui.goals import GoalsTab, GoalStartScreen
 from salestui.tui.history import HeatmapGrid
 from tests.conftest import FakeClock, local
-from tests.tui.conftest import wait_for_workers, writes_landed
-from tests.tui.test_today import screen_text, shown
+from tests.tui.conftest import screen_text, shown, wait_for_workers, writes_landed
 
 TAB_KEYS = {"1": "today", "2": "funnel", "3": "goals", "4": "history"}
 

@@ -1,15 +1,12 @@
 from __future__ import annotations
 
 import contextlib
-import io
 import sqlite3
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from rich.console import Console
 from textual.pilot import Pilot
-from textual.widget import Widget
 from textual.widgets import Static
 
 from salestui.domain.periods import DateRange
@@ -19,52 +16,23 @@ from salestui.tui.help import HelpScreen
 from salestui.tui.today import MetricPanel
 from salestui.tui.writer import Write, using_store
 from tests.conftest import FakeClock, local
-from tests.tui.conftest import writes_landed
+from tests.tui.conftest import (
+    on_disk,
+    panel_text,
+    rendered,
+    screen_text,
+    shown,
+    status_text,
+    writes_landed,
+)
 
 TODAY = DateRange(date(2026, 11, 27), date(2026, 11, 27))
-
-
-def shown(app: SalesApp, metric: str) -> int:
-    """The count a panel draws (its digits are drawn from exactly this)."""
-    summary = app.query_one(f"#panel-{metric}", MetricPanel).summary
-    return summary.today if summary else 0
-
-
-def on_disk(db_path: Path) -> dict[str, int]:
-    conn = sqlite3.connect(db_path)
-    rows = conn.execute(
-        "SELECT metric, SUM(delta) FROM events WHERE day = '2026-11-27' GROUP BY metric"
-    )
-    return {metric: total for metric, total in rows}
-
-
-def screen_text(app: SalesApp) -> str:
-    """What the terminal shows, as plain text lines."""
-    strips = app.screen._compositor.render_strips()
-    return "\n".join("".join(segment.text for segment in strip) for strip in strips)
-
-
-def rendered(widget: Widget) -> str:
-    """A widget's content as plain text."""
-    console = Console(width=max(widget.content_size.width, 20), record=True, file=io.StringIO())
-    content = widget.content if isinstance(widget, Static) else widget.render()
-    console.print(content)
-    return console.export_text()
-
-
-def panel_text(app: SalesApp, metric: str) -> str:
-    return rendered(app.query_one(f"#panel-{metric}", MetricPanel))
 
 
 async def press(pilot: Pilot[None], *keys: str) -> None:
     """Press keys like a person, then wait until the writes they queued are on disk."""
     await pilot.press(*keys)
     await writes_landed(pilot.app, pilot)  # type: ignore[arg-type]
-
-
-def status_text(app: SalesApp) -> str:
-    """The pace line (or hint) and the last action, under the panels."""
-    return rendered(app.query_one("#status", Static))
 
 
 async def test_keys_tally_and_commit(app_factory: Callable[[], SalesApp], db_path: Path) -> None:

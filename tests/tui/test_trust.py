@@ -24,8 +24,15 @@ from salestui.tui.app import SalesApp
 from salestui.tui.day import DayScreen
 from salestui.tui.watcher import ChangeWatcher
 from tests.conftest import FakeClock, local
-from tests.tui.conftest import wait_for_workers, writes_landed
-from tests.tui.test_today import on_disk, panel_text, screen_text, shown, status_text
+from tests.tui.conftest import (
+    on_disk,
+    panel_text,
+    screen_text,
+    shown,
+    status_text,
+    wait_for_workers,
+    writes_landed,
+)
 
 ESCAPES = "\x1b]2;pwned\x07\x1b[2J"
 
