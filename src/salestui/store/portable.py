@@ -77,7 +77,7 @@ from typing import Any, Literal, TextIO
 from salestui.domain import metrics as _metrics
 from salestui.domain.metrics import METRIC_KEYS
 from salestui.domain.periods import DateRange
-from salestui.store.events import Store, StoreError, _describe
+from salestui.store.events import Store, StoreError, _describe, translated
 from salestui.store.schema import APPLICATION_ID, SCHEMA_VERSION
 
 EXPORT_FORMAT = "salestui-export"
@@ -172,7 +172,7 @@ def _export_from(
     params: tuple[str, ...] = ()
     if span is not None:
         where, params = " WHERE day BETWEEN ? AND ?", (span.start.isoformat(), span.end.isoformat())
-    try:
+    with translated(path):
         columns = _select_list(conn, neutralised=fmt == "csv")
         # One read transaction: the count and the rows come from the same snapshot,
         # while other processes keep writing (WAL).
@@ -195,8 +195,6 @@ def _export_from(
         finally:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
-    except sqlite3.Error as error:
-        raise StoreError(path, _describe(error)) from None
 
 
 def _chunks(cursor: sqlite3.Cursor) -> Iterator[list[Any]]:
@@ -1311,7 +1309,7 @@ def _open_source(path: Path) -> _Source:
 
 def _import(store: Store, source: _Source, progress: Progress | None, label: str) -> ImportResult:
     conn = store._conn
-    try:
+    with translated(store.path):
         cache = int(conn.execute("PRAGMA main.cache_size").fetchone()[0])
         for table in (_STAGE, _STAGE_SETTINGS, _PLAN):
             conn.execute(f"DROP TABLE IF EXISTS {table}")
@@ -1322,11 +1320,9 @@ def _import(store: Store, source: _Source, progress: Progress | None, label: str
             f"CREATE TABLE {_STAGE_SETTINGS} (id TEXT UNIQUE, {_SETTING_COLUMNS[4:]},"
             " place INTEGER, line INTEGER)"
         )
-    except sqlite3.Error as error:
-        raise StoreError(store.path, _describe(error)) from None
     try:
         staged = _stage(store, source, progress)
-        try:
+        with translated(store.path):
             conn.execute(f"PRAGMA main.cache_size = {-_IMPORT_CACHE_KIB}")
             planned, planned_settings = _check(conn, store, source)
             synchronous = int(conn.execute("PRAGMA main.synchronous").fetchone()[0])
@@ -1343,8 +1339,6 @@ def _import(store: Store, source: _Source, progress: Progress | None, label: str
             finally:
                 conn.execute(f"PRAGMA main.synchronous = {synchronous}")
                 conn.execute(f"PRAGMA wal_autocheckpoint = {checkpoint}")
-        except sqlite3.Error as error:
-            raise StoreError(store.path, _describe(error)) from None
     finally:
         try:
             if conn.in_transaction:
@@ -1382,7 +1376,7 @@ def _stage(store: Store, source: _Source, progress: Progress | None) -> int:
             _check_repeats(conn, source, [values], _STAGE_SETTINGS, _SAME_SETTING, "setting")
 
     source.keep_setting = keep_setting
-    try:
+    with translated(store.path):
         # A deferred transaction that only touches temp tables: no lock on the file.
         conn.execute("BEGIN")
         if progress is not None:
@@ -1405,8 +1399,6 @@ def _stage(store: Store, source: _Source, progress: Progress | None) -> int:
         conn.execute("COMMIT")
         if progress is not None:
             progress(source.total, source.total)
-    except sqlite3.Error as error:
-        raise StoreError(store.path, _describe(error)) from None
     return staged
 
 
