@@ -275,6 +275,20 @@ async def test_day_view_shows_no_time_for_date_only_backdates(app_factory, db_pa
         assert "12:00" not in text
 
 
+async def test_day_view_keeps_a_typed_noon(app_factory, db_path, clock) -> None:
+    # `--at …T12:00` is a time the user gave: it shows as 12:00, not as "no time".
+    now = clock()
+    with Store(db_path, clock=clock) as store:
+        store.log("calls", 1, at=parse_at("2026-11-20T12:00", now))
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.push_screen(DayScreen(date(2026, 11, 20)))
+        await pilot.pause()
+        text = screen_text(app)
+        assert "12:00" in text
+        assert "no time" not in text
+
+
 # -- 7. a goal set while the month is under way --------------------------------------
 
 

@@ -14,7 +14,7 @@ from salestui.domain.periods import (
     quarter_of,
     week_of,
 )
-from salestui.domain.when import parse_at
+from salestui.domain.when import is_date_only, parse_at
 from tests.conftest import local
 
 TODAY = date(2026, 11, 27)  # a Friday
@@ -292,3 +292,14 @@ def test_at_at_the_ends_of_the_calendar(text: str, needle: str) -> None:
 
 def test_at_on_the_first_day_is_accepted() -> None:
     assert parse_at("1900-01-01", NOW).astimezone().date() == date(1900, 1, 1)
+
+
+def test_a_date_alone_is_marked_date_only_and_a_typed_noon_is_not() -> None:
+    now = local("2026-11-27T15:00")
+    assert is_date_only(parse_at("2026-11-20", now))
+    assert is_date_only(parse_at("yesterday", now))
+    typed = parse_at("2026-11-20T12:00", now)
+    assert not is_date_only(typed)
+    assert f"{typed.astimezone():%Y-%m-%d %H:%M}" == "2026-11-20 12:00"
+    assert not is_date_only(parse_at("2026-11-20T09:15", now))
+    assert not is_date_only(parse_at("today", now))

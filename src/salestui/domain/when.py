@@ -14,6 +14,13 @@ AT_HELP = (
 )
 """The accepted forms, for error messages and `--help`."""
 
+DATE_ONLY = time(12, 0)
+"""The local time a tally backdated by its date alone gets (`--at 2026-11-20`,
+`yesterday`, a tally added in the day view): noon, to the microsecond. Nothing else
+lands there: a typed time of exactly noon is stored a microsecond later (see
+`parse_at`), and a tally counted live carries its own microseconds. So a reader can
+say "no time" for it instead of a made-up 12:00."""
+
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 _DAYS_AGO = re.compile(r"-([0-9]{1,12})d")
@@ -65,7 +72,15 @@ def parse_at(text: str, now: datetime) -> datetime:
         raise ValueError(f"--at {raw} is in the future; now is {_minutes(now)}")
     if local_day < FIRST_DAY:
         raise ValueError(f"--at {raw} is too long ago; {earliest}")
+    if instant.astimezone().time() == DATE_ONLY:
+        # Noon to the microsecond means "date only"; a typed 12:00 keeps its time.
+        instant += timedelta(microseconds=1)
     return instant
+
+
+def is_date_only(instant: datetime) -> bool:
+    """True for a tally backdated by its date alone (it sits at DATE_ONLY, local)."""
+    return instant.astimezone().time() == DATE_ONLY
 
 
 def _named_day(word: str, today: date) -> date | None:
@@ -97,7 +112,7 @@ def _on_day(day: date, now: datetime) -> datetime:
     if day == now.date():
         return now
     # Naive -> aware in the system's local zone, right across DST changes.
-    return datetime.combine(day, time(12, 0)).astimezone()
+    return datetime.combine(day, DATE_ONLY).astimezone()
 
 
 def _minutes(now: datetime) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date
 
 from rich.table import Table
 from rich.text import Text
@@ -15,19 +15,14 @@ from textual.widgets import Footer, Static
 from salestui.domain.counts import counts_from_rows
 from salestui.domain.metrics import METRICS, Metric, metric_by_key
 from salestui.domain.text import visible
+from salestui.domain.when import is_date_only
 from salestui.store.events import Event, StoreError
-
-DATE_ONLY = time(12, 0)
-"""The local time a tally backdated by its date alone gets (`--at 2026-11-20`,
-`yesterday`, c/m/s in this view): noon, to the microsecond. A tally counted live
-carries its microseconds, so it lands on exactly this instant about once in 86
-billion; the day view shows "no time" for it instead of a made-up 12:00."""
 
 
 def time_text(event: Event) -> str:
-    """`09:15`, or `no time` for a tally backdated by date only (see DATE_ONLY)."""
+    """`09:15`, or `no time` for a tally backdated by date only (see when.DATE_ONLY)."""
     local = event.local_time
-    return "no time" if local.time() == DATE_ONLY else f"{local:%H:%M}"
+    return "no time" if is_date_only(local) else f"{local:%H:%M}"
 
 
 def tally_words(delta: int) -> str:
