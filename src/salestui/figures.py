@@ -11,17 +11,29 @@ winning): `goal.from.YYYY-MM` (a standing target from that month on), `goal.only
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Mapping
+import itertools
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
 
-from salestui.domain.counts import Counts, zero_counts
+from salestui.domain.counts import Counts, DayTotals, zero_counts
 from salestui.domain.funnel import Funnel
 from salestui.domain.goals import GoalBook, GoalStart, Start, start_choices
+from salestui.domain.history import Streaks, day_counted
+from salestui.domain.metrics import METRIC_KEYS
 from salestui.domain.periods import DateRange, Period, month_of
-from salestui.domain.planner import Plan, choose_rates, history_rate, history_span, make_plan
-from salestui.domain.rates import RATE_STAGES, format_rate_input, parse_rate
+from salestui.domain.planner import (
+    HISTORY_DAYS,
+    HISTORY_MIN_DENOMINATOR,
+    Plan,
+    choose_rates,
+    day_target,
+    history_rate,
+    history_span,
+    make_plan,
+)
+from salestui.domain.rates import RATE_STAGES, format_rate_input, parse_rate, previous_stage
 from salestui.domain.workdays import WorkCalendar, format_weekdays, parse_weekdays
 from salestui.store.events import Store
 
@@ -374,3 +386,232 @@ def load_funnel(store: Store, period: Period) -> FunnelView:
     span = period.range if period.range is not None else store.bounds()
     counts = store.counts(span) if span is not None else zero_counts()
     return FunnelView(period, span, Funnel(counts))
+
+
+# -- the report's current streak ---------------------------------------------------------
+
+STREAK_WINDOW_DAYS = 64
+"""The first window of history read for the current streak; doubled while the streak fills it."""
+
+
+def report_streak(
+    store: Store, today: date, inputs: PlanInputs, history: DayTotals | None = None
+) -> Streaks:
+    """The current streak for `salestui report`, read back from today only as far as it goes.
+
+    Each working day is judged by the call target it started with when a goal covered
+    it (`planner.call_targets`' rule), so the streak never shrinks because more work
+    was logged. Days from the first goal on are walked back from today one at a time,
+    each day's target worked out in integers from running sums (the 90 days before it,
+    its month so far), and read in growing windows (64, 128, ... days) only while the
+    run goes on: a ten-year run costs milliseconds, not a plan per day. Days before the
+    first goal have no target (any tally counts): that part of the run comes from the
+    days with activity, decided inside SQLite (`Store.active_days`).
+
+    `history`, when the caller has read every day's totals already (`report --period
+    all`), stands in for `Store.active_days`. `longest` and `longest_end` describe the
+    current run too: the report shows only the current streak (the History tab finds
+    the longest over all history).
+    """
+    bounds = store.bounds()
+    if bounds is None or bounds.start > today:
+        return Streaks(0, 0, None)
+    calendar = inputs.calendar
+    book = goal_book(store)
+    months = sorted([*book.standing, *book.only])
+    # call_targets gives no target before the first month a goal covers.
+    planned_from = date.fromisoformat(f"{months[0]}-01") if months else None
+    if planned_from is not None and planned_from <= today:
+        first = max(planned_from, bounds.start)
+        walk = _TargetWalk(store, today, first, calendar, book, inputs.stored_rates)
+        run, start, counted_today, reached_first = walk.run()
+        if first > bounds.start and reached_first:
+            active = _active_days_before(store, first, bounds.start, history)
+            before, earliest = _run_of_active_days(active, first, calendar)
+            run, start = run + before, earliest or start
+    else:
+        active = _active_days_before(store, _back(today, -1), bounds.start, history)
+        newest = next(active, None)
+        counted_today = newest == today and calendar.is_working(today)
+        if newest is not None and newest != today:
+            active = itertools.chain((newest,), active)
+        run, start = _run_of_active_days(active, today, calendar)
+        run, start = run + counted_today, today if counted_today and not run else start
+    if run == 0 or start is None:
+        return Streaks(0, 0, None)
+    # The run's last day: today when it counted, else the last working day before it.
+    end = today
+    if not counted_today:
+        end = _back(end, 1)
+        while end > start and not calendar.is_working(end):
+            end = _back(end, 1)
+    return Streaks(run, run, end, start)
+
+
+class _TargetWalk:
+    """Walks back from today over the days from `first` on, judging each working day by
+    the call target it started with: the same figures as `planner.call_targets` (rates
+    from the 90 days before the day, the month's goal, the month's calls before the day,
+    its working days left), each a difference of two running sums."""
+
+    def __init__(
+        self,
+        store: Store,
+        today: date,
+        first: date,
+        calendar: WorkCalendar,
+        book: GoalBook,
+        stored_rates: Mapping[str, Fraction],
+    ) -> None:
+        self.store, self.today, self.first = store, today.toordinal(), first
+        self.calendar, self.book = calendar, book
+        # A stored rate outside (0, 1] makes choose_rates refuse: no target then.
+        self.stored = {
+            stage: (rate.numerator, rate.denominator) if 0 < rate <= 1 else None
+            for stage, rate in stored_rates.items()
+        }
+        self.days: dict[int, Counts] = {}  # day ordinal -> totals, as read
+        self.floor = _back(first, HISTORY_DAYS).toordinal()  # nothing older is needed
+        self.read_from = self.today + 1  # every day from here to today is read
+        self.window = STREAK_WINDOW_DAYS + HISTORY_DAYS
+        # Running sums back from today: sums[metric][k] = the metric over the k days
+        # ending today, so any day range's total is one subtraction.
+        self.sums: dict[str, list[int]] = {key: [0] for key in METRIC_KEYS}
+        # Per stage: the sums of the stage and of the one before it, and the stored rate.
+        self.stages = [
+            (self.sums[stage], self.sums[previous_stage(stage)], self.stored.get(stage))
+            for stage in RATE_STAGES
+        ]
+        # Per month: its goal, its first counted day and its working days left by day.
+        self.months: dict[tuple[int, int], tuple[int | None, int, dict[int, int]]] = {}
+
+    def run(self) -> tuple[int, date | None, bool, bool]:
+        """(run length, its first day, whether today counted, whether the run reaches
+        back to `first` unbroken, so the days before it decide)."""
+        run, start, counted_today = 0, None, False
+        today = self.today
+        for ordinal in range(today, self.first.toordinal() - 1, -1):
+            day = date.fromordinal(ordinal)
+            if not self.calendar.is_working(day):
+                continue
+            if ordinal < self.read_from:
+                self._read_back_to(ordinal)
+            if day_counted(self.days.get(ordinal, {}), self.target(day, ordinal)):
+                run, start = run + 1, day
+                counted_today = counted_today or ordinal == today
+            elif ordinal != today:
+                return run, start, counted_today, False
+        return run, start, counted_today, True
+
+    def _read_back_to(self, ordinal: int) -> None:
+        """Read windows of older days (each twice the last) until `ordinal` is read."""
+        empty: Counts = {}
+        while ordinal < self.read_from and self.read_from > self.floor:
+            low = max(self.floor, self.read_from - self.window)
+            span = DateRange(date.fromordinal(low), date.fromordinal(self.read_from - 1))
+            days = self.days
+            for day, counts in self.store.day_totals(span).items():
+                days[day.toordinal()] = counts
+            columns = list(self.sums.items())
+            totals = [sums[-1] for _, sums in columns]
+            for each in range(self.read_from - 1, low - 1, -1):
+                counts = days.get(each, empty)
+                for index, (key, sums) in enumerate(columns):
+                    totals[index] += int(counts.get(key, 0))
+                    sums.append(totals[index])
+            self.read_from = low
+            self.window *= 2
+
+    def _month(self, day: date) -> tuple[int | None, int, dict[int, int]]:
+        key = (day.year, day.month)
+        if key not in self.months:
+            label = f"{day.year:04d}-{day.month:02d}"
+            month = month_of(day)
+            start = self.book.start_for(label)
+            first = start if start is not None and month.start < start <= month.end else month.start
+            working = [
+                each.toordinal()
+                for each in DateRange(first, month.end).days()
+                if self.calendar.is_working(each)
+            ]
+            left = {ordinal: len(working) - index for index, ordinal in enumerate(working)}
+            self.months[key] = (self.book.target_for(label), first.toordinal(), left)
+        return self.months[key]
+
+    def target(self, day: date, ordinal: int) -> int | None:
+        """The day's call target as it stood at its start, or None (any tally counts)."""
+        if ordinal == 1:
+            return None
+        goal, first, left = self._month(day)
+        if goal is None or ordinal < first:
+            return None
+        since = max(1, ordinal - HISTORY_DAYS)  # the 90 days before the day
+        if since < self.read_from:
+            self._read_back_to(since)
+        # Totals over since..ordinal-1 from the sums back from today: one subtraction.
+        high, low = self.today - since + 1, self.today - ordinal + 1
+        numerator = denominator = 1  # the product of the rates into each later stage
+        for ups, downs, stored in self.stages:
+            # planner.history_rate: 30 at the denominator, and a rate in (0, 1]
+            down, up = downs[high] - downs[low], ups[high] - ups[low]
+            if down >= HISTORY_MIN_DENOMINATOR and 0 < up <= down:
+                numerator, denominator = numerator * up, denominator * down
+                continue
+            if stored is None:  # no rate, or a stored one choose_rates refuses
+                return None
+            numerator, denominator = numerator * stored[0], denominator * stored[1]
+        required = -(-goal * denominator // numerator)  # ceil(goal / product of rates)
+        calls = self.sums["calls"]
+        done = calls[self.today - first + 1] - calls[low]  # the month's calls before the day
+        target = day_target(required, done, left[ordinal], day_off=False)
+        return target if target >= 1 else None
+
+
+def _back(day: date, days: int) -> date:
+    """`day - days`, staying inside the calendar (years 1 to 9999)."""
+    return date.fromordinal(min(max(1, day.toordinal() - days), date.max.toordinal()))
+
+
+def _active_days_before(
+    store: Store, day: date, first: date, history: DayTotals | None
+) -> Iterator[date]:
+    """The days with any tally before `day` and from `first` (the first event day) on,
+    newest first: from `history` when given, else read in growing windows only as far
+    as the caller goes on asking."""
+    if history is not None:
+        found = [
+            each
+            for each, counts in history.items()
+            if first <= each < day and max(counts.values(), default=0) > 0
+        ]
+        found.sort(reverse=True)
+        yield from found
+        return
+    high = day.toordinal() - 1
+    days = STREAK_WINDOW_DAYS
+    while high >= first.toordinal():
+        low = max(first.toordinal(), high - days + 1)
+        yield from store.active_days(DateRange(date.fromordinal(low), date.fromordinal(high)))
+        high = low - 1
+        days *= 2
+
+
+def _run_of_active_days(
+    active: Iterator[date], day: date, calendar: WorkCalendar
+) -> tuple[int, date | None]:
+    """The run of working days that each had a tally, ending the day before `day`: its
+    length and first day. `active` gives the days with a tally, newest first; a
+    working day missing from it ends the run."""
+    run, start = 0, None
+    settled = day.toordinal()  # from here to the day before `day`: all in the run
+    for active_day in active:
+        ordinal = active_day.toordinal()
+        # Quiet days between this one and the run (none, mostly) must all be days off.
+        if ordinal + 1 < settled and any(
+            calendar.is_working(date.fromordinal(each)) for each in range(ordinal + 1, settled)
+        ):
+            break
+        if calendar.is_working(active_day):
+            run, start = run + 1, active_day
+        settled = ordinal
+    return run, start
