@@ -1,8 +1,12 @@
-"""The `salestui` entry point.
+"""The `salestui` entry point, on top of everything: nothing in salestui imports it.
 
 `salestui` alone (or with only `--db PATH`) opens the app without importing click:
 startup is the one thing a person waits for every time. Everything else goes to the
-click command line in `cli.py`.
+click command line (`salestui.cli`), which is handed `run_tui` for the one case it
+opens the app itself (`salestui --db=A --db=B`, say).
+
+The two halves are imported where they are used, on purpose: the command line must
+not pay for Textual, nor the app for click.
 """
 
 from __future__ import annotations
@@ -13,18 +17,18 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from salestui.clock import Clock, local_now
+from salestui.paths import check_db_option, resolve_db_path
+from salestui.store.events import Store, StoreError
 
 
 def run_tui(db_path: Path, clock: Clock = local_now) -> int:
     """Open the app on `db_path`; a bad file is one line on stderr and exit code 1."""
-    from salestui.store.events import Store, StoreError
-
     try:
         store = Store(db_path, clock=clock)  # fails before the screen is taken over
     except StoreError as error:
         print(f"salestui: {error}", file=sys.stderr)
         return 1
-    from salestui.tui.app import SalesApp
+    from salestui.tui.app import SalesApp  # Textual: only when the app opens
 
     SalesApp(store, clock=clock).run()
     return 0
@@ -47,8 +51,6 @@ def main() -> None:
     # Shell completion asks with no arguments and `_SALESTUI_COMPLETE` set: that is
     # click's business, not a reason to open the app.
     if bare and "_SALESTUI_COMPLETE" not in os.environ:
-        from salestui.paths import check_db_option, resolve_db_path
-
         if db_option is not None:
             try:
                 check_db_option(db_option)
@@ -56,6 +58,6 @@ def main() -> None:
                 print(f"salestui: {error}", file=sys.stderr)
                 sys.exit(2)
         sys.exit(run_tui(resolve_db_path(db_option)))
-    from salestui.cli import main as cli_main
+    from salestui.cli import main as cli_main  # click: only for the command line
 
-    cli_main()
+    cli_main(open_app=run_tui)

@@ -5,11 +5,16 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from salestui.domain.periods import shown
+from salestui.domain.text import visible
+
 ENV_VAR = "SALESTUI_DB"
 
 
 def default_db_path() -> Path:
     """The per-user default, e.g. ~/.local/share/salestui/salestui.db on Linux."""
+    # platformdirs imports tempfile, random and more (several ms): only for this
+    # default, never when --db or SALESTUI_DB names the file.
     from platformdirs import user_data_path
 
     return user_data_path("salestui") / "salestui.db"
@@ -44,8 +49,6 @@ def check_db_option(option: str) -> Path:
     a new, empty database somewhere). A default location has its folder created on the
     first tally instead.
     """
-    from salestui.domain.periods import shown
-
     if not option.strip():
         raise ValueError(f"--db {shown(option)}: give a database file path, e.g. ~/sales.db")
     if "\x00" in option:  # only possible in-process; no OS path can hold it
@@ -69,6 +72,4 @@ def check_db_option(option: str) -> Path:
 
 def _as_text(path: Path) -> str:
     """A path for a message: control characters and undecodable bytes written out."""
-    from salestui.domain.text import visible
-
     return visible(str(path))

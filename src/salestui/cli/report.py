@@ -1,27 +1,24 @@
-"""`salestui report`: a weekly, monthly or any-period review as text, Markdown or JSON.
-
-`register(cli)` adds the command; imports stay inside it so the quick commands
-do not pay for them.
-"""
+"""`salestui report`: a weekly, monthly or any-period review as text, Markdown or JSON,
+and the current streak it shows (read back from today only as far as it goes)."""
 
 from __future__ import annotations
 
 import itertools
-from typing import TYPE_CHECKING
+import re
+from collections.abc import Iterator
+from datetime import date
 
 import click
 
-if TYPE_CHECKING:  # typing only
-    from collections.abc import Iterator
-    from datetime import date
-
-    from salestui.domain.counts import Counts, DayTotals
-    from salestui.domain.history import Streaks
-    from salestui.domain.periods import DateRange
-    from salestui.domain.planner import Plan
-    from salestui.domain.workdays import WorkCalendar
-    from salestui.figures import PlanInputs
-    from salestui.store.events import Store
+from salestui.cli.common import echo_json, parse_or_fail, period_option, reading_store
+from salestui.domain.counts import Counts, DayTotals
+from salestui.domain.history import Streaks, day_counted, streak_may_reach_before, streaks
+from salestui.domain.periods import DateRange, parse_period
+from salestui.domain.planner import HISTORY_DAYS, Plan, call_targets
+from salestui.domain.report import build_report, previous_range, to_json, to_markdown, to_text
+from salestui.domain.workdays import WorkCalendar
+from salestui.figures import PlanInputs, goal_book, load_plan_inputs
+from salestui.store.events import Store
 
 STREAK_WINDOW_DAYS = 64
 """The first window of history read for the current streak; doubled while the streak fills it."""
@@ -55,10 +52,6 @@ def current_streak(
     current run too: the report shows only the current streak (the History tab finds
     the longest over all history).
     """
-    from datetime import date
-
-    from salestui.domain.history import Streaks, streak_may_reach_before
-    from salestui.figures import goal_book
 
     bounds = store.bounds()
     if bounds is None or bounds.start > today:
@@ -96,15 +89,11 @@ def current_streak(
 
 
 def _span(first: date, last: date) -> DateRange:
-    from salestui.domain.periods import DateRange
-
     return DateRange(first, last)
 
 
 def _back(day: date, days: int) -> date:
     """`day - days`, staying inside the calendar (years 1 to 9999)."""
-    from datetime import date
-
     return date.fromordinal(min(max(1, day.toordinal() - days), date.max.toordinal()))
 
 
@@ -114,10 +103,6 @@ def _planned_streak(
     """`streaks` from `first` (no earlier than the first goal) to today, each working day
     judged by its own call target, and whether today counted. Read back in growing
     windows only while the streak may reach further."""
-    from salestui.domain.history import day_counted, streak_may_reach_before, streaks
-    from salestui.domain.planner import HISTORY_DAYS, call_targets
-    from salestui.figures import goal_book
-
     calendar = inputs.calendar
     book = goal_book(store)
     read: dict[date, Counts] = {}
@@ -149,8 +134,6 @@ def _active_days_before(
     """The days with any tally before `day` and from `first` (the first event day) on,
     newest first: from `history` when given, else read in growing windows only as far
     as the caller goes on asking."""
-    from datetime import date
-
     if history is not None:
         found = [
             each
@@ -190,96 +173,73 @@ def _run_of_active_days(
 
 def _has_working_day(calendar: WorkCalendar, first: int, last: int) -> bool:
     """Whether a working day lies between two day ordinals (both included)."""
-    from datetime import date
-
     return any(calendar.is_working(date.fromordinal(day)) for day in range(first, last + 1))
 
 
-def register(cli: click.Group) -> None:
-    """Add `report` to the `salestui` command group."""
+@click.command("report", short_help="A review of a period: totals, rates, change, pace, streak.")
+@period_option(
+    default="week", help="week, month, quarter, year, today, all, Nd, YYYY-MM or FROM..TO."
+)
+@click.option(
+    "--format",
+    "-f",
+    "output_format",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="text, markdown (for an email or wiki) or json.",
+)
+@click.pass_context
+def report(ctx: click.Context, period_text: str, output_format: str) -> None:
+    """A review of a period: totals, rates, change, target, pace, best day, streak.
 
-    @cli.command("report", short_help="A review of a period: totals, rates, change, pace, streak.")
-    @click.option(
-        "--period",
-        "-p",
-        "period_text",
-        default="week",
-        show_default=True,
-        help="week, month, quarter, year, today, all, Nd, YYYY-MM or FROM..TO.",
+    \b
+    The change is against the period before: last week for `week`, last month
+    for `month`, the same number of days right before for Nd and FROM..TO.
+    """
+    today = ctx.obj["clock"]().date()
+    period = parse_or_fail(lambda text: parse_period(text, today), period_text)
+    store = reading_store(ctx)
+    span = period.range if period.range is not None else store.bounds()
+    previous = previous_range(period, span)
+    totals = {}
+    if span is not None:
+        first = previous.start if previous is not None else span.start
+        totals = store.day_totals(DateRange(first, span.end))
+
+    inputs = load_plan_inputs(store, today)
+    current_plan = _plan_or_none(inputs)
+    period_plan = current_plan
+    if span is not None and span != inputs.month and _is_month(period.spec):
+        period_plan = _plan_or_none(load_plan_inputs(store, today, span))
+    # The call target today started with (fixed for the day); each past day of the
+    # streak is judged by its own.
+    daily_call_target = (
+        current_plan.today_target["calls"] or None if current_plan is not None else None
     )
-    @click.option(
-        "--format",
-        "-f",
-        "output_format",
-        type=click.Choice(FORMATS),
-        default="text",
-        show_default=True,
-        help="text, markdown (for an email or wiki) or json.",
+    # For `all` every day's totals are read already: the streak needs no more reads
+    # for the days with activity.
+    everything = period.range is None and span is not None
+    streak = current_streak(store, today, inputs, totals if everything else None)
+
+    result = build_report(
+        period,
+        span,
+        totals,
+        today,
+        inputs.calendar,
+        plan=period_plan,
+        streak=streak,
+        daily_call_target=daily_call_target,
     )
-    @click.pass_context
-    def report(ctx: click.Context, period_text: str, output_format: str) -> None:
-        """A review of a period: totals, rates, change, target, pace, best day, streak.
-
-        \b
-        The change is against the period before: last week for `week`, last month
-        for `month`, the same number of days right before for Nd and FROM..TO.
-        """
-        from salestui.cli import _echo_json, _parse_or_fail, _reading_store
-        from salestui.domain.periods import DateRange, parse_period
-        from salestui.domain.report import (
-            build_report,
-            previous_range,
-            to_json,
-            to_markdown,
-            to_text,
-        )
-        from salestui.figures import load_plan_inputs
-
-        today = ctx.obj["clock"]().date()
-        period = _parse_or_fail(lambda text: parse_period(text, today), period_text)
-        store = _reading_store(ctx)
-        span = period.range if period.range is not None else store.bounds()
-        previous = previous_range(period, span)
-        totals = {}
-        if span is not None:
-            first = previous.start if previous is not None else span.start
-            totals = store.day_totals(DateRange(first, span.end))
-
-        inputs = load_plan_inputs(store, today)
-        current_plan = _plan_or_none(inputs)
-        period_plan = current_plan
-        if span is not None and span != inputs.month and _is_month(period.spec):
-            period_plan = _plan_or_none(load_plan_inputs(store, today, span))
-        # The call target today started with (fixed for the day); each past day of the
-        # streak is judged by its own.
-        daily_call_target = (
-            current_plan.today_target["calls"] or None if current_plan is not None else None
-        )
-        # For `all` every day's totals are read already: the streak needs no more reads
-        # for the days with activity.
-        everything = period.range is None and span is not None
-        streak = current_streak(store, today, inputs, totals if everything else None)
-
-        result = build_report(
-            period,
-            span,
-            totals,
-            today,
-            inputs.calendar,
-            plan=period_plan,
-            streak=streak,
-            daily_call_target=daily_call_target,
-        )
-        if output_format == "json":
-            _echo_json(to_json(result))
-        elif output_format == "markdown":
-            click.echo(to_markdown(result), nl=False)
-        else:
-            click.echo(to_text(result))
+    if output_format == "json":
+        echo_json(to_json(result))
+    elif output_format == "markdown":
+        click.echo(to_markdown(result), nl=False)
+    else:
+        click.echo(to_text(result))
 
 
 def _is_month(spec: str) -> bool:
     """`month` or `YYYY-MM`: periods planned by their own month's plan."""
-    import re
-
     return spec == "month" or re.fullmatch(r"[0-9]{4}-[0-9]{2}", spec) is not None

@@ -1,0 +1,127 @@
+"""What every command module shares: failing in one line, opening the store, JSON
+output, the options several commands take, and the help listing that never cuts short.
+
+A leaf: it imports nothing from the command line, so every command module can import
+it at the top and none imports another's privates.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any, NoReturn, TypeVar
+
+import click
+from click.shell_completion import CompletionItem
+
+from salestui.domain.metrics import METRICS
+from salestui.store.events import Store
+
+T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
+
+PERIOD_WORDS = "today, week, month, quarter, year, all, Nd, YYYY-MM or FROM..TO."
+"""The periods `--period` takes, in the words of `funnel --help`."""
+
+
+class InputError(click.UsageError):
+    """Bad input: exit 2 with one line (no usage block, no `--help` hint)."""
+
+
+def fail_input(message: str) -> NoReturn:
+    """Stop with exit code 2 and `message` as the one line on stderr; nothing is written."""
+    raise InputError(message)
+
+
+def fail_runtime(message: str) -> NoReturn:
+    """Stop with exit code 1 and `message` (which names the file and the cause)."""
+    raise click.ClickException(message)
+
+
+def parse_or_fail(parser: Callable[[str], T], text: str) -> T:
+    """`parser(text)`, or exit 2 with the ValueError's message."""
+    try:
+        return parser(text)
+    except ValueError as error:
+        fail_input(str(error))
+
+
+def open_store(ctx: click.Context) -> Store:
+    """The store for a command that writes (the database is created if missing),
+    closed when the command ends."""
+    store = Store(ctx.obj["db"], clock=ctx.obj["clock"])
+    ctx.call_on_close(store.close)
+    return store
+
+
+def reading_store(ctx: click.Context) -> Store:
+    """A store for a command that only reads: a missing database is empty, not created."""
+    store = Store.for_reading(ctx.obj["db"], clock=ctx.obj["clock"])
+    ctx.call_on_close(store.close)
+    return store
+
+
+def echo_json(payload: dict[str, Any]) -> None:
+    """One JSON object on one line of standard output (non-ASCII text kept as it is)."""
+    click.echo(json.dumps(payload, ensure_ascii=False))
+
+
+def json_option(function: F) -> F:
+    """`--json`: print JSON instead of text (passed as `as_json`)."""
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(function)
+
+
+def period_option(
+    default: str, help: str = PERIOD_WORDS, metavar: str | None = None
+) -> Callable[[F], F]:
+    """`--period`/`-p` with its default (passed as `period_text`)."""
+    return click.option(
+        "--period",
+        "-p",
+        "period_text",
+        default=default,
+        show_default=True,
+        metavar=metavar,
+        help=help,
+    )
+
+
+def month_option(help: str) -> Callable[[F], F]:
+    """`--month YYYY-MM` (passed as `month_text`, None when not given)."""
+    return click.option("--month", "month_text", metavar="YYYY-MM", help=help)
+
+
+def complete_metric(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    """Metric names for shell completion: calls, meetings, sales (and their short forms)."""
+    return [
+        CompletionItem(name, help=metric.label)
+        for metric in METRICS
+        for name in (metric.key, metric.singular)
+        if name.startswith(incomplete.lower())
+    ]
+
+
+class WideHelpGroup(click.Group):
+    """A command group whose `--help` lists each command's whole first sentence.
+
+    Click cuts short help at the terminal width with "..."; here it wraps instead.
+    """
+
+    group_class = type  # subgroups (`goal`, `rate`) list their commands the same way
+
+    def short_helps(self, ctx: click.Context) -> list[tuple[str, str]]:
+        """(name, short help) for each visible command, in listing order."""
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=1_000)))
+        return rows
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = self.short_helps(ctx)
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
