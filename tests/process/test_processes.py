@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import pty
@@ -28,9 +29,9 @@ def env_for(db_path: Path) -> dict[str, str]:
 
 
 def calls_on_disk(db_path: Path) -> int:
-    conn = sqlite3.connect(db_path)
-    total = conn.execute("SELECT COALESCE(SUM(delta), 0) FROM events WHERE metric = 'calls'")
-    return int(total.fetchone()[0])
+    with contextlib.closing(sqlite3.connect(db_path)) as conn:
+        total = conn.execute("SELECT COALESCE(SUM(delta), 0) FROM events WHERE metric = 'calls'")
+        return int(total.fetchone()[0])
 
 
 class Terminal:
