@@ -183,7 +183,7 @@ class Catalog:
                     str(stored["letter"]),
                     str(stored.get("label") or key.capitalize()),
                 )
-                order = int(stored.get("order", 100))
+                order = int(str(stored.get("order", 100)))
             except (KeyError, TypeError, ValueError):
                 continue
             own.append(Entry(metric, hidden=bool(stored.get("hidden", False)), order=order))
