@@ -13,7 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from salestui.store import Store
-from salestui.store.portable import COLUMNS, export_events, import_file
+from salestui.store.events import EVENT_COLUMNS
+from salestui.store.portable import export_events, import_file
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -40,7 +41,9 @@ RUNNING_AS_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 def stored(path: Path) -> list[tuple[object, ...]]:
     conn = sqlite3.connect(path)
     try:
-        return conn.execute(f"SELECT {', '.join(COLUMNS)} FROM events ORDER BY rowid").fetchall()
+        return conn.execute(
+            f"SELECT {', '.join(EVENT_COLUMNS)} FROM events ORDER BY rowid"
+        ).fetchall()
     finally:
         conn.close()
 

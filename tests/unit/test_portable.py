@@ -15,8 +15,8 @@ import pytest
 
 from salestui.domain.periods import DateRange
 from salestui.store import Store
+from salestui.store.events import EVENT_COLUMNS
 from salestui.store.portable import (
-    COLUMNS,
     ImportRefused,
     ImportResult,
     export_events,
@@ -45,7 +45,9 @@ def fill(store: Store, clock: FakeClock) -> None:
 def rows(path: Path) -> list[tuple[object, ...]]:
     conn = sqlite3.connect(path)
     try:
-        return conn.execute(f"SELECT {', '.join(COLUMNS)} FROM events ORDER BY rowid").fetchall()
+        return conn.execute(
+            f"SELECT {', '.join(EVENT_COLUMNS)} FROM events ORDER BY rowid"
+        ).fetchall()
     finally:
         conn.close()
 
@@ -115,7 +117,7 @@ def test_json_export_has_the_contract_shape(store: Store, clock: FakeClock) -> N
     assert payload["format"] == "salestui-export"
     assert payload["version"] == 1
     assert len(payload["events"]) == count(store.path)
-    assert all(list(item) == list(COLUMNS) for item in payload["events"])
+    assert all(list(item) == list(EVENT_COLUMNS) for item in payload["events"])
     first = payload["events"][0]
     assert first["metric"] == "calls" and first["delta"] == 3 and first["day"] == "2026-11-20"
     assert first["note"] == 'Müller, "Acme"\nline 2'
@@ -155,7 +157,7 @@ def test_empty_and_missing_databases_export_no_events(store: Store, tmp_path: Pa
     missing = tmp_path / "nowhere" / "salestui.db"
     assert json.loads(export_text(missing))["events"] == []
     # CRLF (RFC 4180): also what makes Python 3.11's writer quote a note holding "\r"
-    assert export_text(missing, "csv") == ",".join(COLUMNS) + "\r\n"
+    assert export_text(missing, "csv") == ",".join(EVENT_COLUMNS) + "\r\n"
     assert not missing.parent.exists()
 
 
@@ -258,12 +260,12 @@ def test_import_from_a_schema_1_database(store: Store, tmp_path: Path) -> None:
     conn.execute(
         "INSERT INTO events (id, ts, day, metric, delta, note, source, cancels)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        tuple(tally[key] for key in COLUMNS[:8]),
+        tuple(tally[key] for key in EVENT_COLUMNS[:8]),
     )
     conn.commit()
     conn.close()
     assert import_file(store, old) == ImportResult(added=1, present=0)
-    assert rows(store.path) == [tuple(tally[key] for key in COLUMNS)]
+    assert rows(store.path) == [tuple(tally[key] for key in EVENT_COLUMNS)]
     assert sqlite3.connect(old).execute("PRAGMA user_version").fetchone() == (1,)
 
 
@@ -398,7 +400,7 @@ def test_a_bad_record_at_the_very_end_writes_nothing(seeded: Store, tmp_path: Pa
     assert "record 12001 (line 1)" in message
 
 
-def csv_text(events: list[dict[str, object]], columns: tuple[str, ...] = COLUMNS) -> str:
+def csv_text(events: list[dict[str, object]], columns: tuple[str, ...] = EVENT_COLUMNS) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
@@ -431,7 +433,10 @@ def test_csv_bad_cell_is_refused_with_its_line(
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        (csv_text([event()], COLUMNS[:3] + COLUMNS[4:]), "line 1: missing column metric"),
+        (
+            csv_text([event()], EVENT_COLUMNS[:3] + EVENT_COLUMNS[4:]),
+            "line 1: missing column metric",
+        ),
         (
             csv_text([event()], ("id", "ts", "day", "metric", "delta")),
             "line 1: missing columns note, source",
@@ -739,7 +744,7 @@ def test_a_json_record_past_the_limit_is_refused_without_reading_on(
 def test_a_csv_line_past_the_limit_is_refused(seeded: Store, tmp_path: Path) -> None:
     path = tmp_path / "endless.csv"
     with open(path, "w", encoding="utf-8") as out:
-        out.write(",".join(COLUMNS) + "\n")
+        out.write(",".join(EVENT_COLUMNS) + "\n")
         for _ in range(8):
             out.write("x" * (1 << 20))
     assert "line 2: longer than 1,114,112 characters" in refused(seeded, path)
@@ -766,11 +771,11 @@ def test_a_large_import_commits_in_chunks_tallies_first(
         first = tally()
         events += [first, undo_of(first)]
     transactions: list[str] = []
-    other._conn.set_trace_callback(
+    other.connection.set_trace_callback(
         lambda sql: transactions.append(sql) if sql == "BEGIN IMMEDIATE" else None
     )
     result = import_file(other, write(tmp_path / "many.json", json_export(events)))
-    other._conn.set_trace_callback(None)
+    other.connection.set_trace_callback(None)
     assert result.added == 1000
     assert len(transactions) >= 1000 // 300  # several short transactions, not one long one
     conn = sqlite3.connect(other.path)

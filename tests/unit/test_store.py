@@ -191,8 +191,8 @@ def test_folder_that_cannot_be_made(tmp_path: Path, clock: FakeClock) -> None:
 def test_full_disk_writes_nothing(store: Store, db_path: Path) -> None:
     store.log("calls")
     # Cap the file at its current size: SQLite then fails exactly as on a full disk.
-    pages = store._conn.execute("PRAGMA page_count").fetchone()[0]
-    store._conn.execute(f"PRAGMA max_page_count = {pages}")
+    pages = store.connection.execute("PRAGMA page_count").fetchone()[0]
+    store.connection.execute(f"PRAGMA max_page_count = {pages}")
     with pytest.raises(StoreError, match="disk"):
         for _ in range(200):
             store.log("calls", note="y" * 2000)

@@ -66,9 +66,9 @@ def test_bounds_reads_each_end_from_the_day_index(store: Store, db_path: Path) -
     for offset in (0, 40, 400):
         store.log("calls", at=local("2025-10-01T09:00:00") + timedelta(days=offset))
     statements: list[str] = []
-    store._conn.set_trace_callback(statements.append)
+    store.connection.set_trace_callback(statements.append)
     assert store.bounds() == DateRange(date(2025, 10, 1), date(2026, 11, 5))
-    store._conn.set_trace_callback(None)
+    store.connection.set_trace_callback(None)
     assert statements
     conn = sqlite3.connect(db_path)
     for query in statements:

@@ -4,6 +4,7 @@ private files, and reading that creates nothing."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import sqlite3
@@ -15,12 +16,19 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import sqlite_utils
 
 from salestui.domain.metrics import MAX_COUNT
 from salestui.domain.periods import DateRange
 from salestui.figures import calendar, goal_book, save_calendar, save_goal
 from salestui.store import BelowZeroError, Event, Store, StoreError
-from salestui.store.events import EVENT_COLUMNS, new_id, sqlite_uri
+from salestui.store.events import (
+    EVENT_COLUMNS,
+    WalNotReadable,
+    new_id,
+    read_only_connection,
+    sqlite_uri,
+)
 from salestui.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 from tests.conftest import FakeClock
 
@@ -28,14 +36,13 @@ TODAY = DateRange(date(2026, 11, 27), date(2026, 11, 27))
 
 
 def insert_raw(db_path: Path, event: Event) -> None:
-    """An event written as a merge from another machine would write it."""
-    conn = sqlite3.connect(db_path)
-    with conn:
-        conn.execute(
-            f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) VALUES ({', '.join('?' * 9)})",
-            tuple(getattr(event, name) for name in EVENT_COLUMNS),
-        )
-    conn.close()
+    """An event written as a merge from another machine would write it (a plain INSERT:
+    the append-only triggers see it like any other)."""
+    db = sqlite_utils.Database(db_path)
+    try:
+        db.table("events").insert(dataclasses.asdict(event))
+    finally:
+        db.close()
 
 
 def undo_event(of: Event, ts: str = "2026-11-27T10:00:00.000000+00:00") -> Event:
@@ -61,7 +68,7 @@ def test_merging_both_ways_gives_the_same_figures(tmp_path: Path, clock: FakeClo
     laptop.log("meetings")
     merged = []
     for here, there in ((laptop, desktop), (desktop, laptop)):
-        rows = there._conn.execute(
+        rows = there.connection.execute(
             f"SELECT {', '.join(EVENT_COLUMNS)} FROM events ORDER BY rowid"
         ).fetchall()
         for row in rows:
@@ -130,7 +137,7 @@ def test_undo_never_cancels_an_imported_tally(store: Store, db_path: Path) -> No
     own = store.log("meetings")
     imported = Event(new_id(), "2026-11-27T08:00:00.000000+00:00", "2026-11-27", "calls", 1,
                      None, "tui", None)  # fmt: skip
-    with store._write() as conn:
+    with store.writing() as conn:
         store._insert(conn, imported)
         rowid = conn.execute("SELECT rowid FROM events WHERE id = ?", (imported.id,)).fetchone()
         store.record_import(conn, rowid[0], rowid[0], "laptop.json")
@@ -145,7 +152,7 @@ def test_settings_keep_every_key_and_the_latest_change(store: Store) -> None:
     assert store.setting("theme") == "gruvbox"
     store.set_setting("theme", None)
     assert store.setting("theme") is None
-    rows = store._conn.execute("SELECT count(*) FROM setting_changes").fetchone()[0]
+    rows = store.connection.execute("SELECT count(*) FROM setting_changes").fetchone()[0]
     assert rows == 3  # nothing overwritten: every change is kept
 
 
@@ -302,7 +309,7 @@ def test_read_only_folder_with_unsaved_wal_is_refused_not_misread() -> None:
     live = tmp_path / "live" / "salestui.db"
     with Store(live) as store:
         store.log("calls", 2)
-        store._conn.execute("PRAGMA wal_autocheckpoint = 0")
+        store.connection.execute("PRAGMA wal_autocheckpoint = 0")
         store.log("calls", 5)  # stays in the -wal file
         copy = tmp_path / "copy"
         copy.mkdir()
@@ -328,3 +335,107 @@ def test_read_only_folder_with_unsaved_wal_is_refused_not_misread() -> None:
     )  # fmt: skip
     assert "latest tallies are in salestui.db-wal" in result.stdout, result.stdout + result.stderr
     shutil.rmtree(tmp_path)
+
+
+# -- one read-only opener for the store and for backups ---------------------------------------
+
+
+def _closed_wal_database(tmp_path: Path, clock: FakeClock) -> Path:
+    """A salestui database in WAL mode, closed: no -wal or -shm beside it."""
+    path = tmp_path / "read.db"
+    with Store(path, clock=clock) as store:
+        store.log("calls", 2)
+    assert not Path(f"{path}-wal").exists() and not Path(f"{path}-shm").exists()
+    return path
+
+
+def test_reading_first_as_immutable_leaves_nothing_behind(tmp_path: Path, clock: FakeClock) -> None:
+    path = _closed_wal_database(tmp_path, clock)
+    conn = read_only_connection(path, immutable_first=True)
+    try:
+        assert conn.execute("SELECT count(*) FROM events").fetchone()[0] == 1
+        assert not Path(f"{path}-shm").exists()
+    finally:
+        conn.close()
+
+
+def test_a_backup_reads_as_a_plain_reader_where_it_can(tmp_path: Path, clock: FakeClock) -> None:
+    path = _closed_wal_database(tmp_path, clock)
+    conn = read_only_connection(path, immutable_first=False)
+    try:
+        # A plain WAL reader (it sees other processes' writes): it has a -shm beside it.
+        assert conn.execute("SELECT count(*) FROM events").fetchone()[0] == 1
+        assert Path(f"{path}-shm").exists()
+    finally:
+        conn.close()
+
+
+def _unreadable_with_wal(tmp_path: Path) -> Path:
+    """Not a database at all, with a -wal file holding data beside it."""
+    path = tmp_path / "broken.db"
+    path.write_bytes(b"not a database " * 512)
+    Path(f"{path}-wal").write_bytes(b"x" * 4096)
+    return path
+
+
+def test_with_a_wal_holding_data_neither_reads_as_immutable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _unreadable_with_wal(tmp_path)
+    # The store: any failure with data in the -wal is named as the -wal's.
+    with pytest.raises(WalNotReadable) as caught:
+        read_only_connection(path, immutable_first=True)
+    assert caught.value.wal.name == "broken.db-wal"
+    # A backup in a folder it can write: the plain reader's own error.
+    with pytest.raises(sqlite3.DatabaseError):
+        read_only_connection(path, immutable_first=False)
+    # A backup in a folder it cannot write: the -wal, never an immutable read.
+    real_access = os.access
+    monkeypatch.setattr(
+        os,
+        "access",
+        lambda where, mode: False if Path(where) == tmp_path else real_access(where, mode),
+    )
+    with pytest.raises(WalNotReadable):
+        read_only_connection(path, immutable_first=False)
+
+
+def test_both_callers_word_an_unreadable_wal_their_own_way(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from salestui.store.backup import backup_to
+
+    path = _unreadable_with_wal(tmp_path)
+    with pytest.raises(StoreError, match="cannot be read here: its latest tallies are in"):
+        Store(path, readonly=True)
+    real_access = os.access
+    monkeypatch.setattr(
+        os,
+        "access",
+        lambda where, mode: False if Path(where) == tmp_path else real_access(where, mode),
+    )
+    with pytest.raises(StoreError, match="cannot be read safely: its folder is read-only"):
+        backup_to(path, tmp_path / "elsewhere" / "copy.db")
+
+
+def test_store_and_import_paths_never_import_sqlite_utils_or_ijson() -> None:
+    """sqlite-utils costs ~90 ms to import: never on the key-press or first-paint path
+    (the TUI, `salestui log`); only export, import and backup-free data moving use it."""
+    code = (
+        "import sys, tempfile, os\n"
+        "import salestui.tui.app, salestui.store, salestui.store.backup\n"
+        "from salestui.launch import main\n"
+        "db = os.path.join(tempfile.mkdtemp(), 'x.db')\n"
+        "sys.argv = ['salestui', '--db', db, 'log', 'call']\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as done:\n"
+        "    assert not done.code, done.code\n"
+        "heavy = [m for m in ('sqlite_utils', 'ijson') if m in sys.modules]\n"
+        "print(heavy)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"

@@ -33,10 +33,13 @@ from pathlib import Path
 
 from salestui.store.events import (
     StoreError,
-    _describe,
-    _describe_at,
+    WalNotReadable,
+    disk_full,
+    free_bytes,
     make_private_folder,
+    read_only_connection,
     sqlite_uri,
+    translated,
 )
 from salestui.store.schema import APPLICATION_ID
 
@@ -89,10 +92,8 @@ def backup_to(db_path: Path, dest: Path) -> Path:
 
 
 def _has_events(source: sqlite3.Connection, db_path: Path) -> bool:
-    try:
+    with translated(db_path, plain=True):
         return bool(source.execute("SELECT EXISTS (SELECT 1 FROM events)").fetchone()[0])
-    except sqlite3.Error as error:
-        raise StoreError(db_path, _describe(error)) from None
 
 
 def _write_copy(source: sqlite3.Connection, db_path: Path, dest: Path) -> None:
@@ -141,48 +142,28 @@ def _open_source(db_path: Path) -> sqlite3.Connection:
     if not os.access(db_path, os.R_OK):
         raise StoreError(db_path, "cannot be read (permission denied); nothing was copied")
     try:
-        conn = _connect_read_only(db_path)
-        app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
-    except sqlite3.Error as error:
-        raise StoreError(db_path, _describe_at(db_path, error)) from None
+        with translated(db_path):
+            conn = read_only_connection(db_path, immutable_first=False)
+    except WalNotReadable as error:
+        # A WAL database whose folder cannot be written (another user's, a read-only
+        # mount) or on a full disk cannot get the -shm file SQLite reads it with, and
+        # an immutable read would miss the -wal's latest changes: give up rather than
+        # copy an old state.
+        raise StoreError(
+            db_path,
+            f"cannot be read safely: its folder is read-only and {error.wal.name} beside it "
+            "holds changes not yet in it (open salestui once where the folder can be "
+            "written, then back up)",
+        ) from None
+    with translated(db_path):
+        try:
+            app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
+        except BaseException:
+            conn.close()
+            raise
     if app_id != APPLICATION_ID:
         conn.close()
         raise StoreError(db_path, "not a salestui database; it was left untouched")
-    return conn
-
-
-def _connect_read_only(db_path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(sqlite_uri(db_path, "ro"), uri=True, isolation_level=None, timeout=15)
-    try:
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        return conn
-    except sqlite3.Error:
-        conn.close()
-        # A WAL database whose folder cannot be written (another user's, a read-only
-        # mount) cannot get the -shm file SQLite reads it with. Without a -wal file
-        # beside it, the database file alone holds everything and no salestui has it
-        # open: read it as immutable (a writer starting meanwhile could tear the copy;
-        # the integrity check catches that). With one, immutable would miss its latest
-        # changes: give up rather than copy an old state.
-        # The same goes for a full disk, where not even the small -shm file fits.
-        if os.access(db_path.parent, os.W_OK) and _free_bytes(db_path.parent) != 0:
-            raise
-        wal = db_path.with_name(db_path.name + "-wal")
-        if wal.exists() and wal.stat().st_size > 0:
-            raise StoreError(
-                db_path,
-                f"cannot be read safely: its folder is read-only and {wal.name} beside it "
-                "holds changes not yet in it (open salestui once where the folder can be "
-                "written, then back up)",
-            ) from None
-    conn = sqlite3.connect(
-        sqlite_uri(db_path, "ro", immutable=True), uri=True, isolation_level=None
-    )
-    try:
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlite3.Error:
-        conn.close()
-        raise
     return conn
 
 
@@ -199,15 +180,17 @@ def _copy(source: sqlite3.Connection, partial: Path, dest: Path) -> None:
 
 def _verify(partial: Path, dest: Path) -> None:
     """Check the copy; raise StoreError (naming `dest`) unless it is sound."""
-    try:
+
+    def unreadable(cause: str) -> StoreError:
+        return StoreError(dest, f"the copy cannot be read back ({cause})")
+
+    with translated(dest, unreadable, plain=True):
         conn = sqlite3.connect(sqlite_uri(partial, "ro"), uri=True)
         try:
             rows = conn.execute("PRAGMA integrity_check").fetchall()
             app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
         finally:
             conn.close()
-    except sqlite3.Error as error:
-        raise StoreError(dest, f"the copy cannot be read back ({_describe(error)})") from None
     if [tuple(row) for row in rows] != [("ok",)]:
         first = str(rows[0][0]) if rows else "no answer"
         raise StoreError(dest, f"the copy failed its integrity check ({first}); it was deleted")
@@ -215,17 +198,17 @@ def _verify(partial: Path, dest: Path) -> None:
         raise StoreError(dest, "the copy is not a salestui database; it was deleted")
 
 
-SQLITE_FULL = 13
-
-
 def _write_error(
     path: Path, error: OSError | sqlite3.Error, db_path: Path | None, *, folder: bool = False
 ) -> StoreError:
     """One line for a failed write: the disk is full, the folder is read-only, or why."""
     where = path if folder else path.parent
-    if _disk_full(error, where, db_path):
+    # SQLite reports some failed writes only as "disk I/O error": less room than half
+    # the copy needs counts as full.
+    needed = _database_bytes(db_path) // 2 if db_path is not None else 0
+    if disk_full(error, where, needed):
         cause = "the disk is full"
-        free = _free_bytes(where)
+        free = free_bytes(where)
         if free is not None:
             cause += f" ({_size(free)} free"
             if db_path is not None:
@@ -264,25 +247,6 @@ def _file_size_limit() -> int | None:
         return None
     soft = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
     return None if soft == resource.RLIM_INFINITY else soft
-
-
-def _disk_full(error: OSError | sqlite3.Error, folder: Path, db_path: Path | None) -> bool:
-    if isinstance(error, OSError):
-        if error.errno in (errno.ENOSPC, errno.EDQUOT):
-            return True
-    elif getattr(error, "sqlite_errorcode", 0) & 0xFF == SQLITE_FULL:
-        return True
-    # SQLite reports some failed writes only as "disk I/O error": ask the disk.
-    free = _free_bytes(folder)
-    return free is not None and db_path is not None and free < _database_bytes(db_path) // 2
-
-
-def _free_bytes(folder: Path) -> int | None:
-    try:
-        info = os.statvfs(folder)
-    except (OSError, AttributeError):  # AttributeError: no statvfs (Windows)
-        return None
-    return info.f_bavail * info.f_frsize
 
 
 def _database_bytes(db_path: Path) -> int:

@@ -11,7 +11,7 @@ import contextlib
 import errno
 import os
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -128,22 +128,55 @@ def _describe(error: sqlite3.Error) -> str:
 
 
 @contextmanager
-def translated(path: Path) -> Iterator[None]:
-    """Turn an sqlite3 error inside the block into a StoreError naming `path`."""
+def translated(
+    path: Path, fail: Callable[[str], Exception] | None = None, *, plain: bool = False
+) -> Iterator[None]:
+    """Turn an sqlite3 error inside the block into one line: the store's one translator.
+
+    Raises StoreError(path, cause), or `fail(cause)` when given (an import refusal, a
+    message that wraps the cause). The cause says whether the file or its folder is the
+    read-only one and calls a disk with no room left full; `plain` gives SQLite's cause
+    alone, for files salestui only reads (an import file, a backup's copy).
+    """
     try:
         yield
     except sqlite3.Error as error:
-        raise StoreError(path, _describe_at(path, error)) from None
+        cause = _describe(error) if plain else _describe_at(path, error)
+        raise (StoreError(path, cause) if fail is None else fail(cause)) from None
+
+
+SQLITE_FULL = 13
+
+
+def free_bytes(folder: Path) -> int | None:
+    """Bytes free for this user in `folder`'s file system (None where it cannot be asked)."""
+    try:
+        info = os.statvfs(folder)
+    except (OSError, AttributeError):  # AttributeError: no statvfs (Windows)
+        return None
+    return info.f_bavail * info.f_frsize
+
+
+def disk_full(error: OSError | sqlite3.Error | None, folder: Path, needed: int = 1) -> bool:
+    """Whether a failed write in `folder` means the disk has no room: the error says so
+    (ENOSPC, a used-up quota, SQLITE_FULL) or, since SQLite reports some failed writes
+    only as "disk I/O error", fewer than `needed` bytes are free there."""
+    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    if isinstance(error, sqlite3.Error) and getattr(error, "sqlite_errorcode", 0) & 0xFF == (
+        SQLITE_FULL
+    ):
+        return True
+    free = free_bytes(folder)
+    return free is not None and free < needed
 
 
 def _describe_at(path: Path, error: sqlite3.Error) -> str:
     """Like `_describe`, but says whether the file or its folder is the read-only one,
     and calls a disk with no room left full (SQLite may only say "disk I/O error")."""
     cause = _describe(error)
-    if "to the disk" in cause:
-        with contextlib.suppress(OSError):
-            if os.statvfs(Path(path).parent).f_bavail == 0:
-                return "the disk is full; nothing was written"
+    if "to the disk" in cause and disk_full(None, Path(path).parent):
+        return "the disk is full; nothing was written"
     if "read-only" in cause or "cannot open" in cause:
         folder = Path(path).parent
         if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
@@ -151,6 +184,70 @@ def _describe_at(path: Path, error: sqlite3.Error) -> str:
         if Path(path).is_file() and not os.access(path, os.W_OK):
             return "the file cannot be written (read-only file)"
     return cause
+
+
+class WalNotReadable(Exception):
+    """The database's latest changes are in its `-wal` file, which SQLite can read only
+    through a `-shm` file it cannot make here (a read-only folder, a full disk)."""
+
+    def __init__(self, wal: Path) -> None:
+        super().__init__(str(wal))
+        self.wal = wal
+
+
+def read_only_connection(path: Path, *, immutable_first: bool) -> sqlite3.Connection:
+    """A connection that only reads the database at `path`, checked by reading its schema.
+
+    SQLite reads a WAL database through a `-shm` file beside it, which it cannot create
+    in a read-only folder or on a full disk. An immutable read needs none and leaves
+    nothing behind, but sees the database file alone: it is used only when no `-wal`
+    file beside it holds data (the one rule for both callers).
+
+    `immutable_first` (a store over a file it may not write): immutable is tried first,
+    so that no `-shm` is made from a read-only file (it would be read-only too and stop
+    its owner's writes). Otherwise (a backup of a live database): a plain read-only
+    connection, which sees other processes' writes consistently, and immutable only when
+    that fails because the folder cannot be written or the disk is full.
+
+    Raises WalNotReadable when the plain connection failed and a `-wal` file holds data;
+    otherwise the last sqlite3.Error.
+    """
+    path = Path(path)
+    wal = path.with_name(path.name + "-wal")
+    wal_has_data = wal.exists() and wal.stat().st_size > 0
+    attempts: tuple[bool, ...] = (False, True)  # plain first; immutable where nothing else reads
+    if immutable_first:
+        attempts = (False,) if wal_has_data else (True, False)
+    last: sqlite3.Error | None = None
+    for immutable in attempts:
+        if immutable and not immutable_first and last is not None:
+            # Immutable could tear a copy a writer changes meanwhile (a backup's integrity
+            # check catches that); it is worth it only where nothing else can read.
+            folder = path.parent
+            if os.access(folder, os.W_OK) and not disk_full(None, folder):
+                raise last
+        if immutable and wal_has_data:
+            raise WalNotReadable(wal)
+        try:
+            conn = sqlite3.connect(
+                sqlite_uri(path, "ro", immutable=immutable),
+                uri=True,
+                isolation_level=None,
+                timeout=BUSY_TIMEOUT_MS / 1000,
+            )
+        except sqlite3.Error as error:
+            last = error
+            continue
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return conn
+        except sqlite3.Error as error:
+            last = error
+            conn.close()
+    if wal_has_data:
+        raise WalNotReadable(wal)
+    assert last is not None
+    raise last
 
 
 class MalformedRow(StoreError):
@@ -230,50 +327,25 @@ class Store:
                 pass  # another process created it meanwhile
             except OSError as error:
                 raise StoreError(path, f"cannot create the file ({error.strerror})") from None
-        try:
+        with translated(path):
             # Autocommit mode: transactions are explicit and short (BEGIN IMMEDIATE ... COMMIT).
-            conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
-        except sqlite3.Error as error:
-            raise StoreError(path, _describe_at(path, error)) from None
-        return conn
+            return sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
 
     def _connect_readonly(self) -> sqlite3.Connection:
         path = self.path
         if not path.is_file():
             raise StoreError(path, "no such database file")
-        last: sqlite3.Error | None = None
-        # With no saved tallies in a -wal file, the database file alone is the whole log:
-        # read it as immutable, which needs no -shm and leaves nothing behind (a -shm made
-        # here from a read-only file would be read-only too, and stop its owner's writes).
-        # With a non-empty -wal, only a WAL reader sees everything: immutable would miss it.
-        wal = Path(f"{path}-wal")
-        wal_has_data = wal.exists() and wal.stat().st_size > 0
-        for immutable in (False,) if wal_has_data else (True, False):
-            try:
-                conn = sqlite3.connect(
-                    sqlite_uri(path, "ro", immutable=immutable),
-                    uri=True,
-                    isolation_level=None,
-                    timeout=BUSY_TIMEOUT_MS / 1000,
-                )
-            except sqlite3.Error as error:
-                last = error
-                continue
-            try:
-                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-                return conn
-            except sqlite3.Error as error:
-                last = error
-                conn.close()
-        if wal_has_data:
+        try:
+            return read_only_connection(path, immutable_first=True)
+        except WalNotReadable as error:
             raise StoreError(
                 path,
-                f"cannot be read here: its latest tallies are in {wal.name}, which SQLite can "
-                "only read where the folder can be written; copy the database and its -wal "
+                f"cannot be read here: its latest tallies are in {error.wal.name}, which SQLite "
+                "can only read where the folder can be written; copy the database and its -wal "
                 "file to a folder you can write to",
-            )
-        assert last is not None
-        raise StoreError(path, _describe(last)) from None
+            ) from None
+        except sqlite3.Error as error:
+            raise StoreError(path, _describe(error)) from None
 
     def _prepare(self) -> None:
         """Refuse foreign, corrupt or newer files untouched; create or migrate ours."""
@@ -325,7 +397,7 @@ class Store:
             )
 
     def _migrate(self) -> None:
-        with self._write():
+        with self.writing():
             app_id, version, tables = self._identity()  # another process may have won the race
             self._check_identity(app_id, version, tables)
             for target in range(version + 1, SCHEMA_VERSION + 1):
@@ -347,9 +419,19 @@ class Store:
             self._conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
+    # -- the surface for code that moves data in bulk (import, export, backup) ----------
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """This store's connection, for bulk reads and for staging in TEMP tables (which
+        take no lock on the file). Use it from the store's thread only; write to the
+        database through `writing()`."""
+        return self._conn
+
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """One short write transaction; the write lock is taken up front."""
+    def writing(self) -> Iterator[sqlite3.Connection]:
+        """One short write transaction, committed at the end of the block and rolled back
+        on any exception; the write lock is taken up front (BEGIN IMMEDIATE)."""
         conn = self._conn
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -407,7 +489,7 @@ class Store:
             source=source,
             cancels=None,
         )
-        with translated(self.path), self._write() as conn:
+        with translated(self.path), self.writing() as conn:
             if delta < 0:
                 have = self._count_on(conn, day, metric)
                 if have + delta < 0:
@@ -438,7 +520,7 @@ class Store:
         is still in force. Raises BelowZeroError, writing nothing, when cancelling it would
         take its day below zero (it was already taken back by a correction elsewhere).
         """
-        with translated(self.path), self._write() as conn:
+        with translated(self.path), self.writing() as conn:
             cancelled = (
                 self._newest_own_tally(conn) if event_id is None else self._tally(conn, event_id)
             )
@@ -534,7 +616,7 @@ class Store:
             cancels=None,
             about=tally.id,
         )
-        with translated(self.path), self._write() as conn:
+        with translated(self.path), self.writing() as conn:
             self._insert(conn, note)
         return note
 
@@ -702,7 +784,7 @@ class Store:
         is already that is left alone."""
         if not changes:
             return
-        with translated(self.path), self._write() as conn:
+        with translated(self.path), self.writing() as conn:
             ts = self._now_utc()
             for key, value in changes.items():
                 row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()

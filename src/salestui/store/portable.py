@@ -74,27 +74,17 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
+import sqlite_utils
+
 from salestui.domain import metrics as _metrics
 from salestui.domain.metrics import METRIC_KEYS
 from salestui.domain.periods import DateRange
-from salestui.store.events import Store, StoreError, _describe, translated
+from salestui.store.events import EVENT_COLUMNS, Store, StoreError, translated
 from salestui.store.schema import APPLICATION_ID, SCHEMA_VERSION
 
 EXPORT_FORMAT = "salestui-export"
 EXPORT_VERSION = 1
-COLUMNS: tuple[str, ...] = (
-    "id",
-    "ts",
-    "day",
-    "metric",
-    "delta",
-    "note",
-    "source",
-    "cancels",
-    "about",
-)
-"""Export columns, in order (CSV header and JSON keys)."""
-REQUIRED_COLUMNS: tuple[str, ...] = COLUMNS[:7]
+REQUIRED_COLUMNS: tuple[str, ...] = EVENT_COLUMNS[:7]
 """What an import needs; `cancels` and `about` may be absent (then null)."""
 SETTING_COLUMNS: tuple[str, ...] = ("id", "ts", "key", "value", "source")
 """Keys of each entry of a JSON export's `settings` list (one change of one setting)."""
@@ -149,7 +139,7 @@ def export_events(
     if fmt not in ("json", "csv"):
         raise ValueError(f"unknown export format {fmt!r} (use json or csv)")
     if isinstance(store_or_path, Store):
-        return _export_from(store_or_path._conn, store_or_path.path, out, fmt, span, progress)
+        return _export_from(store_or_path.connection, store_or_path.path, out, fmt, span, progress)
     path = Path(store_or_path)
     if not path.exists():
         return _write_export(iter(()), out, fmt)
@@ -180,12 +170,7 @@ def _export_from(
         try:
             total = int(conn.execute(f"SELECT count(*) FROM events{where}", params).fetchone()[0])
             settings: list[Any] = []
-            if (
-                fmt == "json"
-                and conn.execute(
-                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'setting_changes'"
-                ).fetchone()
-            ):
+            if fmt == "json" and _has_table(conn, "setting_changes"):
                 # Every change, whatever the period: settings are not per day. Few rows.
                 settings = conn.execute(
                     f"SELECT {', '.join(SETTING_COLUMNS)} FROM setting_changes ORDER BY rowid"
@@ -215,7 +200,7 @@ def _write_export(
         progress(0, total)
     if fmt == "csv":
         writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(COLUMNS)
+        writer.writerow(EVENT_COLUMNS)
         for rows in chunks:
             writer.writerows(rows)  # csv writes None as an empty cell
             written += len(rows)
@@ -235,7 +220,8 @@ def _write_export(
     separator = "\n"
     for rows in chunks:
         out.write(
-            separator + ",\n".join(encode(dict(zip(COLUMNS, row, strict=True))) for row in rows)
+            separator
+            + ",\n".join(encode(dict(zip(EVENT_COLUMNS, row, strict=True))) for row in rows)
         )
         separator = ",\n"
         written += len(rows)
@@ -251,19 +237,19 @@ def _select_list(conn: sqlite3.Connection, neutralised: bool = False) -> str:
     `neutralised` (CSV): free-text cells get the formula guard (see the module docstring),
     added by SQLite so that the CSV writer stays all in C.
     """
-    have = {str(row[1]) for row in conn.execute("PRAGMA table_info(events)")}
+    have = set(_database(conn).table("events").columns_dict)
 
     def column(name: str) -> str:
         if name not in have:
             return f"NULL AS {name}"
-        if neutralised and name in _TEXT_COLUMNS:
+        if neutralised and name in _TEXT_EVENT_COLUMNS:
             return (
                 f"CASE WHEN substr({name}, 1, 1) IN ({_GUARDED_SQL})"
                 f" THEN {_QUOTE_SQL} || {name} ELSE {name} END AS {name}"
             )
         return name
 
-    return ", ".join(column(name) for name in COLUMNS)
+    return ", ".join(column(name) for name in EVENT_COLUMNS)
 
 
 _GUARD = "'"
@@ -274,34 +260,39 @@ _GUARDED_SQL = ", ".join(
     {"\t": "char(9)", "\r": "char(13)", _GUARD: _QUOTE_SQL}.get(first, f"'{first}'")
     for first in _GUARDED_FIRST
 )
-_TEXT_COLUMNS = frozenset({"note", "source"})
+_TEXT_EVENT_COLUMNS = frozenset({"note", "source"})
+
+
+def _database(conn: sqlite3.Connection) -> sqlite_utils.Database:
+    """sqlite-utils over a connection, for looking at a file's tables and reading rows.
+
+    Nothing is changed on the connection: no recursive triggers, no plugins.
+    """
+    return sqlite_utils.Database(conn, recursive_triggers=False, execute_plugins=False)
+
+
+def _has_table(conn: sqlite3.Connection, name: str) -> bool:
+    return bool(_database(conn).table(name).exists())
 
 
 def _open_readonly(path: Path, fail: Callable[[str], Exception]) -> sqlite3.Connection:
     """Open another file read-only and check that it is a salestui database we can read."""
     uri = f"{Path(path).resolve().as_uri()}?mode=ro"
-    try:
+    with translated(path, fail, plain=True):
         conn = sqlite3.connect(uri, uri=True, isolation_level=None)
-    except sqlite3.Error as error:
-        raise fail(_describe(error)) from None
     try:
-        app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
-        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-        if app_id != APPLICATION_ID or version < 1:
-            raise fail("a SQLite database, but not a salestui one")
-        if version > SCHEMA_VERSION:
-            raise fail(
-                f"written by a newer salestui (schema {version}; this version reads up to "
-                f"{SCHEMA_VERSION}); upgrade salestui to read it"
-            )
-        has_events = conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'"
-        ).fetchone()
-        if not has_events:
-            raise fail("a salestui database without an event log (damaged?)")
-    except sqlite3.Error as error:
-        conn.close()
-        raise fail(_describe(error)) from None
+        with translated(path, fail, plain=True):
+            app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            if app_id != APPLICATION_ID or version < 1:
+                raise fail("a SQLite database, but not a salestui one")
+            if version > SCHEMA_VERSION:
+                raise fail(
+                    f"written by a newer salestui (schema {version}; this version reads up "
+                    f"to {SCHEMA_VERSION}); upgrade salestui to read it"
+                )
+            if not _has_table(conn, "events"):
+                raise fail("a salestui database without an event log (damaged?)")
     except BaseException:
         conn.close()
         raise
@@ -865,17 +856,17 @@ class _TextSource(_Source):
         names = [name.strip() for name in header]
         missing = [name for name in REQUIRED_COLUMNS if name not in names]
         if missing:
-            if not (set(names) & set(COLUMNS)):
+            if not (set(names) & set(EVENT_COLUMNS)):
                 raise self.refuse("", _NOT_AN_EXPORT)
             raise self.refuse(
                 "line 1",
                 f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
                 f"(the header needs {','.join(REQUIRED_COLUMNS)}; cancels and about are optional)",
             )
-        twice = sorted({name for name in names if names.count(name) > 1 and name in COLUMNS})
+        twice = sorted({name for name in names if names.count(name) > 1 and name in EVENT_COLUMNS})
         if twice:
             raise self.refuse("line 1", f"column {', '.join(twice)} appears twice")
-        index = [names.index(name) if name in names else None for name in COLUMNS]
+        index = [names.index(name) if name in names else None for name in EVENT_COLUMNS]
         width = len(names)
         check = _Checker(text=True).row
         while True:
@@ -1010,7 +1001,7 @@ class _TextSource(_Source):
                 if missing:
                     where = f"record {number} (line {line})"
                     raise self.refuse(where, f"missing {', '.join(missing)}") from None
-                values = tuple(record.get(key) for key in COLUMNS)
+                values = tuple(record.get(key) for key in EVENT_COLUMNS)
             try:
                 row = check(values)
             except _Bad as bad:
@@ -1032,11 +1023,11 @@ class _TextSource(_Source):
 
 _NOT_AN_EXPORT = (
     "not a salestui export (expected a JSON export with format salestui-export, "
-    "a CSV file with the header " + ",".join(COLUMNS) + ", or a salestui database)"
+    "a CSV file with the header " + ",".join(EVENT_COLUMNS) + ", or a salestui database)"
 )
 _SPACE = re.compile(r"[ \t\r\n]*")
 _AFTER_RECORD = re.compile(r"[ \t\r\n]*([,\]])[ \t\r\n]*")
-_ALL_COLUMNS = operator.itemgetter(*COLUMNS)
+_ALL_COLUMNS = operator.itemgetter(*EVENT_COLUMNS)
 _READ_AHEAD = 1 << 14  # more than one event usually takes
 
 
@@ -1182,10 +1173,14 @@ class _DatabaseSource(_Source):
         self.conn = _open_readonly(path, lambda cause: self.refuse("", cause))
         self.read = 0
         try:
-            self.total = int(self.conn.execute("SELECT count(*) FROM events").fetchone()[0])
-        except sqlite3.Error as error:
+            with translated(path, self._unreadable, plain=True):
+                self.total = _database(self.conn).table("events").count
+        except BaseException:
             self.conn.close()
-            raise self.refuse("", _describe(error)) from None
+            raise
+
+    def _unreadable(self, cause: str) -> ImportRefused:
+        return self.refuse("", cause)
 
     def done(self) -> int:
         return self.read
@@ -1200,23 +1195,21 @@ class _DatabaseSource(_Source):
 
     def records(self) -> Iterator[Located]:
         check = _Checker(text=False).row
-        try:
-            has_settings = self.conn.execute(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'setting_changes'"
-            ).fetchone()
-            if has_settings:  # schema >= 3; older files keep settings as blobs: not carried
-                cursor = self.conn.execute(
-                    f"SELECT rowid, {', '.join(SETTING_COLUMNS)} FROM setting_changes"
-                    " ORDER BY rowid"
-                )
-                for rowid, *values in cursor:
-                    try:
-                        setting = _check_setting(dict(zip(SETTING_COLUMNS, values, strict=True)))
-                    except _Bad as bad:
-                        raise self.refuse(
-                            f"the setting change at rowid {rowid}", str(bad)
-                        ) from None
-                    self.keep_setting(setting, -rowid, 0)
+        with translated(self.path, self._unreadable, plain=True):
+            settings = _database(self.conn).table("setting_changes")
+            # Schema >= 3; older files keep settings as blobs: not carried.
+            changes = (
+                settings.rows_where(select=f"rowid, {_SETTING_COLUMNS}", order_by="rowid")
+                if settings.exists()
+                else ()
+            )
+            for change in changes:
+                rowid = int(change["rowid"])
+                try:
+                    setting = _check_setting(change)
+                except _Bad as bad:
+                    raise self.refuse(f"the setting change at rowid {rowid}", str(bad)) from None
+                self.keep_setting(setting, -rowid, 0)
             cursor = self.conn.execute(
                 f"SELECT rowid, {_select_list(self.conn)} FROM events ORDER BY rowid"
             )
@@ -1228,8 +1221,6 @@ class _DatabaseSource(_Source):
                         raise self.refuse(self.place(rowid, 0), str(bad)) from None
                     yield rowid, 0, row
                 self.read += len(rows)
-        except sqlite3.Error as error:
-            raise self.refuse("", _describe(error)) from None
 
 
 # -- import ------------------------------------------------------------------------------
@@ -1237,8 +1228,10 @@ class _DatabaseSource(_Source):
 _STAGE = "temp.salestui_import"
 _STAGE_SETTINGS = "temp.salestui_import_settings"
 _PLAN = "temp.salestui_import_plan"
-_MAIN_COLUMNS = ", ".join(COLUMNS)
-_SAME = " AND ".join(f"e.{name} IS i.{name}" for name in COLUMNS if name not in ("id", "source"))
+_MAIN_COLUMNS = ", ".join(EVENT_COLUMNS)
+_SAME = " AND ".join(
+    f"e.{name} IS i.{name}" for name in EVENT_COLUMNS if name not in ("id", "source")
+)
 _SETTING_COLUMNS = ", ".join(SETTING_COLUMNS)
 _SAME_SETTING = " AND ".join(f"e.{name} IS i.{name}" for name in ("ts", "key", "value"))
 _IMPORT_CACHE_KIB = 64 * 1024  # page cache while merging: random ids touch the whole id index
@@ -1308,7 +1301,7 @@ def _open_source(path: Path) -> _Source:
 
 
 def _import(store: Store, source: _Source, progress: Progress | None, label: str) -> ImportResult:
-    conn = store._conn
+    conn = store.connection
     with translated(store.path):
         cache = int(conn.execute("PRAGMA main.cache_size").fetchone()[0])
         for table in (_STAGE, _STAGE_SETTINGS, _PLAN):
@@ -1353,10 +1346,10 @@ def _import(store: Store, source: _Source, progress: Progress | None, label: str
 
 def _stage(store: Store, source: _Source, progress: Progress | None) -> int:
     """Copy the checked rows into the temp tables, in file order; return how many events."""
-    conn = store._conn
+    conn = store.connection
     insert = (
         f"INSERT INTO {_STAGE} ({_MAIN_COLUMNS}, place, line)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        f" VALUES ({', '.join('?' for _ in EVENT_COLUMNS)}, ?, ?)"
     )
     staged = 0
     chunk: list[tuple[Any, ...]] = []
@@ -1369,7 +1362,7 @@ def _stage(store: Store, source: _Source, progress: Progress | None) -> int:
         before = conn.total_changes
         conn.execute(
             f"INSERT OR IGNORE INTO {_STAGE_SETTINGS} ({_SETTING_COLUMNS}, place, line)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            f" VALUES ({', '.join('?' for _ in SETTING_COLUMNS)}, ?, ?)",
             values,
         )
         if conn.total_changes == before:
@@ -1412,7 +1405,7 @@ def _check_repeats(
 ) -> None:
     """Some ids of this chunk were staged already: each must repeat the same content."""
     width = len(chunk[0]) - 2
-    names = COLUMNS if table == _STAGE else SETTING_COLUMNS
+    names = EVENT_COLUMNS if table == _STAGE else SETTING_COLUMNS
     for values in chunk:
         number, line = values[-2:]
         fields = ", ".join(f"? AS {name}" for name in names)
@@ -1572,7 +1565,7 @@ def _merge(
     """
     settings_added = 0
     if planned_settings:
-        with _chunk(conn):
+        with store.writing():
             settings_added = int(
                 conn.execute(
                     f"INSERT OR IGNORE INTO main.setting_changes ({_SETTING_COLUMNS})"
@@ -1581,7 +1574,7 @@ def _merge(
             )
     insert = (
         f"INSERT OR IGNORE INTO main.events ({_MAIN_COLUMNS})"
-        f" SELECT {', '.join('s.' + name for name in COLUMNS)}"
+        f" SELECT {', '.join('s.' + name for name in EVENT_COLUMNS)}"
         f" FROM {_PLAN} AS p JOIN {_STAGE} AS s ON s.rowid = p.src"
         " WHERE p.rowid > ? AND p.rowid <= ? ORDER BY p.rowid"
     )
@@ -1592,7 +1585,7 @@ def _merge(
         if done or settings_added:
             time.sleep(PAUSE_SECONDS)
         started = time.monotonic()
-        with _chunk(conn):
+        with store.writing():
             before = int(
                 conn.execute("SELECT coalesce(max(rowid), 0) FROM main.events").fetchone()[0]
             )
@@ -1608,15 +1601,3 @@ def _merge(
         # The next chunk's size aims at CHUNK_SECONDS, whatever the machine's speed.
         size = max(200, min(CHUNK_ROWS, int(size * CHUNK_SECONDS / max(took, 1e-3))))
     return added, settings_added
-
-
-@contextlib.contextmanager
-def _chunk(conn: sqlite3.Connection) -> Iterator[None]:
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
