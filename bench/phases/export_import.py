@@ -1,10 +1,11 @@
 """Export and import at 1,000,000 events: wall time and peak memory of each command.
 
-    /work/venv/bin/python bench/export_import.py [--events N] [--fresh]
+    python -m bench --only export_import            # as a phase of a run (its big database)
+    python -m bench.phases.export_import [--events N] [--fresh] [--db BIG] [--json OUT]
 
 Seeds a database with bench/seed.py (cached in bench/.work/export-import/ and reused
-while it holds the asked-for number of events; --fresh re-seeds), then runs, each as
-its own process, as a user would:
+while it holds the asked-for number of events; --fresh re-seeds; --db uses one made
+already), then runs, each as its own process, as a user would:
 
     salestui --db BIG export --format json -o FILE
     salestui --db BIG export --format csv -o FILE
@@ -21,6 +22,7 @@ every run completed, whatever the verdicts; --strict makes a FAIL exit 1.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import sqlite3
@@ -29,23 +31,14 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-BENCH = Path(__file__).resolve().parent
+BENCH = Path(__file__).resolve().parent.parent
 WORK = BENCH / ".work" / "export-import"
-PYTHON = Path(sys.executable)
+PYTHON = Path(os.environ.get("BENCH_PYTHON") or sys.executable)
+SALESTUI = Path(os.environ.get("BENCH_SALESTUI") or PYTHON.parent / "salestui")
 TARGET_SECONDS = 30.0
 TARGET_MB = 200.0
-
-# Runs the CLI with export/import/backup registered even before cli.py registers them.
-BOOT = (
-    "import sys\n"
-    "from salestui.cli import cli, main\n"
-    "if 'export' not in cli.commands:\n"
-    "    from salestui.cli_data import register\n"
-    "    register(cli)\n"
-    "sys.argv[0] = 'salestui'\n"
-    "main()\n"
-)
 
 
 @dataclass
@@ -60,7 +53,7 @@ class Run:
 
 
 def salestui(*args: str) -> list[str]:
-    return [str(PYTHON), "-c", BOOT, *args]
+    return [str(SALESTUI), *args]
 
 
 def measure(label: str, argv: list[str], timed: bool = True) -> Run:
@@ -111,11 +104,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--fresh", action="store_true", help="re-seed the big database")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target fails")
+    parser.add_argument("--db", type=Path, help="export this database (seeded already)")
+    parser.add_argument("--json", type=Path, help="also write the runs here")
     args = parser.parse_args(argv)
 
     WORK.mkdir(parents=True, exist_ok=True)
-    big = WORK / f"seeded-{args.events}.db"
-    if args.fresh or event_count(big) != args.events:
+    big = args.db or WORK / f"seeded-{args.events}.db"
+    if args.db is not None:
+        args.events = event_count(big)
+    elif args.fresh or event_count(big) != args.events:
         remove_db(big)
         print(f"seeding {args.events:,} events into {big} ...", file=sys.stderr)
         # In a child process: a child's peak RSS starts from its parent's size at the
@@ -195,7 +192,50 @@ def main(argv: list[str] | None = None) -> int:
     if imported != args.events:
         print(f"! the import holds {imported:,} events, expected {args.events:,}")
         failed = True
+    if args.json:
+        args.json.write_text(json.dumps([run.__dict__ for run in runs], indent=1))
     return 1 if (failed and args.strict) else 0
+
+
+def run(bench: Any) -> None:
+    """The phase: this module in a child process (kept small, so that the commands'
+    peak RSS is theirs: a child starts from its parent's size at the fork), on the
+    run's big database; its table goes to stderr, its verdicts into the notes."""
+    from bench.context import WORK as BENCH_WORK
+    from bench.context import log
+
+    out = BENCH_WORK / "export-import.json"
+    out.unlink(missing_ok=True)
+    done = subprocess.run(
+        [str(bench.tools.python), "-m", "bench.phases.export_import"]
+        + ["--db", str(bench.dbs["big"]), "--json", str(out)],
+        cwd=BENCH.parent,
+        env={**bench.tools.env(), "BENCH_SALESTUI": str(bench.tools.salestui)},
+        capture_output=True,
+        text=True,
+    )
+    log(done.stdout + done.stderr)
+    if not out.exists():
+        raise RuntimeError(f"export_import exited {done.returncode}: {done.stderr.strip()}")
+    runs = json.loads(out.read_text())
+    bench.data["export_import"] = runs
+    for each in runs:
+        verdict = (
+            "info"
+            if not each["timed"]
+            else (
+                "PASS"
+                if each["seconds"] < TARGET_SECONDS and each["peak_mb"] < TARGET_MB
+                else "FAIL"
+            )
+        )
+        if each["code"] != 0:
+            verdict = f"ERROR (exit {each['code']})"
+        bench.notes.append(
+            f"export/import: {each['label']}: {each['seconds']:.1f} s,"
+            f" peak {each['peak_mb']:.0f} MB"
+            f" (targets < {TARGET_SECONDS:.0f} s, < {TARGET_MB:.0f} MB): {verdict}"
+        )
 
 
 if __name__ == "__main__":

@@ -275,16 +275,6 @@ def test_all_on_an_empty_log() -> None:
 # -- the command ------------------------------------------------------------------------
 
 
-@pytest.fixture(autouse=True)
-def report_command() -> None:
-    """Register `report` unless cli.py already does."""
-    from salestui.cli import cli
-    from salestui.cli_report import register
-
-    if "report" not in cli.commands:
-        register(cli)
-
-
 def seed(db_path: Path, clock: FakeClock) -> None:
     with Store(db_path, clock=clock) as store:
         for day, by_metric in TOTALS.items():
@@ -408,7 +398,7 @@ class _LongAgoStore:
 
 
 def test_streak_windows_stop_at_the_first_event_instead_of_overflowing() -> None:
-    from salestui.cli_report import current_streak
+    from salestui.figures import report_streak as current_streak
 
     today = date(1, 6, 1)  # windows of 64, 128, 256 days: the last would start in year 0
     store = _LongAgoStore(today)
@@ -417,3 +407,90 @@ def test_streak_windows_stop_at_the_first_event_instead_of_overflowing() -> None
     result = current_streak(store, today, inputs)  # type: ignore[arg-type]
     assert store.windows[-1].start == date(1, 1, 1)
     assert result.current == (today - date(1, 1, 1)).days + 1
+
+
+# -- a long history under a goal, pinned ------------------------------------------------
+
+LONG_FROM = date(2024, 11, 1)
+SHORT_DAY = date(2025, 3, 3)  # a Monday with 1 call: below its target, the streak starts after
+
+
+def seed_two_years_under_a_goal(db_path: Path, clock: FakeClock) -> None:
+    """Two years of busy days (one event per day and metric, written as an import would)
+    with a standing goal of 20 sales a month from the first month: every streak day is
+    judged by the call target it started with, rates moving with the 90 days before it."""
+    import sqlite3
+    import uuid
+
+    from salestui.figures import save_goal
+
+    Store(db_path, clock=clock).close()
+    rows = []
+    day, index = LONG_FROM, 0
+    while day <= TODAY:
+        counts = {
+            "calls": 1 if day == SHORT_DAY else 40 + (index * 7) % 23,
+            "meetings": 8 + (index * 3) % 7,
+            "sales": 2 + index % 4,
+        }
+        for metric, count in counts.items():
+            event_id = str(uuid.UUID(int=len(rows) + 1))
+            ts = f"{day.isoformat()}T09:00:00.000000+00:00"
+            rows.append((event_id, ts, day.isoformat(), metric, count, None, "cli", None))
+        day, index = date.fromordinal(day.toordinal() + 1), index + 1
+    conn = sqlite3.connect(db_path)
+    try:
+        with conn:
+            conn.executemany(
+                "INSERT INTO events (id, ts, day, metric, delta, note, source, cancels)"
+                " VALUES (?,?,?,?,?,?,?,?)",
+                rows,
+            )
+    finally:
+        conn.close()
+    with Store(db_path, clock=clock) as store:
+        save_goal(store, "2024-11", 20, source="test")
+
+
+LONG_WEEK = """\
+Weekly report · This week · 23–29 Nov 2026
+                     This week   Last week        Change
+  Calls                    155         362   -207 (-57%)
+  Meetings                  32          77    -45 (-58%)
+  Sales                      9          26    -17 (-65%)
+  Calls → meetings       20.6%       21.3%      -0.6 pts
+  Meetings → sales       28.1%       33.8%      -5.6 pts
+  (Last week: 16–22 Nov 2026)
+  Target:   70 calls, 20 meetings, 5 sales (5 working days at the 2026-11 plan's daily pace \
+for 20 sales)
+  Pace:     127 calls ahead of pace, 24 meetings ahead of pace, 7 sales ahead of pace
+  Best day: calls Mon 23 Nov 2026 (60); meetings Tue 24 Nov 2026 (13); sales Wed 25 Nov 2026 (4)
+  Streak:   452 working days with any activity
+"""
+
+LONG_MONTH = """\
+Monthly report · This month · 1–30 Nov 2026
+                     This month   Last month        Change
+  Calls                   1,268        1,595   -327 (-21%)
+  Meetings                  277          339    -62 (-18%)
+  Sales                      88          108    -20 (-19%)
+  Calls → meetings        21.8%        21.3%      +0.6 pts
+  Meetings → sales        31.8%        31.9%      -0.1 pts
+  (Last month: 1–31 Oct 2026)
+  Target:   293 calls, 64 meetings, 20 sales (the 2026-11 plan for 20 sales)
+  Pace:     1,030 calls ahead of pace, 225 meetings ahead of pace, 71 sales ahead of pace
+  Best day: calls Fri 20 Nov 2026 (62); meetings Sun 1 Nov 2026 (14); sales Mon 2 Nov 2026 (5)
+  Streak:   452 working days with any activity
+"""
+
+
+def test_report_on_two_years_under_a_goal_is_pinned(run, db_path, wednesday) -> None:
+    """The report's figures and text on a long history, as they were before the streak was
+    walked back with running sums (452 working days: from the day after the short one)."""
+    seed_two_years_under_a_goal(db_path, wednesday)
+    assert run("report").out == LONG_WEEK
+    assert run("report", "-p", "month").out == LONG_MONTH
+    payload = json.loads(run("report", "-p", "all", "-f", "json").out)
+    assert payload["counts"] == {"calls": 38462, "meetings": 8304, "sales": 2641}
+    assert payload["best_day"]["calls"] == {"day": "2024-11-14", "count": 62}
+    assert payload["streak"] == {"current": 452, "daily_call_target": None}
