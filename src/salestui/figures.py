@@ -490,13 +490,16 @@ class _TargetWalk:
         back to `first` unbroken, so the days before it decide)."""
         run, start, counted_today = 0, None, False
         today = self.today
+        # Names bound once: this loop runs once a day of the streak (thousands).
+        is_working, target, days = self.calendar.is_working, self.target, self.days
+        empty: Counts = {}
         for ordinal in range(today, self.first.toordinal() - 1, -1):
             day = date.fromordinal(ordinal)
-            if not self.calendar.is_working(day):
+            if not is_working(day):
                 continue
             if ordinal < self.read_from:
                 self._read_back_to(ordinal)
-            if day_counted(self.days.get(ordinal, {}), self.target(day, ordinal)):
+            if day_counted(days.get(ordinal, empty), target(day, ordinal)):
                 run, start = run + 1, day
                 counted_today = counted_today or ordinal == today
             elif ordinal != today:
@@ -512,13 +515,12 @@ class _TargetWalk:
             days = self.days
             for day, counts in self.store.day_totals(span).items():
                 days[day.toordinal()] = counts
-            columns = list(self.sums.items())
-            totals = [sums[-1] for _, sums in columns]
-            for each in range(self.read_from - 1, low - 1, -1):
-                counts = days.get(each, empty)
-                for index, (key, sums) in enumerate(columns):
-                    totals[index] += int(counts.get(key, 0))
-                    sums.append(totals[index])
+            newest_first = [
+                days.get(each, empty) for each in range(self.read_from - 1, low - 1, -1)
+            ]
+            for key, sums in self.sums.items():
+                column = (int(counts.get(key, 0)) for counts in newest_first)
+                sums.extend(itertools.accumulate(column, initial=sums.pop()))
             self.read_from = low
             self.window *= 2
 
