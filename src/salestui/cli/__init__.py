@@ -17,16 +17,18 @@ import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple, NoReturn
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
 import click
-from click.shell_completion import CompletionItem
 
 from salestui.cli.common import InputError, WideHelpGroup, parse_or_fail
 from salestui.clock import Clock, local_now
 from salestui.domain.text import visible
 from salestui.paths import check_db_option, resolve_db_path
 from salestui.store.events import StoreError
+
+if TYPE_CHECKING:  # imported where used: only when the shell asks for completions
+    from click.shell_completion import CompletionItem
 
 OpenApp = Callable[[Path, Clock], int]
 """Opens the app on a database with a clock; returns the exit code."""
@@ -126,6 +128,8 @@ class LazyGroup(WideHelpGroup):
 
     def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
         """Command names from `COMMANDS` (no module imported per key press), then options."""
+        from click.shell_completion import CompletionItem  # completion only: not on every run
+
         names = [
             CompletionItem(name, help=short_help)
             for name, short_help in self.short_helps(ctx)

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
-from click.shell_completion import CompletionItem
 
 from salestui.domain.metrics import METRICS
 from salestui.store.events import Store
+
+if TYPE_CHECKING:  # imported where used: only when the shell asks for completions
+    from click.shell_completion import CompletionItem
 
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -95,6 +97,8 @@ def complete_metric(
     ctx: click.Context, param: click.Parameter, incomplete: str
 ) -> list[CompletionItem]:
     """Metric names for shell completion: calls, meetings, sales (and their short forms)."""
+    from click.shell_completion import CompletionItem  # completion only: not on every run
+
     return [
         CompletionItem(name, help=metric.label)
         for metric in METRICS
