@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -16,14 +16,15 @@ DayTotals = Mapping[date, Mapping[str, int]]
 """Per-day totals: day -> metric key -> net count."""
 
 
-def zero_counts() -> Counts:
-    """A count of 0 for every metric, in funnel order."""
-    return dict.fromkeys(METRIC_KEYS, 0)
+def zero_counts(keys: Sequence[str] = METRIC_KEYS) -> Counts:
+    """A count of 0 for every metric in `keys` (the built-ins by default), in that order."""
+    return dict.fromkeys(keys, 0)
 
 
-def counts_from_rows(rows: Iterable[tuple[str, int]]) -> Counts:
-    """(metric, count) rows -> Counts with every metric present. Unknown metrics are dropped."""
-    counts = zero_counts()
+def counts_from_rows(rows: Iterable[tuple[str, int]], keys: Sequence[str] = METRIC_KEYS) -> Counts:
+    """(metric, count) rows -> Counts with every metric of `keys` present. Other metrics
+    are dropped."""
+    counts = zero_counts(keys)
     for metric, count in rows:
         if metric in counts:
             counts[metric] += int(count)
@@ -35,9 +36,9 @@ def daily_series(totals: DayTotals, span: DateRange, metric: str) -> list[int]:
     return [totals.get(day, {}).get(metric, 0) for day in span.days()]
 
 
-def sum_range(totals: DayTotals, span: DateRange) -> Counts:
-    """Sum the per-day totals that fall inside `span`."""
-    counts = zero_counts()
+def sum_range(totals: DayTotals, span: DateRange, keys: Sequence[str] = METRIC_KEYS) -> Counts:
+    """Sum the per-day totals that fall inside `span`, for the metrics in `keys`."""
+    counts = zero_counts(keys)
     for day, by_metric in totals.items():
         if day in span:
             for metric, count in by_metric.items():

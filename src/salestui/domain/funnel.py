@@ -26,10 +26,9 @@ from datetime import date
 from fractions import Fraction
 
 from salestui.domain.counts import Counts, DayTotals, sum_range, zero_counts
-from salestui.domain.metrics import METRIC_KEYS, Metric, metric_by_key
+from salestui.domain.metrics import METRICS, Metric, metric_by_key
 from salestui.domain.periods import DateRange, month_of, month_range
 from salestui.domain.rates import (
-    RATE_STAGES,
     format_percent,
     format_percent_range,
     format_rate_words,
@@ -68,24 +67,40 @@ class Funnel:
     """
 
     counts: Counts
+    stages: tuple[Metric, ...] = METRICS
+    """The funnel's stages, top first (the built-in calls → meetings → sales by default)."""
     rates: dict[str, Fraction | None] = field(init=False)
     overall: Fraction | None = field(init=False)
 
     def __post_init__(self) -> None:
-        counts = zero_counts()
+        counts = zero_counts(self.keys)
         for key, value in self.counts.items():
             if key in counts:
                 counts[key] = int(value)
-        rates = {
-            stage: _rate(counts[stage], counts[previous_stage(stage)]) for stage in RATE_STAGES
-        }
+        rates = {stage: _rate(counts[stage], counts[self.before(stage)]) for stage in self.keys[1:]}
         object.__setattr__(self, "counts", counts)
         object.__setattr__(self, "rates", rates)
-        object.__setattr__(self, "overall", _rate(counts[METRIC_KEYS[-1]], counts[METRIC_KEYS[0]]))
+        object.__setattr__(self, "overall", _rate(counts[self.keys[-1]], counts[self.keys[0]]))
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The stages' metric keys, top first."""
+        return tuple(metric.key for metric in self.stages)
+
+    def before(self, stage: str) -> str:
+        """The stage that converts into `stage` (KeyError for the first or an unknown one)."""
+        return previous_stage(stage, self.keys)
+
+    def metric(self, key: str) -> Metric:
+        """The stage's Metric (its names for wording)."""
+        for metric in self.stages:
+            if metric.key == key:
+                return metric
+        raise KeyError(key)
 
     def denominator(self, stage: str) -> int:
         """The count the rate into `stage` is taken from: calls for meetings, meetings for sales."""
-        return self.counts[previous_stage(stage)]
+        return self.counts[self.before(stage)]
 
     def uncertain(self, stage: str) -> bool:
         """True when the rate into `stage` rests on fewer than 20 events (0 included)."""
@@ -109,27 +124,31 @@ class Funnel:
 
     def rate_words(self, stage: str) -> str:
         """The rate into `stage` in words: `1 meeting per 6.7 calls`, `no meetings from 5 calls`."""
-        before = previous_stage(stage)
-        return rate_words(self.counts[stage], self.counts[before], before, stage)
+        before = self.before(stage)
+        return rate_words(
+            self.counts[stage], self.counts[before], self.metric(before), self.metric(stage)
+        )
 
     def overall_text(self, places: int = 1) -> str:
         """Sales over calls as shown everywhere: `5%`, `5%?` from fewer than 20 calls, `—`."""
-        return format_rate(self.counts[METRIC_KEYS[-1]], self.counts[METRIC_KEYS[0]], places)
+        return format_rate(self.counts[self.keys[-1]], self.counts[self.keys[0]], places)
 
     def overall_words(self) -> str:
         """Sales over calls in words: `1 sale per 20 calls`, `no sales from 5 calls`."""
-        first, last = METRIC_KEYS[0], METRIC_KEYS[-1]
-        return rate_words(self.counts[last], self.counts[first], first, last)
+        first, last = self.stages[0], self.stages[-1]
+        return rate_words(self.counts[last.key], self.counts[first.key], first, last)
 
     def notes(self, overall: bool = True, within: str = "") -> list[str]:
         """A footnote for each rate marked `?`: each step, then (unless `overall` is False)
         the overall rate. `within` names the column when a table shows two periods."""
-        pairs = [(previous_stage(stage), stage) for stage in RATE_STAGES]
+        pairs = [(self.metric(self.before(stage)), self.metric(stage)) for stage in self.keys[1:]]
         if overall:
-            pairs.append((METRIC_KEYS[0], METRIC_KEYS[-1]))
+            pairs.append((self.stages[0], self.stages[-1]))
         notes: list[str] = []
         for before, stage in pairs:
-            note = uncertain_note(self.counts[stage], self.counts[before], before, stage, within)
+            note = uncertain_note(
+                self.counts[stage.key], self.counts[before.key], before, stage, within
+            )
             if note is not None:
                 notes.append(note)
         return notes
@@ -233,8 +252,11 @@ def months_back(today: date, months: int) -> list[DateRange]:
     return ranges
 
 
-def monthly_rates(totals: DayTotals, today: date, months: int = 12) -> list[tuple[str, Funnel]]:
-    """One funnel per calendar month, the last `months` months up to today's, oldest first.
+def monthly_rates(
+    totals: DayTotals, today: date, months: int = 12, stages: tuple[Metric, ...] = METRICS
+) -> list[tuple[str, Funnel]]:
+    """One funnel of `stages` per calendar month, the last `months` months up to today's,
+    oldest first.
 
     Labels are `YYYY-MM`; today's month counts what is there so far. Raises
     ValueError when `months` < 1.
@@ -243,7 +265,8 @@ def monthly_rates(totals: DayTotals, today: date, months: int = 12) -> list[tupl
         raise ValueError("monthly_rates needs months >= 1")
     spans = months_back(today, months)
     first, last = spans[0].start, month_of(today).end
-    buckets: dict[str, Counts] = {_label(span): zero_counts() for span in spans}
+    keys = tuple(metric.key for metric in stages)
+    buckets: dict[str, Counts] = {_label(span): zero_counts(keys) for span in spans}
     for day, by_metric in totals.items():
         if not first <= day <= last:
             continue
@@ -251,13 +274,14 @@ def monthly_rates(totals: DayTotals, today: date, months: int = 12) -> list[tupl
         for metric, count in by_metric.items():
             if metric in bucket:
                 bucket[metric] += count
-    return [(label, Funnel(counts)) for label, counts in buckets.items()]
+    return [(label, Funnel(counts, stages)) for label, counts in buckets.items()]
 
 
 def _label(span: DateRange) -> str:
     return f"{span.start.year:04d}-{span.start.month:02d}"
 
 
-def funnel_for(totals: DayTotals, span: DateRange) -> Funnel:
-    """The funnel of the per-day totals inside `span`."""
-    return Funnel(sum_range(totals, span))
+def funnel_for(totals: DayTotals, span: DateRange, stages: tuple[Metric, ...] = METRICS) -> Funnel:
+    """The funnel of `stages` (the built-in one by default) over the per-day totals
+    inside `span`."""
+    return Funnel(sum_range(totals, span, tuple(metric.key for metric in stages)), stages)

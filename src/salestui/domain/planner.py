@@ -41,9 +41,9 @@ from fractions import Fraction
 
 from salestui.domain.counts import Counts, zero_counts
 from salestui.domain.goals import GoalBook
-from salestui.domain.metrics import METRIC_KEYS, Metric, metric_by_key
+from salestui.domain.metrics import METRIC_KEYS, METRICS, Metric
 from salestui.domain.periods import DateRange, last_days
-from salestui.domain.rates import RATE_STAGES, previous_stage
+from salestui.domain.rates import previous_stage
 from salestui.domain.workdays import WorkCalendar
 
 HISTORY_DAYS = 90
@@ -87,28 +87,38 @@ def _check_rate(stage: str, rate: Fraction, origin: str) -> Fraction:
     return Fraction(rate)
 
 
-def history_rate(history: Mapping[str, int], stage: str) -> Fraction | None:
+def _keys(stages: tuple[Metric, ...]) -> tuple[str, ...]:
+    return tuple(metric.key for metric in stages)
+
+
+def history_rate(
+    history: Mapping[str, int], stage: str, stages: tuple[Metric, ...] = METRICS
+) -> Fraction | None:
     """The rate into `stage` from history counts, or None when it cannot be used.
 
     Usable means: at least 30 events at the denominator, and a rate above 0 and at
     most 1 (0 meetings from 40 calls cannot plan anything, and more meetings than
     calls is not a conversion rate). Unusable history falls through to a stored rate.
     """
-    denominator = int(history.get(previous_stage(stage), 0))
+    denominator = int(history.get(previous_stage(stage, _keys(stages)), 0))
     numerator = int(history.get(stage, 0))
     if denominator < HISTORY_MIN_DENOMINATOR or not 0 < numerator <= denominator:
         return None
     return Fraction(numerator, denominator)
 
 
-def _history_shortfall(history: Mapping[str, int], stage: str) -> str:
+def _history_shortfall(
+    history: Mapping[str, int], stage: str, stages: tuple[Metric, ...] = METRICS
+) -> str:
     """Why history gave no rate into `stage`, in a few words."""
-    before = previous_stage(stage)
+    keys = _keys(stages)
+    before = previous_stage(stage, keys)
     denominator = int(history.get(before, 0))
     numerator = int(history.get(stage, 0))
     if denominator < HISTORY_MIN_DENOMINATOR:
         return (
-            f"your last {HISTORY_DAYS} days have {metric_by_key(before).amount(denominator)}; "
+            f"your last {HISTORY_DAYS} days have "
+            f"{stages[keys.index(before)].amount(denominator)}; "
             f"{HISTORY_MIN_DENOMINATOR} are needed"
         )
     if numerator <= 0:
@@ -120,18 +130,19 @@ def choose_rates(
     flags: Mapping[str, Fraction],
     history: Mapping[str, int],
     stored: Mapping[str, Fraction],
+    stages: tuple[Metric, ...] = METRICS,
 ) -> tuple[dict[str, Fraction], dict[str, str]]:
     """Pick each stage's rate: a flag, else history (see `history_rate`), else a stored rate.
 
     `history` is the counts of the 90 days ending yesterday. Returns the
     rates and their sources ("flag" | "history" | "set"), keyed by stage
-    (meetings, sales). Raises MissingRateError for the first stage with none, and
-    ValueError for a flag or stored rate outside (0, 1].
+    (meetings, sales; every stage of `stages` but the first). Raises MissingRateError for
+    the first stage with none, and ValueError for a flag or stored rate outside (0, 1].
     """
     rates: dict[str, Fraction] = {}
     sources: dict[str, str] = {}
-    for stage in RATE_STAGES:
-        from_history = history_rate(history, stage)
+    for stage in _keys(stages)[1:]:
+        from_history = history_rate(history, stage, stages)
         if stage in flags:
             rates[stage], sources[stage] = _check_rate(stage, flags[stage], "--rate"), SOURCE_FLAG
         elif from_history is not None:
@@ -139,30 +150,34 @@ def choose_rates(
         elif stage in stored:
             rates[stage], sources[stage] = _check_rate(stage, stored[stage], "stored"), SOURCE_SET
         else:
-            raise MissingRateError(stage, _history_shortfall(history, stage))
+            raise MissingRateError(stage, _history_shortfall(history, stage, stages))
     return rates, sources
 
 
-def required_counts(target: int, rates: Mapping[str, Fraction]) -> Counts:
-    """How many of each stage reach `target` sales: ceil(target / product of later rates).
+def required_counts(
+    target: int, rates: Mapping[str, Fraction], keys: tuple[str, ...] = METRIC_KEYS
+) -> Counts:
+    """How many of each stage reach `target` of the last: ceil(target / product of later
+    rates). `keys` is the funnel, top first (the built-in one by default).
 
     Each stage rounds up once, from the target, never from a rounded later stage.
     """
     required: Counts = {}
     product = Fraction(1)
-    for stage in reversed(METRIC_KEYS):
+    for index in range(len(keys) - 1, -1, -1):
+        stage = keys[index]
         required[stage] = math.ceil(target / product)
-        if stage in RATE_STAGES:
+        if index > 0:
             product *= rates[stage]
-    return {stage: required[stage] for stage in METRIC_KEYS}
+    return {stage: required[stage] for stage in keys}
 
 
 def _ceil_div(numerator: int, denominator: int) -> int:
     return -(-numerator // denominator)
 
 
-def _full(counts: Mapping[str, int]) -> Counts:
-    full = zero_counts()
+def _full(counts: Mapping[str, int], keys: tuple[str, ...] = METRIC_KEYS) -> Counts:
+    full = zero_counts(keys)
     for key in full:
         full[key] = int(counts.get(key, 0))
     return full
@@ -203,6 +218,13 @@ class Plan:
     with `--working-days N`, N minus the working days already elapsed."""
     start: date | None = field(default=None, compare=False)
     """The day a goal set during the month started (None: the whole month)."""
+    stages: tuple[Metric, ...] = field(default=METRICS, compare=False)
+    """The funnel planned, top first (the built-in calls → meetings → sales by default)."""
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The stages' metric keys, top first."""
+        return _keys(self.stages)
 
     @property
     def window(self) -> DateRange:
@@ -247,7 +269,7 @@ class Plan:
             "today_needed": dict(self.today_needed),
             "working_days_elapsed": self.working_days_elapsed,
             "expected_by_now": dict(self.expected_by_now),
-            "pace": {stage: self.pace(stage) for stage in METRIC_KEYS},
+            "pace": {stage: self.pace(stage) for stage in self.keys},
             "planned_days_left": self.planned_days_left,
             "starts": self.window.start.isoformat(),
         }
@@ -264,6 +286,7 @@ def make_plan(
     done_today: Mapping[str, int],
     working_days_override: int | None = None,
     start: date | None = None,
+    stages: tuple[Metric, ...] = METRICS,
 ) -> Plan:
     """Plan `month` to close `target` sales at `rates` (see the module docstring for the math).
 
@@ -271,7 +294,8 @@ def make_plan(
     `done_today` today's (pass zeros when today is outside the month).
     `working_days_override` replaces the month's working days (per_day, pace, the days
     left in `planned_days_left`); the JSON `working_days_left` stays the calendar's.
-    `start` is the day a goal set during the month began. Raises ValueError for a target below 1, an
+    `start` is the day a goal set during the month began; `stages` the funnel (top first;
+    the target counts its last stage). Raises ValueError for a target below 1, an
     override below 1, a month with no working days, or a missing or out-of-range rate.
     """
     if isinstance(target, bool) or not isinstance(target, int) or target < 1:
@@ -292,17 +316,20 @@ def make_plan(
             raise ValueError(
                 f"{month_label} has no working days in your calendar; pass --working-days N"
             )
+    keys = _keys(stages)
+    if len(keys) < 2:
+        raise ValueError("a funnel needs at least two stages")
     checked: dict[str, Fraction] = {}
-    for stage in RATE_STAGES:
+    for stage in keys[1:]:
         if stage not in rates:
             raise MissingRateError(stage)
         checked[stage] = _check_rate(stage, rates[stage], "the")
 
-    required = required_counts(target, checked)
-    per_day = {stage: _ceil_div(required[stage], working_days) for stage in METRIC_KEYS}
-    before = _full(done_before_today)
-    during = _full(done_today)
-    done = {stage: before[stage] + during[stage] for stage in METRIC_KEYS}
+    required = required_counts(target, checked, keys)
+    per_day = {stage: _ceil_div(required[stage], working_days) for stage in keys}
+    before = _full(done_before_today, keys)
+    during = _full(done_today, keys)
+    done = {stage: before[stage] + during[stage] for stage in keys}
 
     calendar_left = calendar.working_days_left(window, today)
     elapsed = min(calendar.working_days_before(window, today), working_days)
@@ -313,11 +340,11 @@ def make_plan(
     day_off_in_month = today in window and not calendar.is_working(today)
     today_target = {
         stage: day_target(required[stage], before[stage], days_left, day_off=day_off_in_month)
-        for stage in METRIC_KEYS
+        for stage in keys
     }
-    today_needed = {stage: max(0, today_target[stage] - during[stage]) for stage in METRIC_KEYS}
+    today_needed = {stage: max(0, today_target[stage] - during[stage]) for stage in keys}
 
-    expected = {stage: _ceil_div(required[stage] * elapsed, working_days) for stage in METRIC_KEYS}
+    expected = {stage: _ceil_div(required[stage] * elapsed, working_days) for stage in keys}
 
     return Plan(
         month=month_label,
@@ -327,7 +354,7 @@ def make_plan(
         working_days_left=calendar_left,
         working_days_elapsed=elapsed,
         rates=checked,
-        rates_source={stage: str(rates_source.get(stage, "")) for stage in RATE_STAGES},
+        rates_source={stage: str(rates_source.get(stage, "")) for stage in keys[1:]},
         required=required,
         per_day=per_day,
         done_before_today=before,
@@ -341,6 +368,7 @@ def make_plan(
         working_days_override=working_days_override,
         planned_days_left=days_left,
         start=window.start if window is not month else None,
+        stages=tuple(stages),
     )
 
 
@@ -352,7 +380,7 @@ def what_if(plan: Plan, stage: str, rate: Fraction, target: int | None = None) -
     rates = dict(plan.rates)
     sources = dict(plan.rates_source)
     if stage not in rates:
-        raise ValueError(f"no rate into {stage!r}; rates are for {', '.join(RATE_STAGES)}")
+        raise ValueError(f"no rate into {stage!r}; rates are for {', '.join(plan.keys[1:])}")
     rates[stage] = rate
     sources[stage] = SOURCE_WHAT_IF
     return make_plan(
@@ -366,6 +394,7 @@ def what_if(plan: Plan, stage: str, rate: Fraction, target: int | None = None) -
         plan.done_today,
         plan.working_days_override,
         plan.start,
+        plan.stages,
     )
 
 
@@ -392,19 +421,25 @@ def day_target(required: int, done_before: int, days_left: int, *, day_off: bool
 class _RunningTotals:
     """Sums of per-day totals over any day range, in O(1) after one pass (prefix sums)."""
 
-    def __init__(self, totals: Mapping[date, Mapping[str, int]], span: DateRange) -> None:
+    def __init__(
+        self,
+        totals: Mapping[date, Mapping[str, int]],
+        span: DateRange,
+        keys: tuple[str, ...] = METRIC_KEYS,
+    ) -> None:
         self.start = span.start
-        self.prefix: dict[str, list[int]] = {key: [0] for key in METRIC_KEYS}
+        self.keys = keys
+        self.prefix: dict[str, list[int]] = {key: [0] for key in keys}
         for day in span.days():
             by_metric = totals.get(day, {})
-            for key in METRIC_KEYS:
+            for key in keys:
                 column = self.prefix[key]
                 column.append(column[-1] + int(by_metric.get(key, 0)))
 
     def counts(self, first: date, last: date) -> Counts:
         """Sums over first..last inclusive (empty when last < first)."""
         if last < first:
-            return zero_counts()
+            return zero_counts(self.keys)
         low = max(0, (first - self.start).days)
         high = (last - self.start).days + 1
         return {key: column[high] - column[low] for key, column in self.prefix.items()}
@@ -416,8 +451,9 @@ def call_targets(
     calendar: WorkCalendar,
     goals: GoalBook,
     stored_rates: Mapping[str, Fraction],
+    stages: tuple[Metric, ...] = METRICS,
 ) -> dict[date, int | None]:
-    """Each day's call target as it stood at the start of that day.
+    """Each day's call target (the funnel's first stage) as it stood at the start of that day.
 
     That is the day's `today_target` of its month's plan, from the goal in force for
     that month, rates from the 90 days before the day, and what was done before it.
@@ -426,7 +462,9 @@ def call_targets(
     (no goal yet, no rate, the goal not started) or the target was 0: then any tally
     counts. Uses today's calendar and stored rates (their past values are not kept).
     """
-    running = _RunningTotals(totals, DateRange(_back(span.start, HISTORY_DAYS), span.end))
+    keys = _keys(stages)
+    top = keys[0]
+    running = _RunningTotals(totals, DateRange(_back(span.start, HISTORY_DAYS), span.end), keys)
     targets: dict[date, int | None] = {}
     # Per month: its goal, the day it counts from, and its working days from then on
     # (the same figures make_plan uses, worked out once a month instead of once a day).
@@ -448,11 +486,11 @@ def call_targets(
             continue
         history = running.counts(_back(day, HISTORY_DAYS), day - timedelta(days=1))
         try:
-            rates, _sources = choose_rates({}, history, stored_rates)
+            rates, _sources = choose_rates({}, history, stored_rates, stages)
         except ValueError:
             continue
-        required = required_counts(goal, rates)["calls"]
-        done_before = running.counts(first, day - timedelta(days=1))["calls"]
+        required = required_counts(goal, rates, keys)[top]
+        done_before = running.counts(first, day - timedelta(days=1))[top]
         days_left = len(working) - working.index(day)
         target = day_target(required, done_before, days_left, day_off=False)
         targets[day] = target if target >= 1 else None

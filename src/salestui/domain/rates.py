@@ -7,9 +7,10 @@ A rate is an exact `Fraction` in (0, 1]. It is named by the stage it converts IN
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from fractions import Fraction
 
-from salestui.domain.metrics import METRICS, Metric, metric_by_key, parse_metric
+from salestui.domain.metrics import METRIC_KEYS, METRICS, Metric, metric_by_key, parse_metric
 
 RATE_STAGES: tuple[str, ...] = tuple(metric.key for metric in METRICS[1:])
 """Stages a rate can name: every metric that has a previous stage (meetings, sales)."""
@@ -24,12 +25,13 @@ _DECIMAL = re.compile(r"\d+(?:\.\d*)?|\.\d+")
 _FRACTION = re.compile(r"(\d+)\s*/\s*(\d+)")
 
 
-def previous_stage(stage: str) -> str:
-    """The stage that converts into `stage`: `calls` for `meetings`, `meetings` for `sales`.
+def previous_stage(stage: str, stages: Sequence[str] = METRIC_KEYS) -> str:
+    """The stage that converts into `stage` in the funnel `stages` (the built-in one by
+    default): `calls` for `meetings`, `meetings` for `sales`.
 
     Raises KeyError for the first stage or an unknown key.
     """
-    keys = [metric.key for metric in METRICS]
+    keys = list(stages)
     index = keys.index(stage) if stage in keys else -1
     if index < 1:
         raise KeyError(stage)
