@@ -32,6 +32,68 @@ def no_animations(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
+def real_timers() -> None:
+    """Asked for by a test that measures the app's own delays: they keep their values."""
+
+
+@pytest.fixture(autouse=True)
+def no_waiting(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app's deliberate delays (building the other tabs after the first paint and in
+    pauses of the typing, the figures after a burst of keys, a tally's decorations) are
+    for people; tests run them at once instead of waiting out real timers."""
+    if "real_timers" in request.fixturenames:
+        return
+    from salestui.tui.app import SalesApp
+    from salestui.tui.tabs import SalesTabs
+    from salestui.tui.today import TodayView
+
+    monkeypatch.setattr(SalesApp, "FIGURES_DELAY", 0.001)
+    monkeypatch.setattr(SalesTabs, "FIRST_DELAY", 0.001)
+    monkeypatch.setattr(SalesTabs, "QUIET_SECONDS", 0.001)
+    monkeypatch.setattr(SalesTabs, "STEP_GAP", 0.001)
+    monkeypatch.setattr(TodayView, "DECORATION_DELAY", 0.001)
+
+
+async def until(
+    condition: Callable[[], object],
+    pilot: Pilot[None],
+    timeout: float = 10.0,
+    what: str = "",
+) -> None:
+    """Let the app run in small steps until `condition()` is true; fail after `timeout`
+    seconds saying what was waited for."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"waited {timeout} s for {what or _describe(condition)}")
+        await pilot.pause(0.01)
+
+
+async def steps(pilot: Pilot[None], count: int = 3) -> None:
+    """A few turns of the app's loop: what a key set off (a tab switch, a focus moved
+    after a refresh, a bounce back) has happened after these, without a real-time wait."""
+    for _ in range(count):
+        await pilot.pause()
+
+
+def _describe(condition: Callable[[], object]) -> str:
+    import inspect
+
+    try:
+        return inspect.getsource(condition).strip()
+    except (OSError, TypeError):
+        return repr(condition)
+
+
+async def settled(app: SalesApp, pilot: Pilot[None]) -> None:
+    """Every write landed, the other tabs built, no worker running, no flash showing."""
+    await writes_landed(app, pilot)
+    await wait_for_workers(app)
+    await until(lambda: not app.query(".-flash"), pilot, what="the flash to fade")
+    await pilot.pause()
+
+
+@pytest.fixture
 def app_factory(db_path: Path, clock: FakeClock) -> Callable[[], SalesApp]:
     def build() -> SalesApp:
         return make_app(db_path, clock=clock)

@@ -9,6 +9,7 @@ from pathlib import Path
 from salestui.store import Store
 from salestui.tui.day import DayScreen
 from salestui.tui.history import HeatmapGrid, HistoryTab
+from salestui.tui.today import TodayView
 from tests.conftest import FakeClock, local
 from tests.tui.conftest import screen_text, seed_history, wait_for_workers, writes_landed
 
@@ -119,7 +120,7 @@ async def test_backdating_into_the_future_is_refused(app_factory, db_path) -> No
     app = app_factory()
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await pilot.pause()
-        assert app.tally_on(date(2026, 11, 28), "calls", 1) is False
+        assert app.query_one(TodayView).tally_on(date(2026, 11, 28), "calls", 1) is False
         await pilot.pause()
         assert any("future" in n.message for n in app._notifications)
         assert day_count(db_path, "2026-11-28", "calls") == 0

@@ -18,7 +18,14 @@ from salestui.tui.funnel import FunnelTab
 from salestui.tui.goals import GoalsTab, GoalStartScreen
 from salestui.tui.history import HeatmapGrid
 from tests.conftest import FakeClock, local
-from tests.tui.conftest import screen_text, shown, wait_for_workers, writes_landed
+from tests.tui.conftest import (
+    screen_text,
+    shown,
+    steps,
+    until,
+    wait_for_workers,
+    writes_landed,
+)
 
 TAB_KEYS = {"1": "today", "2": "funnel", "3": "goals", "4": "history"}
 
@@ -66,7 +73,7 @@ async def test_tab_keys_work_while_a_goals_button_has_focus(app_factory, how) ->
                 button.focus()  # back on the button before leaving Goals again
                 await pilot.pause()
             await pilot.press(key)
-            await pilot.pause(0.2)  # long enough for a bounce back to show
+            await steps(pilot)
             assert active(app) == TAB_KEYS[key], f"{key} pressed on {app.focused}"
 
 
@@ -80,7 +87,7 @@ async def test_tally_and_tab_keys_work_on_every_control_but_text_fields(
         tallies = 0
         for key, tab in TAB_KEYS.items():
             await pilot.press(key)
-            await pilot.pause(0.1)
+            await steps(pilot)
             controls = [w for w in app.screen.focus_chain if not isinstance(w, Input)]
             assert controls
             for control in controls:
@@ -92,14 +99,14 @@ async def test_tally_and_tab_keys_work_on_every_control_but_text_fields(
                 assert shown(app, "calls") == tallies, f"c on {control}"
                 other = "1" if key != "1" else "3"
                 await pilot.press(other)
-                await pilot.pause(0.15)
+                await steps(pilot)
                 assert active(app) == TAB_KEYS[other], f"{other} on {control}"
                 await pilot.press(key)
-                await pilot.pause(0.1)
+                await steps(pilot)
                 assert active(app) == tab
         # the period list, opened: c tallies (no type-to-search), 1 leaves the tab
         await pilot.press("2")
-        await pilot.pause(0.1)
+        await steps(pilot)
         await pilot.press("enter")
         await pilot.pause()
         assert app.query_one("#period-select", Select).expanded
@@ -107,7 +114,7 @@ async def test_tally_and_tab_keys_work_on_every_control_but_text_fields(
         await writes_landed(app, pilot)
         assert shown(app, "calls") == tallies + 1
         await pilot.press("1")
-        await pilot.pause(0.2)
+        await steps(pilot)
         assert active(app) == "today"
     with Store(db_path) as store:
         assert store.counts(DateRange(date(2026, 11, 27), date(2026, 11, 27)))["calls"] == (
@@ -133,7 +140,7 @@ async def test_each_tab_opens_on_its_first_useful_control(app_factory, db_path) 
         assert not picker.expanded
 
         await pilot.press("3")
-        await pilot.pause(0.1)
+        await steps(pilot)
         goals = app.query_one(GoalsTab)
         assert app.focused is goals
         assert goals.styles.border_left[0] == "outer"  # the focus mark shows
@@ -148,14 +155,14 @@ async def test_each_tab_opens_on_its_first_useful_control(app_factory, db_path) 
         assert app.focused is goals
 
         await pilot.press("4")
-        await pilot.pause(0.1)
+        await steps(pilot)
         assert isinstance(app.focused, HeatmapGrid)
         await pilot.press("1")
-        await pilot.pause(0.1)
+        await steps(pilot)
         assert isinstance(app.focused, Tabs)
 
         await pilot.press("2")
-        await pilot.pause(0.1)
+        await steps(pilot)
         assert app.focused is picker
         await pilot.press("shift+tab")  # the tab's own area, marked when focused
         await pilot.pause()
@@ -170,7 +177,7 @@ async def test_g_still_goes_to_the_goal_field(app_factory) -> None:
         await settle(app, pilot)
         assert app.focused is app.query_one("#goal-input", Input)
         await pilot.press("2", "g")  # also from another tab with a control focused
-        await pilot.pause(0.1)
+        await steps(pilot)
         assert active(app) == "goals"
         assert app.focused is app.query_one("#goal-input", Input)
 
@@ -249,7 +256,7 @@ async def test_day_view_undo_rows_say_what_was_undone(app_factory, db_path, cloc
         store.undo(tally.id, source="cli")
     app = app_factory()
     async with app.run_test(size=(120, 40)) as pilot:
-        await app.push_screen(DayScreen(date(2026, 11, 27)))
+        await app.push_screen(DayScreen(date(2026, 11, 27), app.store, app.writes))
         await pilot.pause()
         text = screen_text(app)
         assert "undo of −1" in text and "call (correction)" in text
@@ -264,7 +271,7 @@ async def test_day_view_shows_no_time_for_date_only_backdates(app_factory, db_pa
         store.log("meetings", 1, at=parse_at("2026-11-20T09:15", now))
     app = app_factory()
     async with app.run_test(size=(120, 40)) as pilot:
-        day_screen = DayScreen(date(2026, 11, 20))
+        day_screen = DayScreen(date(2026, 11, 20), app.store, app.writes)
         await app.push_screen(day_screen)
         await pilot.pause()
         await pilot.press("s")  # a tally added in the day view is backdated by date too
@@ -282,7 +289,7 @@ async def test_day_view_keeps_a_typed_noon(app_factory, db_path, clock) -> None:
         store.log("calls", 1, at=parse_at("2026-11-20T12:00", now))
     app = app_factory()
     async with app.run_test(size=(120, 40)) as pilot:
-        await app.push_screen(DayScreen(date(2026, 11, 20)))
+        await app.push_screen(DayScreen(date(2026, 11, 20), app.store, app.writes))
         await pilot.pause()
         text = screen_text(app)
         assert "12:00" in text
@@ -295,6 +302,7 @@ async def test_day_view_keeps_a_typed_noon(app_factory, db_path, clock) -> None:
 async def type_new_goal(app: SalesApp, pilot, goal: str = "50") -> None:  # noqa: ANN001
     await pilot.press("g")
     await settle(app, pilot)
+    await until(lambda: app.query_one(GoalsTab).inputs is not None, pilot)  # the month known
     await pilot.press(*goal, "enter")
     await pilot.pause()
 

@@ -13,7 +13,7 @@ from textual.pilot import Pilot
 
 from salestui.tui.app import make_app
 from tests.conftest import FakeClock
-from tests.tui.conftest import seed_goal, seed_history, wait_for_workers
+from tests.tui.conftest import seed_goal, seed_history, settled, wait_for_workers
 
 SIZES = [(100, 30), (80, 24)]
 
@@ -26,9 +26,7 @@ def after(*keys: str) -> Callable[[Pilot[None]], Awaitable[None]]:
     async def run(pilot: Pilot[None]) -> None:
         await wait_for_workers(pilot.app)
         await pilot.press(*keys)
-        await pilot.pause(0.8)
-        await wait_for_workers(pilot.app)
-        await pilot.pause()
+        await settled(pilot.app, pilot)
 
     return run
 

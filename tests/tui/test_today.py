@@ -13,7 +13,7 @@ from salestui.domain.periods import DateRange
 from salestui.store import Store, StoreError
 from salestui.tui.app import SalesApp
 from salestui.tui.help import HelpScreen
-from salestui.tui.today import MetricPanel
+from salestui.tui.today import MetricPanel, TodayView
 from salestui.tui.writer import Write, using_store
 from tests.conftest import FakeClock, local
 from tests.tui.conftest import (
@@ -23,6 +23,8 @@ from tests.tui.conftest import (
     screen_text,
     shown,
     status_text,
+    steps,
+    until,
     writes_landed,
 )
 
@@ -39,7 +41,7 @@ async def test_keys_tally_and_commit(app_factory: Callable[[], SalesApp], db_pat
     app = app_factory()
     async with app.run_test(size=(100, 30)) as pilot:
         await press(pilot, "c", "c", "c", "m", "s")
-        await pilot.pause(0.1)  # the flash and status line follow the count
+        await steps(pilot)  # the flash and status line follow the count
         assert (shown(app, "calls"), shown(app, "meetings"), shown(app, "sales")) == (3, 1, 1)
         assert on_disk(db_path) == {"calls": 3, "meetings": 1, "sales": 1}
         assert "Last: +1 sale at 10:42" in status_text(app)
@@ -100,8 +102,8 @@ async def test_other_processes_show_up_by_themselves(app_factory, db_path, clock
     async with app.run_test(size=(100, 30)) as pilot:
         with Store(db_path, clock=clock) as other:
             other.log("sales", 2)
-        await pilot.pause(1.3)  # the real 1 s poll, not a direct call
-        assert shown(app, "sales") == 2
+        # the watcher (inotify, or the real 1 s poll), not a direct call
+        await until(lambda: shown(app, "sales") == 2, pilot, timeout=5)
 
 
 async def test_midnight_rolls_over(app_factory, clock: FakeClock) -> None:
@@ -110,7 +112,7 @@ async def test_midnight_rolls_over(app_factory, clock: FakeClock) -> None:
         await press(pilot, "c", "c")
         assert "Fri 27 Nov 2026" in rendered(app.query_one("#top-bar", Static))
         clock.now = local("2026-11-28T00:00:05")
-        app.poll()
+        app.query_one(TodayView).poll()
         await pilot.pause()
         assert shown(app, "calls") == 0
         assert "Sat 28 Nov 2026" in rendered(app.query_one("#top-bar", Static))
@@ -158,7 +160,7 @@ async def test_full_disk_never_shows_an_unsaved_count(app_factory, db_path: Path
                     app.store.log("calls", at=long_ago, note="z" * size or None, source="filler")
         full = conn.execute("PRAGMA page_count").fetchone()[0]
         # The app writes on its own connection: the same limit there, as on a full disk.
-        app._writer.submit(  # type: ignore[union-attr]
+        app.writes.submit(
             Write(
                 "limit",
                 using_store(lambda store: store._conn.execute(f"PRAGMA max_page_count = {full}")),
@@ -246,7 +248,7 @@ async def test_undo_of_another_days_tally_names_the_day(
         await pilot.pause(0.1)
         assert "Last: +1 meeting at 23:58  (u to undo)" in status_text(app)
         clock.now = local("2026-11-27T00:01:00")
-        app.poll()
+        app.query_one(TodayView).poll()
         await pilot.pause()
         assert "Last: +1 meeting from Thu 26 Nov  (u to undo)" in status_text(app)
         await press(pilot, "u")
@@ -267,7 +269,7 @@ async def test_a_tally_repaints_only_the_cells_that_changed(app_factory) -> None
     app = app_factory()
     async with app.run_test(size=(100, 30)) as pilot:
         await press(pilot, "c")
-        await pilot.pause(1.0)  # the flash is over
+        await until(lambda: not app.query(".-flash"), pilot)  # the flash is over
         panel = app.query_one("#panel-calls", MetricPanel)
         regions: list[object] = []
         original = panel.refresh
@@ -292,14 +294,14 @@ async def test_a_tally_repaints_only_the_cells_that_changed(app_factory) -> None
         assert count_refresh != "whole panel"
         cells = sum(region.area for region in count_refresh)  # type: ignore[attr-defined, union-attr]
         assert cells < 40, count_refresh  # the panel is 40x9: a few cells, not 360
-        await pilot.pause(0.1)
+        await steps(pilot)
         assert "Last: +1 call" in status_text(app)
         assert layouts and not any(layouts), "the status line asked for a layout pass"
         assert "week 2 · month 2" in panel_text(app, "calls")
         assert shown(app, "calls") == 2
 
 
-async def test_start_up_work_waits_for_a_pause_in_the_typing(app_factory) -> None:
+async def test_start_up_work_waits_for_a_pause_in_the_typing(app_factory, real_timers) -> None:
     app = app_factory()
     async with app.run_test(size=(100, 30)) as pilot:
         # A person who opens the app and counts at once, a press every 0.25 s for 2 s.

@@ -22,6 +22,7 @@ from salestui.store import Store
 from salestui.store import events as store_events
 from salestui.tui.app import SalesApp
 from salestui.tui.day import DayScreen
+from salestui.tui.today import TodayView
 from salestui.tui.watcher import ChangeWatcher
 from tests.conftest import FakeClock, local
 from tests.tui.conftest import (
@@ -98,7 +99,7 @@ async def test_a_tally_read_back_before_its_landing_is_counted_once(
         while on_disk(db_path).get("calls") != 1:  # on disk, its landing not yet handled
             assert time.monotonic() < deadline
             time.sleep(0.005)
-        app.reload(figures=False)  # e.g. another program's tally noticed just now
+        app.query_one(TodayView).reload()  # e.g. another program's tally noticed just now
         assert shown(app, "calls") == 1
         await writes_landed(app, pilot)
         assert shown(app, "calls") == 1
@@ -199,7 +200,7 @@ async def test_notes_and_sources_show_control_characters_and_markup_as_text(
     app = app_factory()
     async with app.run_test(size=(120, 30)) as pilot:
         await wait_for_workers(app)
-        app.push_screen(DayScreen(local("2026-11-27T12:00").date()))
+        app.push_screen(DayScreen(local("2026-11-27T12:00").date(), app.store, app.writes))
         await pilot.pause()
         text = screen_text(app)
         assert "\\x1b]2;pwned\\x07\\x1b[2J" in text
@@ -246,7 +247,7 @@ async def test_a_malformed_row_read_later_is_one_sentence_and_the_app_runs_on(
         await pilot.press("m")
         await writes_landed(app, pilot)
         spoil(db_path)
-        app.poll()
+        app.query_one(TodayView).poll()
         await pilot.pause()
         assert any("Cannot read the database" in n.message for n in app._notifications)
         assert any("malformed" in n.message for n in app._notifications)

@@ -5,8 +5,11 @@ Imported only by the worker, after the first paint.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+
+from textual.message import Message
 
 from salestui.clock import Clock
 from salestui.domain.counts import DayTotals
@@ -25,9 +28,24 @@ TREND_MONTHS = 12
 HEATMAP_WEEKS = 53
 
 
-def load_figures(
-    db_path: Path, clock: Clock, funnel_spec: str
-) -> tuple[PlanInputs, FunnelFigures, HistoryFigures]:
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """Everything the Funnel, Goals and History tabs (and Today's targets) show."""
+
+    inputs: PlanInputs
+    funnel: FunnelFigures
+    history: HistoryFigures
+
+
+class FiguresLoaded(Message):
+    """Posted by the figures worker once a read is done."""
+
+    def __init__(self, figures: Figures) -> None:
+        super().__init__()
+        self.figures = figures
+
+
+def load_figures(db_path: Path, clock: Clock, funnel_spec: str) -> Figures:
     """Read on this thread's own connection: a few thousand rollup rows at most, even
     for years of history. Raises StoreError."""
     today = clock().date()
@@ -44,7 +62,7 @@ def load_figures(
             reader.day_totals(DateRange(bounds.start, max(bounds.end, today))) if bounds else {}
         )
     trend = monthly_rates(totals, today, TREND_MONTHS)
-    return inputs, FunnelFigures(view, trend), history_figures(totals, today, inputs, book)
+    return Figures(inputs, FunnelFigures(view, trend), history_figures(totals, today, inputs, book))
 
 
 def history_figures(

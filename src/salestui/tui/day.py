@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
@@ -16,7 +18,9 @@ from salestui.domain.counts import counts_from_rows
 from salestui.domain.metrics import METRICS, Metric, metric_by_key
 from salestui.domain.text import visible
 from salestui.domain.when import is_date_only
-from salestui.store.events import Event, StoreError
+from salestui.store.events import Event, Store, StoreError
+from salestui.tui.commands import DAY_BINDINGS, bound_keys
+from salestui.tui.writer import Pending, WriteQueue
 
 
 def time_text(event: Event) -> str:
@@ -102,29 +106,33 @@ class DayScreen(ModalScreen[None]):
     """
 
     BINDINGS = [
-        *(
-            Binding(m.letter, f"tally('{m.key}', 1)", f"+1 {m.singular}", id=f"day.{m.key}")
-            for m in METRICS
-        ),
-        *(
-            Binding(
-                m.letter.upper(), f"tally('{m.key}', -1)", f"−1 {m.singular}", id=f"day.fix.{m.key}"
-            )
-            for m in METRICS
-        ),
-        Binding("u", "undo", "Undo", id="day.undo"),
+        *DAY_BINDINGS,
         Binding("escape", "dismiss", "Close", id="day.close"),
         Binding("q", "dismiss", "Close", show=False, id="day.close2"),
     ]
 
-    def __init__(self, day: date) -> None:
+    class TallyWanted(Message):
+        """A tally (or a correction) for the day shown, to be queued by the app."""
+
+        def __init__(self, day: date, metric_key: str, delta: int) -> None:
+            super().__init__()
+            self.day = day
+            self.metric_key = metric_key
+            self.delta = delta
+
+    class UndoWanted(Message):
+        """`u` in a day's view: undo this window's newest tally, as on Today."""
+
+    def __init__(self, day: date, store: Store, writes: WriteQueue) -> None:
         super().__init__()
         self.day = day
+        self.store = store
+        """Read on the UI thread: one day's events."""
+        self.writes = writes
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="day-box") as box:
             box.border_title = f"{self.day:%A} {self.day.day} {self.day:%B %Y}"
-            box.border_subtitle = "c/m/s +1 · C/M/S −1 · u undo · esc close"
             yield Static("", id="day-totals")
             yield Static("", id="day-pending")
             yield Static("", id="day-events")
@@ -132,11 +140,20 @@ class DayScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#day-pending", Static).display = False
+        self.query_one("#day-box").border_subtitle = key_line(self.active_bindings)
+        self.writes.on_pending(self._show_waiting)
+        self.writes.on_done(self.show_day)
         self.show_day()
+
+    def on_unmount(self) -> None:
+        self.writes.forget(self._show_waiting, self.show_day)
+
+    def _show_waiting(self, pending: Pending) -> None:
+        self.show_pending(pending.line)
 
     def show_day(self) -> None:
         """Read the day from disk and show it (again after each write lands)."""
-        store = self.app.store  # type: ignore[attr-defined]
+        store = self.store
         body = self.query_one("#day-events", Static)
         try:
             events: list[Event] = store.events_on(self.day)
@@ -158,8 +175,28 @@ class DayScreen(ModalScreen[None]):
         pending.display = bool(line)
 
     def action_tally(self, metric_key: str, delta: int) -> None:
-        # Queued; the app calls show_day once it is on disk.
-        self.app.tally_on(self.day, metric_key, delta)  # type: ignore[attr-defined]
+        # Queued by the app; the day is shown again once it is on disk.
+        self.post_message(self.TallyWanted(self.day, metric_key, delta))
 
     def action_undo(self) -> None:
-        self.app.action_undo()  # type: ignore[attr-defined]
+        self.post_message(self.UndoWanted())
+
+
+KEY_LINE: tuple[tuple[tuple[str, ...], str], ...] = (
+    (tuple(f"tally.{m.key}" for m in METRICS), "+1"),
+    (tuple(f"correct.{m.key}" for m in METRICS), "−1"),
+    (("undo",), "undo"),
+    (("day.close",), "close"),
+)
+"""The day view's border line: which commands, and how each group is named."""
+
+
+def key_line(active: Mapping[str, ActiveBinding]) -> str:
+    """`c/m/s +1 · C/M/S −1 · u undo · esc close`, from the keys bound now (remapped
+    keys included)."""
+    parts = []
+    for ids, label in KEY_LINE:
+        keys = [key for binding_id in ids for key in bound_keys(active, binding_id)[:1]]
+        if keys:
+            parts.append(f"{'/'.join(keys)} {label}")
+    return " · ".join(parts)

@@ -14,9 +14,11 @@ from textual.message import Message
 from textual.reactive import var
 from textual.widgets import Input, Label, Select, Static
 
+from salestui.clock import Clock
 from salestui.domain.funnel import UNCERTAIN_LEGEND, UNCERTAIN_MARK, Funnel
 from salestui.domain.history import MONTH_ABBREVIATIONS
 from salestui.domain.metrics import METRICS
+from salestui.domain.periods import parse_period
 from salestui.figures import FunnelView
 from salestui.tui.charts import rate_spark
 
@@ -190,14 +192,15 @@ class FunnelTab(VerticalScroll):
 
     figures: var[FunnelFigures | None] = var(None)
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Clock) -> None:
         super().__init__()
+        self.clock = clock
         self._awaiting_range = False
         """True from picking "Custom range…" until a range is sent: the figures below are
         still the previous period's, and the span label says so."""
 
     class PeriodChosen(Message):
-        """The user picked a period (a spec for `parse_period`)."""
+        """The user picked a period (a spec `parse_period` accepts today)."""
 
         def __init__(self, spec: str) -> None:
             super().__init__()
@@ -241,7 +244,7 @@ class FunnelTab(VerticalScroll):
         custom.add_class("hidden")
         custom.remove_class("-invalid")
         hint.add_class("hidden")
-        self.post_message(self.PeriodChosen(str(event.value)))
+        self._choose(str(event.value))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id != "period-input":
@@ -253,6 +256,15 @@ class FunnelTab(VerticalScroll):
             return
         self._awaiting_range = False
         self.query_one("#period-hint", Label).add_class("hidden")
+        self._choose(spec)
+
+    def _choose(self, spec: str) -> None:
+        """Show `spec`'s figures (the app reads them), or say why it is refused."""
+        try:
+            parse_period(spec, self.clock().date())
+        except ValueError as error:
+            self.show_error(str(error))
+            return
         self.post_message(self.PeriodChosen(spec))
 
     def show_error(self, message: str) -> None:

@@ -11,13 +11,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
-from textual.message import Message
 from textual.reactive import var
 from textual.screen import ModalScreen
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Button, Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from salestui.clock import Clock
 from salestui.domain.goals import GoalStart, Start, parse_target, start_choices
 from salestui.domain.metrics import CALLS, METRICS, metric_by_key
 from salestui.domain.periods import DateRange
@@ -32,7 +32,11 @@ from salestui.domain.rates import (
 )
 from salestui.domain.workdays import WorkCalendar, format_weekdays, parse_weekdays
 from salestui.figures import SOURCE_WORDS, NoGoalError, PlanInputs
+from salestui.store.events import Store
 from salestui.tui.charts import progress_bar
+from salestui.tui.messages import FiguresWanted
+from salestui.tui.today import error_text
+from salestui.tui.writer import Write, WriteQueue, using_store
 
 PLAN_PARTS = ("#goals-month", "#goals-pace-row", "#goals-rates")
 """Shown only once there is a plan."""
@@ -318,34 +322,12 @@ class GoalsTab(VerticalScroll):
 
     inputs: var[PlanInputs | None] = var(None)
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Clock, writes: WriteQueue) -> None:
         super().__init__()
+        self.clock = clock
+        self.writes = writes
         self._filled: dict[str, str] = {}
         """What the form was last filled with, per field: a field that differs is an edit."""
-
-    class SaveRequested(Message):
-        """Store a goal, rates or calendar (already validated).
-
-        `goal` is None when the goal field was not edited. A new goal set while the
-        month is under way comes with the `start` the user chose; `only_this_month` says
-        the month's goal already started mid-month, so the number typed changes this
-        month alone (later months keep the goal set with it)."""
-
-        def __init__(
-            self,
-            goal: int | None,
-            rates: dict[str, Fraction],
-            calendar: WorkCalendar | None,
-            *,
-            start: Start | None = None,
-            only_this_month: bool = False,
-        ) -> None:
-            super().__init__()
-            self.goal = goal
-            self.rates = rates
-            self.calendar = calendar
-            self.start = start
-            self.only_this_month = only_this_month
 
     def compose(self) -> ComposeResult:
         yield Label("", id="goals-title")
@@ -553,11 +535,7 @@ class GoalsTab(VerticalScroll):
         only_this_month = inputs is not None and inputs.goal_start is not None
         choice = self._new_goal_mid_month(edited_goal, calendar)
         if edited_goal is None or choice is None or inputs is None:
-            self.post_message(
-                self.SaveRequested(
-                    edited_goal, edited_rates, calendar, only_this_month=only_this_month
-                )
-            )
+            self._store(edited_goal, edited_rates, calendar, only_this_month=only_this_month)
             return
         target = edited_goal
 
@@ -565,7 +543,7 @@ class GoalsTab(VerticalScroll):
             if start is None:
                 self.app.notify("Nothing saved: the goal, rates and calendar are as they were.")
                 return
-            self.post_message(self.SaveRequested(target, edited_rates, calendar, start=start))
+            self._store(target, edited_rates, calendar, start=start)
 
         self.app.push_screen(GoalStartScreen(target, choice, inputs.month), chosen)
 
@@ -596,3 +574,61 @@ class GoalsTab(VerticalScroll):
             if self.query_one(f"#rate-{stage}", Input).value.strip()
             != self._filled.get(f"rate-{stage}", "")
         }
+
+    def _store(
+        self,
+        goal: int | None,
+        rates: dict[str, Fraction],
+        calendar: WorkCalendar | None,
+        *,
+        start: Start | None = None,
+        only_this_month: bool = False,
+    ) -> None:
+        """Store what the form holds (already validated): calendar, rates, and an edited
+        goal (`goal` None: not edited), from this month on, started as the user chose
+        when the month is under way. `only_this_month`: the month's goal already started
+        mid-month, so the number typed changes this month alone (later months keep the
+        goal set with it)."""
+        from salestui.domain.periods import month_of
+        from salestui.figures import month_label, save_calendar, save_goal, save_rate, set_goal
+
+        today = self.clock().date()
+        month = month_label(month_of(today))
+
+        def save(store: Store) -> str:  # on the writer thread
+            # The calendar first: a goal set mid-month is pro-rated by the days it leaves.
+            if calendar is not None:
+                save_calendar(store, calendar, source="tui")
+            for stage, rate in rates.items():
+                save_rate(store, stage, rate, source="tui")
+            if goal is None:
+                return "Saved."
+            if only_this_month:
+                # This month's goal started mid-month: the number is this month's alone;
+                # the goal set with it for later months stays.
+                save_goal(store, month, goal, only=True, source="tui")
+                return f"Saved. Goal for {month}: {goal:,} sales."
+            return "Saved. " + set_goal(store, today, goal, start, source="tui").message
+
+        note = ""
+        if any(self._history_decides(stage) for stage in rates):
+            note = " Your own 90-day history is used while it is large enough (30+)."
+
+        def landed(result: object) -> None:
+            self.notify(f"{result}{note}")
+            self.post_message(FiguresWanted())
+
+        def failed(error: Exception) -> None:
+            self.notify(
+                f"Not saved: {error_text(error)}", severity="error", timeout=8, markup=False
+            )
+
+        # Out of the field, onto the tab itself: letter keys tally again, focus still shows.
+        self.focus_first()
+        self.writes.submit(Write("goals", using_store(save), landed=landed, failed=failed))
+
+    def _history_decides(self, stage: str) -> bool:
+        from salestui.domain.planner import history_rate
+
+        inputs = self.inputs
+        return inputs is not None and history_rate(inputs.history, stage) is not None

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from salestui.tui.commands import COMMANDS, key_label
+from salestui.tui.commands import COMMANDS, bound_keys, key_label
 
 if TYPE_CHECKING:
     from rich.table import Table
+
+PALETTE_ACTIONS = frozenset({"command_palette", "app.command_palette"})
+PALETTE_HELP = "Command palette: every action by name, and the theme"
 
 
 MOVING_KEYS: tuple[tuple[str, str], ...] = (
@@ -23,17 +27,24 @@ MOVING_KEYS: tuple[tuple[str, str], ...] = (
 """Textual's own keys, as they work in salestui (not commands: nothing to remap)."""
 
 
-def keys_table() -> Table:
+def keys_table(active: Mapping[str, ActiveBinding]) -> Table:
+    """Every command with the keys bound to it now (`active`: the live bindings of the
+    screen help was opened from, so a remapped key shows as it works), then Textual's
+    own moving keys and the command palette."""
     from rich.table import Table
 
     table = Table(box=None, show_header=False, padding=(0, 2, 0, 0))
     table.add_column(style="bold")
     table.add_column()
     for command in COMMANDS:
-        table.add_row(key_label(command), command.help)
+        keys = bound_keys(active, command.id)
+        if keys:
+            table.add_row(", ".join(keys), command.help)
     for key, help_text in MOVING_KEYS:
         table.add_row(key, help_text)
-    table.add_row("ctrl+p", "Command palette: every action by name, and the theme")
+    for found in active.values():
+        if found.binding.action in PALETTE_ACTIONS:
+            table.add_row(key_label(found.binding), PALETTE_HELP)
     return table
 
 
@@ -66,11 +77,16 @@ class HelpScreen(ModalScreen[None]):
         Binding("q", "dismiss", "Close", show=False, id="help.close3"),
     ]
 
+    def __init__(self, active: Mapping[str, ActiveBinding]) -> None:
+        super().__init__()
+        self.active = dict(active)
+        """The live bindings of the screen underneath, as help was opened."""
+
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box") as box:
             box.border_title = "salestui keys"
             box.border_subtitle = "esc to close"
-            yield Static(keys_table())
+            yield Static(keys_table(self.active))
             yield Static(
                 "The tally keys and 1–4 work whatever has focus, except in a text field. "
                 "Every tally is saved to disk before the screen shows it. "

@@ -20,7 +20,7 @@ from textual.widgets import Label, Select, Static
 
 from salestui.domain.funnel import UNCERTAIN_LEGEND, UNCERTAIN_MARK, format_rate
 from salestui.domain.history import Heatmap, Streaks, WeekRow
-from salestui.domain.metrics import METRICS, metric_by_key
+from salestui.domain.metrics import METRIC_KEYS, METRICS, metric_by_key
 
 LEVEL_STYLES = (
     Style(color="grey35"),
@@ -290,13 +290,15 @@ class HistoryTab(VerticalScroll):
         yield Static("", id="history-weeks")
 
     def metric(self) -> str:
-        return str(self.query_one("#history-metric", Select).value)
+        """The metric picked (calls until the picker has its first value)."""
+        value = self.query_one("#history-metric", Select).value
+        return value if isinstance(value, str) and value in METRIC_KEYS else "calls"
 
     def on_select_changed(self, event: Select.Changed) -> None:
         event.stop()
         self._show()
 
-    def focus_grid(self) -> None:
+    def focus_first(self) -> None:
         """Arrows move across days as soon as the tab shows."""
         self.query_one(HeatmapGrid).focus()
 

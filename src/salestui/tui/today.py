@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
+from functools import partial
 from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
@@ -12,6 +14,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.geometry import Region
+from textual.message import Message
 from textual.reactive import var
 from textual.renderables.digits import Digits as DigitsRenderable
 from textual.strip import Strip
@@ -20,12 +23,19 @@ from textual.visual import Visual, visualize
 from textual.widget import Widget
 from textual.widgets import Static
 
-from salestui.domain.counts import SPARK_DAYS, MetricSummary
-from salestui.domain.metrics import CALLS, METRICS, Metric
+from salestui.clock import Clock
+from salestui.domain.counts import SPARK_DAYS, MetricSummary, summarize_today, summary_span
+from salestui.domain.metrics import CALLS, METRICS, Metric, metric_by_key
+from salestui.domain.text import visible
+from salestui.store.events import BelowZeroError, Event, Store, StoreError
+from salestui.tui import writer
 from salestui.tui.charts import count_spark, progress_bar
+from salestui.tui.messages import FiguresWanted
+from salestui.tui.writer import Pending, UndoResult, Write, WriteQueue
 
 if TYPE_CHECKING:
     from salestui.domain.planner import Plan
+    from salestui.figures import PlanInputs
 
 FLASH_SECONDS = 0.6
 
@@ -213,8 +223,24 @@ def _cells(strip: Strip) -> list[tuple[str, object]]:
     return [(char, segment.style) for segment in strip for char in segment.text]
 
 
+def error_text(error: Exception) -> str:
+    """The one-line cause of a failed read or write, safe to show."""
+    return visible(error.cause if isinstance(error, StoreError) else str(error))
+
+
 class TodayView(Vertical):
-    """The Today tab's content."""
+    """The Today tab: today's counts read from disk, this window's tallies, undo and
+    notes, and the status line that says what happened."""
+
+    DECORATION_DELAY = 0.03
+    """The flash and status lines of a tally follow its count by this much (tests: 1 ms)."""
+
+    class DayChanged(Message):
+        """The day shown changed (start-up, midnight): the top bar names it."""
+
+        def __init__(self, day: date) -> None:
+            super().__init__()
+            self.day = day
 
     day: date = date.min
     """The day `summary` is for; a plan for another day (before midnight) is not shown."""
@@ -226,6 +252,25 @@ class TodayView(Vertical):
     """What waits for the database (shown instead of the last action while it waits)."""
     _status_height = -1
     """Lines the status line took when last laid out (-1: not laid out yet)."""
+
+    def __init__(self, store: Store, clock: Clock, writes: WriteQueue) -> None:
+        super().__init__()
+        self.store = store
+        self.clock = clock
+        self.writes = writes
+        self._data_version = -1
+        self._reloads = 0
+        """Counts reads of today's figures: a tally that landed with no read since it was
+        queued is added to the screen as it is; otherwise it is read back (that read may
+        already hold it)."""
+        self._status_said = 0
+        """Counts what the status line was told, so a tally's delayed "Last:" line never
+        covers a newer outcome (an undo that landed right after it)."""
+        self._last_tally: Event | None = None
+        """The tally the status line's "Last: …" names (kept true when it is undone)."""
+        self._last_said_day = ""
+        """The day the "Last: …" line was last worded for (it names another day's date)."""
+        writes.on_pending(self._show_waiting)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="panels"):
@@ -317,3 +362,282 @@ class TodayView(Vertical):
 
     def flash(self, metric_key: str) -> None:
         self.query_one(f"#panel-{metric_key}", MetricPanel).flash()
+
+    # -- reading today's figures ---------------------------------------------------
+
+    def first_read(self) -> StoreError | None:
+        """Read today's figures for the first screen; the error when nothing could be
+        read at all (the app then closes and exits 1)."""
+        try:
+            self._read(counts_only=False)
+        except StoreError as error:
+            return error
+        return None
+
+    def reload(self, *, counts_only: bool = False) -> None:
+        """Read today's figures from disk (a few rows from the per-day rollup).
+
+        `counts_only` (after this window's own write): redraw only the counters that
+        changed; the pace line follows with the tally's other decorations."""
+        try:
+            self._read(counts_only=counts_only)
+        except StoreError as error:
+            self.notify(
+                f"Cannot read the database: {error_text(error)}",
+                severity="error",
+                timeout=8,
+                markup=False,
+            )
+
+    def _read(self, *, counts_only: bool) -> None:
+        day = self.clock().date()
+        self._reloads += 1
+        self._data_version = self.store.data_version()
+        summary = summarize_today(self.store.day_totals(summary_span(day)), day)
+        if counts_only and self.day == day and self.summary is not None:
+            self.show_counts(summary)
+            return
+        if self.day != day:
+            self.post_message(self.DayChanged(day))
+        self.day = day
+        self.summary = summary
+        self._check_last_tally()
+
+    def poll(self) -> None:
+        """Pick up other processes' tallies and roll over at midnight."""
+        try:
+            changed = self.store.data_version() != self._data_version
+        except StoreError:
+            changed = True
+        if changed or self.clock().date() != self.day:
+            # This window's own writes count as changes too (the writer has its own
+            # connection): the counts are checked at once, the figures once a burst is over.
+            self.reload()
+            self.post_message(FiguresWanted(soon=True))
+
+    def show_plan_inputs(self, inputs: PlanInputs) -> None:
+        """Today's targets from the month's plan, or a hint saying what is missing."""
+        from salestui.domain.planner import MissingRateError
+        from salestui.figures import NoGoalError
+
+        try:
+            self.plan = inputs.plan()
+        except NoGoalError:
+            self.plan = None
+            self.plan_hint = "Press g to set a monthly goal and see today's targets here."
+        except MissingRateError as error:
+            self.plan = None
+            self.plan_hint = (
+                f"Add a starting {error.stage} rate on the Goals tab (3) to see today's targets."
+            )
+
+    # -- the status line ------------------------------------------------------------
+
+    def _check_last_tally(self) -> None:
+        """Keep the "Last: …" line true when its tally was undone elsewhere (another
+        window, `salestui undo`): say so, and what `u` would undo now."""
+        last = self._last_tally
+        if last is None:
+            return
+        today = self.clock().date().isoformat()
+        try:
+            if not self.store.is_cancelled(last.id):
+                if last.day != today and self._last_said_day != today:
+                    # Past midnight "at 23:58" would read as today's: name the day.
+                    self.say(f"Last: {self._tally_words(last)}  (u to undo)")
+                    self._last_tally, self._last_said_day = last, today
+                return
+            self._last_tally = None
+            successor = None
+            for event_id in reversed(self.writes.own_tallies):
+                if event_id != last.id and not self.store.is_cancelled(event_id):
+                    successor = self.store.event(event_id)
+                    break
+        except StoreError:
+            return  # the next read says what failed
+        sentence = f"{self._tally_words(last)} was undone elsewhere."
+        if successor is not None:
+            sentence += f"  u undoes {self._tally_words(successor)}."
+        self.say(sentence)
+
+    def _tally_words(self, event: Event) -> str:
+        """`+1 meeting at 10:42`, or `+1 meeting from Thu 26 Nov` on another day."""
+        change = metric_by_key(event.metric).change(event.delta)
+        if event.day == self.clock().date().isoformat():
+            return f"{change} at {event.local_time:%H:%M}"
+        return f"{change} from {date.fromisoformat(event.day):%a %-d %b}"
+
+    def say(self, sentence: str) -> None:
+        """Put an outcome on the status line (under the counters)."""
+        self._status_said += 1
+        self._last_tally = None
+        self.last_action = sentence
+
+    def _show_waiting(self, pending: Pending) -> None:
+        """Mark the counters of waiting tallies, and say what waits."""
+        if self.is_attached:
+            self.show_pending(pending.marks, pending.line)
+
+    # -- this window's tallies --------------------------------------------------------
+
+    def tally(self, metric_key: str, delta: int) -> None:
+        """Queue one tally; the counter shows it once it is on disk (the screen never runs
+        ahead of the disk), marked as waiting meanwhile if the database is busy."""
+        reloads = self._reloads
+        self._queue_tally(metric_key, delta, lambda event: self._tally_landed(event, reloads))
+
+    def _tally_landed(self, event: Event, reloads_when_queued: int) -> None:
+        metric = metric_by_key(event.metric)
+        if (
+            reloads_when_queued == self._reloads
+            and self.summary is not None
+            and event.day == self.day.isoformat() == self.clock().date().isoformat()
+        ):
+            self.add(event.metric, event.delta)  # on disk; nothing read since it was queued
+        else:
+            self.reload(counts_only=True)  # a read meanwhile may hold it
+        self.post_message(FiguresWanted(soon=True))
+        last = f"Last: {metric.change(event.delta)} at {event.local_time:%H:%M}  (u to undo)"
+        self._status_said += 1
+        # The new count goes out alone; the flash, pace and status lines a moment later, so
+        # their work does not hold up the frame that writes the count.
+        self.set_timer(
+            self.DECORATION_DELAY, partial(self._after_tally, event, last, self._status_said)
+        )
+
+    def _after_tally(self, event: Event, last_action: str, said: int) -> None:
+        self.flash(event.metric)
+        if said == self._status_said:
+            self._last_tally = event
+            # One repaint for the pace and the last action (set_reactive: no second one).
+            self.set_reactive(TodayView.last_action, last_action)
+        self.show_pace()
+
+    def tally_on(self, day: date, metric_key: str, delta: int) -> bool:
+        """Backdate a tally to `day` (the History tab's day view); True when queued (the
+        day view shows it once it is on disk)."""
+        from salestui.domain.when import parse_at
+
+        try:
+            at = parse_at(day.isoformat(), self.clock())
+        except ValueError as error:
+            self.notify(f"Not saved: {visible(str(error))}", severity="error", markup=False)
+            return False
+
+        def landed(event: Event) -> None:
+            self.reload()
+            self.post_message(FiguresWanted())
+
+        self._queue_tally(metric_key, delta, landed, day=day, at=at)
+        return True
+
+    def _queue_tally(
+        self,
+        metric_key: str,
+        delta: int,
+        landed: Callable[[Event], None],
+        *,
+        day: date | None = None,
+        at: datetime | None = None,
+    ) -> None:
+        """Queue one tally of this window (undoable with `u`), today or backdated."""
+        metric = metric_by_key(metric_key)
+
+        def failed(error: Exception) -> None:
+            day_text = "today" if day is None or day == self.day else f"on {day:%-d %b}"
+            if isinstance(error, BelowZeroError):
+                self.notify(f"No {metric_key} {day_text} to take back.", severity="warning")
+                return
+            sentence = f"{metric.change(delta)} {day_text} not saved: {error_text(error)}"
+            self.notify(sentence, severity="error", timeout=8, markup=False)
+            self.say(sentence)
+
+        self.writes.submit(
+            Write(
+                metric.change(delta),
+                writer.tally(metric_key, delta, at),
+                landed=landed,
+                failed=failed,
+                metric=metric_key,
+                delta=delta,
+            )
+        )
+
+    def undo(self) -> None:
+        """Undo this window's newest tally still in force (queued behind the tallies
+        before it); with none left, do nothing."""
+
+        def failed(error: Exception) -> None:
+            self.notify(
+                f"Not undone: {error_text(error)}", severity="error", timeout=8, markup=False
+            )
+
+        self.writes.submit(Write("undo", writer.undo_newest, landed=self._undone, failed=failed))
+
+    def _undone(self, result: UndoResult) -> None:
+        undone = None if result.refused else result.tally
+        if undone is not None:
+            self.reload()
+            self.post_message(FiguresWanted(soon=True))
+            self.flash(undone.metric)
+            sentence = f"Undid {self._tally_words(undone)}"
+            self.say(sentence)
+            if undone.day != self.clock().date().isoformat():
+                # Not today's: worth more than the status line's glance.
+                self.notify(f"{sentence} (not today).", severity="warning")
+        elif result.refused:
+            refused = result.tally
+            what = (
+                metric_by_key(refused.metric).change(refused.delta)
+                if refused is not None
+                else "That tally"
+            )
+            sentence = f"{what} was already taken back elsewhere; nothing undone."
+            self.say(sentence)
+            self.notify(sentence, severity="warning")
+        else:
+            self.say("Nothing left to undo in this window.")
+
+    def note(self) -> None:
+        """Ask for a note about this window's newest tally still in force."""
+        if self.writes.waiting:
+            self.notify(
+                "The last change is still waiting for the database; press n once it is saved."
+            )
+            return
+        tally = None
+        for event_id in reversed(self.writes.own_tallies):
+            try:
+                if not self.store.is_cancelled(event_id):
+                    tally = self.store.event(event_id)
+                    break
+            except StoreError:
+                break
+        if tally is None:
+            self.notify("Tally something first: n adds a note to this window's last tally.")
+            return
+        about = f"{metric_by_key(tally.metric).change(tally.delta)} at {tally.local_time:%H:%M}"
+        tally_id = tally.id
+
+        def save(text: str | None) -> None:
+            if text is None:
+                return
+
+            def landed(note: Event) -> None:
+                self.say(f"Note on {about}: {visible(note.note or '')}")
+
+            def failed(error: Exception) -> None:
+                self.notify(
+                    f"Note not saved: {error_text(error)}",
+                    severity="error",
+                    timeout=8,
+                    markup=False,
+                )
+
+            self.writes.submit(
+                Write("note", writer.note(tally_id, text), landed=landed, failed=failed)
+            )
+
+        from salestui.tui.note import NoteScreen
+
+        self.app.push_screen(NoteScreen(about), save)

@@ -14,8 +14,10 @@ thread, so an undo pressed while its tally still waits for the lock undoes that 
 
 from __future__ import annotations
 
+import asyncio
 import queue
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,6 +27,7 @@ from typing import Any
 from textual.message import Message
 
 from salestui.clock import Clock
+from salestui.domain.metrics import METRIC_KEYS, metric_by_key
 from salestui.store.events import BelowZeroError, Event, Store, StoreError
 
 SOURCE = "tui"
@@ -57,7 +60,7 @@ class Write:
     """For a tally: its metric, so its counter can show it as pending."""
     delta: int = 0
     queued_at: float = 0.0
-    """time.monotonic() when it was queued (set by the app)."""
+    """time.monotonic() when it was queued (set by the WriteQueue)."""
 
 
 class WriteDone(Message):
@@ -172,3 +175,143 @@ class Writer(threading.Thread):
         finally:
             if store is not None:
                 store.close()
+
+
+WAITING = "waiting for the database (another program is writing)…"
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """What still waits for the database: the change per tally metric (a metric is
+    present while one of its tallies waits, even when they add up to 0) and one line
+    saying so ("" with nothing waiting)."""
+
+    marks: dict[str, int]
+    line: str
+
+
+NOTHING_PENDING = Pending({}, "")
+
+
+class WriteQueue:
+    """The window's writes on the UI side: queues them to the Writer thread, keeps what
+    is not on disk yet (shown as pending once it waits longer than `pending_delay`), and
+    "this window's tallies" as of the last write that landed. One owner, on the UI
+    thread; tabs and screens queue writes here and listen for what changed."""
+
+    def __init__(self, db_path: Path, clock: Clock, pending_delay: float) -> None:
+        self.db_path = db_path
+        self.clock = clock
+        self.pending_delay = pending_delay
+        """A write not on disk after this long is shown as waiting (normally one lands
+        in a few ms: a burst of quick presses never flickers "waiting")."""
+        self.own_tallies: tuple[str, ...] = ()
+        """Ids of this window's tallies still to undo, newest last, as of the last write
+        that landed (the writer thread keeps the list; this is the UI's copy)."""
+        self._writer: Writer | None = None
+        self._waiting: list[Write] = []
+        """Writes queued or under way, oldest first: not on disk yet."""
+        self._check: asyncio.TimerHandle | None = None
+        self._shown = False
+        self._closed = False
+        self._pending_listeners: list[Callable[[Pending], None]] = []
+        self._done_listeners: list[Callable[[], None]] = []
+
+    @property
+    def waiting(self) -> int:
+        """How many writes are queued or under way (not on disk yet)."""
+        return len(self._waiting)
+
+    def start(self, deliver: Callable[[WriteDone], object]) -> None:
+        """Start the writer thread; `deliver` hands each WriteDone to the UI thread (it
+        posts the message that comes back to `done`)."""
+        self._writer = Writer(self.db_path, self.clock, deliver)
+        self._writer.start()
+
+    def close(self, timeout: float | None = None) -> None:
+        """Writes already queued still go to disk (they may wait for the lock)."""
+        self._closed = True
+        if self._check is not None:
+            self._check.cancel()
+        if self._writer is not None:
+            self._writer.close(timeout)
+
+    def on_pending(self, listener: Callable[[Pending], None]) -> None:
+        """Call `listener` whenever what waits for the database changes."""
+        self._pending_listeners.append(listener)
+
+    def on_done(self, listener: Callable[[], None]) -> None:
+        """Call `listener` after each write landed or failed (and was shown)."""
+        self._done_listeners.append(listener)
+
+    def forget(self, pending: Callable[[Pending], None], done: Callable[[], None]) -> None:
+        """Stop calling these listeners (a screen that closes)."""
+        if pending in self._pending_listeners:
+            self._pending_listeners.remove(pending)
+        if done in self._done_listeners:
+            self._done_listeners.remove(done)
+
+    def submit(self, write: Write) -> None:
+        """Queue a write; it shows as pending if it is not on disk within the delay."""
+        assert self._writer is not None, "the write queue is not started"
+        write.queued_at = time.monotonic()
+        self._waiting.append(write)
+        self._writer.submit(write)
+        if self._shown:
+            self._tell_pending()
+        elif self._check is None:
+            self._check_later(self.pending_delay)
+
+    def done(self, message: WriteDone) -> None:
+        """A write landed or failed (UI thread): unmark it, then show what it did."""
+        write = message.write
+        self.own_tallies = message.own_tallies
+        if write in self._waiting:
+            self._waiting.remove(write)
+        if self._shown:
+            if not self._waiting:
+                self._shown = False
+            self._tell_pending()
+        elif self._waiting and self._check is None:
+            self._check_later(self.pending_delay - (time.monotonic() - write.queued_at))
+        if message.error is None:
+            write.landed(message.result)
+        else:
+            write.failed(message.error)
+        for listener in list(self._done_listeners):
+            listener()
+
+    def pending(self) -> Pending:
+        """What waits now, once it has waited long enough to be shown."""
+        if not (self._shown and self._waiting):
+            return NOTHING_PENDING
+        marks: dict[str, int] = {}
+        labels: list[str] = []
+        for write in self._waiting:
+            if write.metric is not None:
+                marks[write.metric] = marks.get(write.metric, 0) + write.delta
+            elif write.label not in labels:
+                labels.append(write.label)
+        tallies = [metric_by_key(key).change(marks[key]) for key in METRIC_KEYS if marks.get(key)]
+        return Pending(marks, f"{', '.join(tallies + labels) or 'changes'} {WAITING}")
+
+    def _check_later(self, delay: float) -> None:
+        # A bare loop callback, not a Textual timer: it costs nothing on the key's path.
+        loop = asyncio.get_running_loop()
+        self._check = loop.call_later(max(delay, 0.0), self._check_now)
+
+    def _check_now(self) -> None:
+        self._check = None
+        if not self._waiting or self._closed:
+            return
+        overdue = time.monotonic() - self._waiting[0].queued_at
+        if overdue >= self.pending_delay:
+            self._shown = True
+            self._tell_pending()
+        else:
+            self._check_later(self.pending_delay - overdue)
+
+    def _tell_pending(self) -> None:
+        pending = self.pending() if self._waiting else NOTHING_PENDING
+        for listener in list(self._pending_listeners):
+            listener(pending)
