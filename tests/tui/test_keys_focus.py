@@ -302,8 +302,11 @@ async def test_day_view_keeps_a_typed_noon(app_factory, db_path, clock) -> None:
 async def type_new_goal(app: SalesApp, pilot, goal: str = "50") -> None:  # noqa: ANN001
     await pilot.press("g")
     await settle(app, pilot)
-    await until(lambda: app.query_one(GoalsTab).inputs is not None, pilot)  # the month known
+    goals = app.query_one(GoalsTab)
+    field = app.query_one("#goal-input", Input)
+    await until(lambda: goals.inputs is not None and app.focused is field, pilot)
     await pilot.press(*goal, "enter")
+    await until(lambda: not field.has_focus or isinstance(app.screen, GoalStartScreen), pilot)
     await pilot.pause()
 
 
