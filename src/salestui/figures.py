@@ -409,9 +409,9 @@ def report_streak(
     days with activity, decided inside SQLite (`Store.active_days`).
 
     `history`, when the caller has read every day's totals already (`report --period
-    all`), stands in for `Store.active_days`. `longest` and `longest_end` describe the
-    current run too: the report shows only the current streak (the History tab finds
-    the longest over all history).
+    all`), stands in for `Store.day_totals` and `Store.active_days`. `longest` and
+    `longest_end` describe the current run too: the report shows only the current
+    streak (the History tab finds the longest over all history).
     """
     bounds = store.bounds()
     if bounds is None or bounds.start > today:
@@ -423,7 +423,7 @@ def report_streak(
     planned_from = date.fromisoformat(f"{months[0]}-01") if months else None
     if planned_from is not None and planned_from <= today:
         first = max(planned_from, bounds.start)
-        walk = _TargetWalk(store, today, first, calendar, book, inputs.stored_rates)
+        walk = _TargetWalk(store, today, first, calendar, book, inputs.stored_rates, history)
         run, start, counted_today, reached_first = walk.run()
         if first > bounds.start and reached_first:
             active = _active_days_before(store, first, bounds.start, history)
@@ -462,15 +462,17 @@ class _TargetWalk:
         calendar: WorkCalendar,
         book: GoalBook,
         stored_rates: Mapping[str, Fraction],
+        history: DayTotals | None = None,
     ) -> None:
         self.store, self.today, self.first = store, today.toordinal(), first
+        self.history = history  # every day's totals, when the caller read them already
         self.calendar, self.book = calendar, book
         # A stored rate outside (0, 1] makes choose_rates refuse: no target then.
         self.stored = {
             stage: (rate.numerator, rate.denominator) if 0 < rate <= 1 else None
             for stage, rate in stored_rates.items()
         }
-        self.days: dict[int, Counts] = {}  # day ordinal -> totals, as read
+        self.days: dict[int, Mapping[str, int]] = {}  # day ordinal -> totals, as read
         self.floor = _back(first, HISTORY_DAYS).toordinal()  # nothing older is needed
         self.read_from = self.today + 1  # every day from here to today is read
         self.window = STREAK_WINDOW_DAYS + HISTORY_DAYS
@@ -482,24 +484,51 @@ class _TargetWalk:
             (self.sums[stage], self.sums[previous_stage(stage)], self.stored.get(stage))
             for stage in RATE_STAGES
         ]
-        # Per month: its goal, its first counted day and its working days left by day.
-        self.months: dict[tuple[int, int], tuple[int | None, int, dict[int, int]]] = {}
 
     def run(self) -> tuple[int, date | None, bool, bool]:
         """(run length, its first day, whether today counted, whether the run reaches
         back to `first` unbroken, so the days before it decide)."""
         run, start, counted_today = 0, None, False
         today = self.today
-        # Names bound once: this loop runs once a day of the streak (thousands).
-        is_working, target, days = self.calendar.is_working, self.target, self.days
+        # Names bound once: this loop runs once a day of the streak (thousands of times).
+        is_working, days = self.calendar.is_working, self.days
+        calls, stages = self.sums["calls"], self.stages
         empty: Counts = {}
+        month = DateRange(date.max, date.max)
+        goal: int | None = None
+        first, left = 0, dict[int, int]()
         for ordinal in range(today, self.first.toordinal() - 1, -1):
             day = date.fromordinal(ordinal)
             if not is_working(day):
                 continue
-            if ordinal < self.read_from:
-                self._read_back_to(ordinal)
-            if day_counted(days.get(ordinal, empty), target(day, ordinal)):
+            since = max(1, ordinal - HISTORY_DAYS)  # the 90 days before the day
+            if since < self.read_from:
+                self._read_back_to(since)
+            if day < month.start:
+                month = month_of(day)
+                goal, first, left = self._month(day, month)
+            # The call target the day started with (planner.call_targets' rule), or None.
+            target = None
+            if goal is not None and ordinal >= first and ordinal != 1:
+                # Totals over since..ordinal-1 from the sums back from today.
+                high, low = today - since + 1, today - ordinal + 1
+                numerator = denominator = 1  # the product of the rates into later stages
+                for ups, downs, stored in stages:
+                    # planner.history_rate: 30 at the denominator, and a rate in (0, 1]
+                    down, up = downs[high] - downs[low], ups[high] - ups[low]
+                    if down >= HISTORY_MIN_DENOMINATOR and 0 < up <= down:
+                        numerator, denominator = numerator * up, denominator * down
+                    elif stored is not None:
+                        numerator, denominator = numerator * stored[0], denominator * stored[1]
+                    else:  # no rate, or a stored one choose_rates refuses: no plan
+                        numerator = 0
+                        break
+                if numerator:
+                    required = -(-goal * denominator // numerator)  # ceil(goal / product)
+                    done = calls[today - first + 1] - calls[low]  # the month's, before the day
+                    found = day_target(required, done, left[ordinal], day_off=False)
+                    target = found if found >= 1 else None
+            if day_counted(days.get(ordinal, empty), target):
                 run, start = run + 1, day
                 counted_today = counted_today or ordinal == today
             elif ordinal != today:
@@ -513,7 +542,12 @@ class _TargetWalk:
             low = max(self.floor, self.read_from - self.window)
             span = DateRange(date.fromordinal(low), date.fromordinal(self.read_from - 1))
             days = self.days
-            for day, counts in self.store.day_totals(span).items():
+            found: Mapping[date, Mapping[str, int]]
+            if self.history is not None:  # `report --period all` read them: no second read
+                found = {day: self.history[day] for day in span.days() if day in self.history}
+            else:
+                found = self.store.day_totals(span)
+            for day, counts in found.items():
                 days[day.toordinal()] = counts
             newest_first = [
                 days.get(each, empty) for each in range(self.read_from - 1, low - 1, -1)
@@ -524,49 +558,19 @@ class _TargetWalk:
             self.read_from = low
             self.window *= 2
 
-    def _month(self, day: date) -> tuple[int | None, int, dict[int, int]]:
-        key = (day.year, day.month)
-        if key not in self.months:
-            label = f"{day.year:04d}-{day.month:02d}"
-            month = month_of(day)
-            start = self.book.start_for(label)
-            first = start if start is not None and month.start < start <= month.end else month.start
-            working = [
-                each.toordinal()
-                for each in DateRange(first, month.end).days()
-                if self.calendar.is_working(each)
-            ]
-            left = {ordinal: len(working) - index for index, ordinal in enumerate(working)}
-            self.months[key] = (self.book.target_for(label), first.toordinal(), left)
-        return self.months[key]
-
-    def target(self, day: date, ordinal: int) -> int | None:
-        """The day's call target as it stood at its start, or None (any tally counts)."""
-        if ordinal == 1:
-            return None
-        goal, first, left = self._month(day)
-        if goal is None or ordinal < first:
-            return None
-        since = max(1, ordinal - HISTORY_DAYS)  # the 90 days before the day
-        if since < self.read_from:
-            self._read_back_to(since)
-        # Totals over since..ordinal-1 from the sums back from today: one subtraction.
-        high, low = self.today - since + 1, self.today - ordinal + 1
-        numerator = denominator = 1  # the product of the rates into each later stage
-        for ups, downs, stored in self.stages:
-            # planner.history_rate: 30 at the denominator, and a rate in (0, 1]
-            down, up = downs[high] - downs[low], ups[high] - ups[low]
-            if down >= HISTORY_MIN_DENOMINATOR and 0 < up <= down:
-                numerator, denominator = numerator * up, denominator * down
-                continue
-            if stored is None:  # no rate, or a stored one choose_rates refuses
-                return None
-            numerator, denominator = numerator * stored[0], denominator * stored[1]
-        required = -(-goal * denominator // numerator)  # ceil(goal / product of rates)
-        calls = self.sums["calls"]
-        done = calls[self.today - first + 1] - calls[low]  # the month's calls before the day
-        target = day_target(required, done, left[ordinal], day_off=False)
-        return target if target >= 1 else None
+    def _month(self, day: date, month: DateRange) -> tuple[int | None, int, dict[int, int]]:
+        """The month's goal, its first counted day and its working days left by day (the
+        figures make_plan uses, worked out once a month)."""
+        label = f"{day.year:04d}-{day.month:02d}"
+        start = self.book.start_for(label)
+        first = start if start is not None and month.start < start <= month.end else month.start
+        working = [
+            each.toordinal()
+            for each in DateRange(first, month.end).days()
+            if self.calendar.is_working(each)
+        ]
+        left = {ordinal: len(working) - index for index, ordinal in enumerate(working)}
+        return self.book.target_for(label), first.toordinal(), left
 
 
 def _back(day: date, days: int) -> date:
