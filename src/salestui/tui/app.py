@@ -69,6 +69,7 @@ class SalesApp(App[None]):
         self.funnel_spec = "month"
         self.startup_error: StoreError | None = None
         """Set when the very first read fails: the app closes and `run` exits 1."""
+        self._top_bar = Static("", id="top-bar")
         self._today = TodayView(store, clock, self.writes)
         self._tabs = SalesTabs(clock, self.writes, initial="today")
         self._figures_timer: Timer | None = None
@@ -86,7 +87,7 @@ class SalesApp(App[None]):
         return self.writes.waiting
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="top-bar")
+        yield self._top_bar
         with self._tabs:
             with TabPane("1 Today", id="today"):
                 yield self._today
@@ -186,7 +187,7 @@ class SalesApp(App[None]):
     def on_today_view_day_changed(self, message: TodayView.DayChanged) -> None:
         day = message.day
         week = day.isocalendar().week
-        self.query_one("#top-bar", Static).update(top_bar(f"{day:%a %d %b %Y} · week {week}"))
+        self._top_bar.update(top_bar(f"{day:%a %d %b %Y} · week {week}"))
 
     def on_sales_tabs_built(self, message: SalesTabs.Built) -> None:
         self.load_figures()
