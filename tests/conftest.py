@@ -33,6 +33,15 @@ class FakeClock:
         self.now = self.now + timedelta(**kwargs)
 
 
+def sql_one(db_path: Path, sql: str, *params: object) -> Any:
+    """The first row of `sql` on the file at `db_path`, through a connection closed at once."""
+    conn = sqlite3.connect(db_path)
+    try:
+        return conn.execute(sql, params).fetchone()
+    finally:
+        conn.close()
+
+
 def local(text: str) -> datetime:
     """A naive local timestamp string as an aware local datetime."""
     return datetime.fromisoformat(text).astimezone()

@@ -69,7 +69,8 @@ def test_tallies_wait_for_a_writer_holding_the_lock_and_all_count(
         cli.collect(proc, ("log", "call", "--note", note), started, False)
         for note, proc in zip(notes, writers, strict=True)
     ]
-    assert holder.wait(timeout=30) == 0, holder.communicate()[1]
+    _out, errors = holder.communicate(timeout=30)  # waits, and closes its pipes
+    assert holder.returncode == 0, errors
     for outcome in read:
         assert outcome.returncode == 0, (outcome.args, outcome.stderr)
     for outcome in wrote:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import sql_one
+
 
 def event_rows(db_path: Path) -> int:
     if not db_path.exists():
@@ -62,7 +64,7 @@ def test_today_text(run) -> None:
 def test_log_note_and_backdating(run, db_path: Path) -> None:
     result = run("log", "call", "2", "--at", "2026-11-20", "--note", "old list")
     assert result.code == 0 and "2026-11-20" in result.out
-    row = sqlite3.connect(db_path).execute("SELECT day, delta, note, source FROM events").fetchone()
+    row = sql_one(db_path, "SELECT day, delta, note, source FROM events")
     assert row == ("2026-11-20", 2, "old list", "cli")
     assert json.loads(run("today", "--json").out)["counts"]["calls"] == 0
 

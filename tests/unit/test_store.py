@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from contextlib import closing
 from datetime import date
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 from salestui.domain.periods import DateRange
 from salestui.store import BelowZeroError, Store, StoreError
 from salestui.store.schema import APPLICATION_ID, SCHEMA_VERSION
-from tests.conftest import FakeClock, local
+from tests.conftest import FakeClock, local, sql_one
 
 TODAY = DateRange(date(2026, 11, 27), date(2026, 11, 27))
 
@@ -23,10 +24,10 @@ def test_new_database_is_created_with_its_folder(db_path: Path, clock: FakeClock
     assert not db_path.parent.exists()
     with Store(db_path, clock=clock):
         pass
-    conn = sqlite3.connect(db_path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-    assert conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
-    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    with closing(sqlite3.connect(db_path)) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
 def test_log_and_count(store: Store) -> None:
@@ -85,22 +86,25 @@ def test_undo_of_a_backdated_tally_fixes_its_day(store: Store) -> None:
 
 def test_event_log_is_append_only(store: Store, db_path: Path) -> None:
     store.log("calls")
-    conn = sqlite3.connect(db_path)
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        conn.execute("DELETE FROM events")
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        conn.execute("UPDATE events SET delta = 5")
+    with closing(sqlite3.connect(db_path)) as conn:
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            conn.execute("DELETE FROM events")
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            conn.execute("UPDATE events SET delta = 5")
 
 
 def test_rollup_matches_the_log(store: Store, db_path: Path) -> None:
     for metric in ("calls", "calls", "meetings", "sales"):
         store.log(metric)
     store.undo()
-    conn = sqlite3.connect(db_path)
-    from_log = dict(conn.execute("SELECT metric, SUM(delta) FROM events GROUP BY metric"))
-    from_rollup = dict(conn.execute("SELECT metric, SUM(count) FROM day_totals GROUP BY metric"))
+    with closing(sqlite3.connect(db_path)) as conn:
+        from_log = dict(conn.execute("SELECT metric, SUM(delta) FROM events GROUP BY metric"))
+        from_rollup = dict(
+            conn.execute("SELECT metric, SUM(count) FROM day_totals GROUP BY metric")
+        )
+        daily = conn.execute("SELECT calls, meetings, sales FROM daily_counts").fetchall()
     assert from_log == from_rollup == {"calls": 2, "meetings": 1, "sales": 0}
-    assert conn.execute("SELECT calls, meetings, sales FROM daily_counts").fetchall() == [(2, 1, 0)]
+    assert daily == [(2, 1, 0)]
 
 
 def test_bounds_and_day_totals(store: Store) -> None:
@@ -174,8 +178,7 @@ def test_corrupt_database_is_reported(db_path: Path, clock: FakeClock) -> None:
     raw = bytearray(db_path.read_bytes())
     raw[4096:8192] = b"\xff" * 4096  # wreck the second page
     db_path.write_bytes(bytes(raw))
-    with pytest.raises(StoreError) as error:
-        opened = Store(db_path, clock=clock)
+    with pytest.raises(StoreError) as error, Store(db_path, clock=clock) as opened:
         opened.counts(TODAY)
         opened.log("calls")
     assert str(db_path) in str(error.value)
@@ -197,7 +200,7 @@ def test_full_disk_writes_nothing(store: Store, db_path: Path) -> None:
         for _ in range(200):
             store.log("calls", note="y" * 2000)
     count = store.counts(TODAY)["calls"]
-    rows = sqlite3.connect(db_path).execute("SELECT COUNT(*) FROM events").fetchone()[0]
+    rows = sql_one(db_path, "SELECT COUNT(*) FROM events")[0]
     assert count == rows  # every counted tally is a row; the failed one is neither
 
 
@@ -222,7 +225,7 @@ def test_migrates_a_version_1_file_forward(db_path: Path, clock: FakeClock) -> N
         old = store.event("old-1")
         assert old is not None and old.about is None
         store.add_note("old-1", "from before the upgrade")
-    assert sqlite3.connect(db_path).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert sql_one(db_path, "PRAGMA user_version")[0] == SCHEMA_VERSION
 
 
 def test_notes_are_events_about_a_tally(store: Store) -> None:

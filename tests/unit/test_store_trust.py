@@ -30,7 +30,7 @@ from salestui.store.events import (
     sqlite_uri,
 )
 from salestui.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, sql_one
 
 TODAY = DateRange(date(2026, 11, 27), date(2026, 11, 27))
 
@@ -86,7 +86,7 @@ def test_no_count_is_ever_read_below_zero(store: Store, db_path: Path) -> None:
     insert_raw(db_path, correction)  # e.g. merged from a machine that corrected more
     assert store.counts(TODAY)["calls"] == 0
     assert store.day_totals(TODAY)[date(2026, 11, 27)]["calls"] == 0
-    row = sqlite3.connect(db_path).execute("SELECT calls FROM daily_counts").fetchone()
+    row = sql_one(db_path, "SELECT calls FROM daily_counts")
     assert row == (0,)
 
 
@@ -212,7 +212,7 @@ def test_migration_from_schema_2_keeps_settings_and_fixes_counts(
         assert work.weekdays == frozenset({0, 1, 2, 3})
         assert work.holidays == frozenset({date(2026, 12, 24)})
         assert store.setting("rate.meetings") == "15%"
-    version = sqlite3.connect(db_path).execute("PRAGMA user_version").fetchone()[0]
+    version = sql_one(db_path, "PRAGMA user_version")[0]
     assert version == SCHEMA_VERSION
 
 
