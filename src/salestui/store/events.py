@@ -66,6 +66,10 @@ class StoreError(Exception):
         self.cause = cause
 
 
+class Busy(StoreError):
+    """Another connection holds the write lock (raised only inside `Store.without_waiting`)."""
+
+
 class BelowZeroError(ValueError):
     """A correction would take a day's count below zero."""
 
@@ -265,6 +269,7 @@ class Store:
         self.path = Path(path)
         self.clock = clock
         self.readonly = readonly
+        self._waits = True
         self._conn = self._connect_readonly() if readonly else self._connect()
         try:
             self._prepare()
@@ -304,6 +309,7 @@ class Store:
         store.path = path
         store.clock = clock
         store.readonly = False
+        store._waits = True
         store._conn = sqlite3.connect(":memory:", isolation_level=None)
         store._prepare()
         return store
@@ -433,7 +439,12 @@ class Store:
         """One short write transaction, committed at the end of the block and rolled back
         on any exception; the write lock is taken up front (BEGIN IMMEDIATE)."""
         conn = self._conn
-        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            if not self._waits and "locked" in str(error).lower():
+                raise Busy(self.path, "another program is writing (database is locked)") from None
+            raise
         try:
             yield conn
         except BaseException:
@@ -441,6 +452,20 @@ class Store:
                 conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
+
+    @contextmanager
+    def without_waiting(self) -> Iterator[None]:
+        """Inside the block a write that finds the database locked raises `Busy` at once,
+        instead of waiting up to the busy timeout, so the caller can queue it elsewhere
+        (the app commits a tally on the spot when it can, and on its writer thread when
+        another program holds the lock)."""
+        self._conn.execute("PRAGMA busy_timeout = 0")
+        self._waits = False
+        try:
+            yield
+        finally:
+            self._waits = True
+            self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
     def close(self) -> None:
         """Close the connection."""

@@ -116,7 +116,7 @@ class SalesApp(App[None]):
             self.theme = saved_theme
         self.theme_changed_signal.subscribe(self, self._save_theme)
         self._apply_keymap()
-        self.writes.start(self._deliver)
+        self.writes.start(self._deliver, here=self.store)
         self.startup_error = self._today.first_read()
         if self.startup_error is not None:
             self.exit(return_code=1)

@@ -28,7 +28,7 @@ from textual.message import Message
 
 from salestui.clock import Clock
 from salestui.domain.metrics import METRIC_KEYS, metric_by_key
-from salestui.store.events import BelowZeroError, Event, Store, StoreError
+from salestui.store.events import BelowZeroError, Busy, Event, Store, StoreError
 
 SOURCE = "tui"
 
@@ -149,6 +149,20 @@ class Writer(threading.Thread):
         """Queue a write behind the ones before it (returns at once)."""
         self._queue.put(write)
 
+    def run_here(self, write: Write, store: Store) -> WriteDone | None:
+        """Run `write` at once on the calling thread's `store`, or return None when the
+        database is locked (queue it then). Only while this thread is idle (every write
+        submitted before it has been delivered), so key order and the window's tallies
+        are kept."""
+        try:
+            with store.without_waiting():
+                result = write.action(store, self._own)
+        except Busy:
+            return None
+        except Exception as failure:  # noqa: BLE001 -- reported, never lost
+            return WriteDone(write, None, failure, tuple(self._own.ids))
+        return WriteDone(write, result, None, tuple(self._own.ids))
+
     def close(self, timeout: float | None = None) -> None:
         """Finish the writes already queued, then stop (waits up to `timeout`)."""
         self._queue.put(None)
@@ -209,6 +223,7 @@ class WriteQueue:
         """Ids of this window's tallies still to undo, newest last, as of the last write
         that landed (the writer thread keeps the list; this is the UI's copy)."""
         self._writer: Writer | None = None
+        self._here: Store | None = None
         self._waiting: list[Write] = []
         """Writes queued or under way, oldest first: not on disk yet."""
         self._check: asyncio.TimerHandle | None = None
@@ -222,9 +237,11 @@ class WriteQueue:
         """How many writes are queued or under way (not on disk yet)."""
         return len(self._waiting)
 
-    def start(self, deliver: Callable[[WriteDone], object]) -> None:
+    def start(self, deliver: Callable[[WriteDone], object], here: Store | None = None) -> None:
         """Start the writer thread; `deliver` hands each WriteDone to the UI thread (it
-        posts the message that comes back to `done`)."""
+        posts the message that comes back to `done`). `here` is the UI thread's own
+        Store: with nothing queued, a write commits on it at once."""
+        self._here = here if here is not None and not here.readonly else None
         self._writer = Writer(self.db_path, self.clock, deliver)
         self._writer.start()
 
@@ -255,6 +272,15 @@ class WriteQueue:
         """Queue a write; it shows as pending if it is not on disk within the delay."""
         assert self._writer is not None, "the write queue is not started"
         write.queued_at = time.monotonic()
+        if not self._waiting and self._here is not None:
+            # Nothing waits before it: one short commit here, and the counter changes in
+            # this very frame (a hop to the writer thread and back cost ~1-2 ms of key
+            # latency). Only a locked database sends it to the writer thread, so the
+            # app never freezes waiting for the lock.
+            done = self._writer.run_here(write, self._here)
+            if done is not None:
+                self.done(done)
+                return
         self._waiting.append(write)
         self._writer.submit(write)
         if self._shown:
