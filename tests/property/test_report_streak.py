@@ -165,3 +165,19 @@ def test_a_log_from_the_first_day_of_the_calendar() -> None:
     calendar = WorkCalendar(weekdays=frozenset(range(7)))
     for goal_settings in ({}, {"goal.from.0001-03": "1"}, {"goal.from.0001-01": "1"}):
         check(DictStore(totals, goal_settings), calendar, {}, today)
+
+
+def test_a_streak_without_goal_reads_no_day_totals() -> None:
+    """Ten years of daily activity and no goal: the streak comes from active days only
+    (it once read every day's totals, twice over, and computed a target for each)."""
+    first = TODAY - timedelta(days=3652)
+    totals = {
+        first + timedelta(days=offset): {"calls": 3, "meetings": 0, "sales": 0}
+        for offset in range(3653)
+    }
+    store = DictStore(totals, {})
+    inputs = SimpleNamespace(calendar=WorkCalendar(), stored_rates={})
+    result = report_streak(store, TODAY, inputs)  # type: ignore[arg-type]
+    assert result.current == WorkCalendar().working_days(DateRange(first, TODAY))
+    assert result.current_start == min(day for day in totals if WorkCalendar().is_working(day))
+    assert store.rows_read == 0

@@ -17,12 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from salestui.cli import cli
-from salestui.cli_data import register
 from tests.unit.conftest import Result
-
-if "export" not in cli.commands:  # until cli.py registers them itself
-    register(cli)
 
 
 def one_line_error(result: Result, code: int) -> str:
@@ -215,11 +210,7 @@ def test_a_file_another_user_may_not_write_is_refused(logged: Path) -> None:
         theirs.write_text("root's")
         theirs.chmod(0o644)  # writable by its owner, root: not by nobody
         db = shared / "nobody.db"
-        code = (
-            "import sys\nfrom salestui.cli import cli, main\n"
-            "from salestui.cli_data import register\n"
-            "register(cli) if 'export' not in cli.commands else None\nmain()\n"
-        )
+        code = "from salestui.cli import main\nmain()\n"
         try:
             done = subprocess.run(
                 [sys.executable, "-c", code, "--db", str(db), "export", "-o", str(theirs)],
