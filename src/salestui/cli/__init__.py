@@ -66,6 +66,10 @@ COMMANDS: Mapping[str, LazyCommand] = {
         "salestui.cli.data:import_command",
         "Merge FILE into the event log: a JSON or CSV export, or another salestui database.",
     ),
+    "keys": LazyCommand(
+        "salestui.cli.keys:keys",
+        "The app's keys by command, and your own remaps (alone: the list).",
+    ),
     "log": LazyCommand(
         "salestui.cli.counting:log",
         "Record one tally of COUNT (default 1) calls, meetings or sales.",

@@ -120,3 +120,21 @@ def validate_keymap(
             f"Key remap for {binding_id!r} ignored: {key} is already the key of {others[0]!r}."
         )
     return {binding_id: ",".join(keys) for binding_id, keys in accepted.items()}, warnings
+
+
+def key_display(name: str) -> str:
+    """A key as a person types it: `question_mark` -> `?`, `c` -> `c`, `f5` -> `f5`."""
+    if len(name) == 1:
+        return name
+    long_names = {short: long for long, short in _SHORT_NAMES.items()}
+    try:
+        char = unicodedata.lookup(long_names.get(name, name).replace("_", " "))
+    except KeyError:
+        return name
+    # `escape`, `space`, `tab` name keys, not the characters Unicode calls that.
+    return char if char.isprintable() and not char.isspace() else name
+
+
+def keys_display(text: str) -> str:
+    """Stored keys (`k,question_mark`) as a person types them (`k, ?`)."""
+    return ", ".join(key_display(key) for key in parse_keys(text))
