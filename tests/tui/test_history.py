@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date
 from pathlib import Path
 
@@ -10,17 +9,16 @@ from salestui.store import Store
 from salestui.tui.day import DayScreen
 from salestui.tui.history import HeatmapGrid, HistoryTab
 from salestui.tui.today import TodayView
-from tests.conftest import FakeClock, local
+from tests.conftest import FakeClock, local, sql_one
 from tests.tui.conftest import screen_text, seed_history, wait_for_workers, writes_landed
 
 
 def day_count(db_path: Path, day: str, metric: str) -> int:
-    row = (
-        sqlite3.connect(db_path)
-        .execute(
-            "SELECT COALESCE(SUM(delta), 0) FROM events WHERE day = ? AND metric = ?", (day, metric)
-        )
-        .fetchone()
+    row = sql_one(
+        db_path,
+        "SELECT COALESCE(SUM(delta), 0) FROM events WHERE day = ? AND metric = ?",
+        day,
+        metric,
     )
     return int(row[0])
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from collections.abc import Callable
+from contextlib import closing
 from datetime import date
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from salestui.tui.app import SalesApp
 from salestui.tui.help import HelpScreen
 from salestui.tui.today import MetricPanel, TodayView
 from salestui.tui.writer import Write, using_store
-from tests.conftest import FakeClock, local
+from tests.conftest import FakeClock, local, sql_one
 from tests.tui.conftest import (
     on_disk,
     panel_text,
@@ -151,7 +152,7 @@ async def test_full_disk_never_shows_an_unsaved_count(app_factory, db_path: Path
     app = app_factory()
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await press(pilot, "c")
-        conn = app.store._conn
+        conn = app.store.connection
         conn.execute(f"PRAGMA max_page_count = {conn.execute('PRAGMA page_count').fetchone()[0]}")
         long_ago = local("2026-01-05T12:00")  # fill the file to the brim, away from today
         for size in (2000, 200, 20, 0):
@@ -163,7 +164,9 @@ async def test_full_disk_never_shows_an_unsaved_count(app_factory, db_path: Path
         app.writes.submit(
             Write(
                 "limit",
-                using_store(lambda store: store._conn.execute(f"PRAGMA max_page_count = {full}")),
+                using_store(
+                    lambda store: store.connection.execute(f"PRAGMA max_page_count = {full}")
+                ),
                 landed=lambda result: None,
                 failed=lambda error: None,
             )
@@ -201,16 +204,15 @@ async def test_note_for_the_last_tally(app_factory, db_path: Path) -> None:
         await press(pilot, *"Acme call back", "enter")
         await pilot.pause()
         assert "Note on +1 meeting at 10:42: Acme call back" in status_text(app)
-        rows = (
-            sqlite3.connect(db_path)
-            .execute("SELECT e.metric, n.note FROM events n JOIN events e ON n.about = e.id")
-            .fetchall()
-        )
+        with closing(sqlite3.connect(db_path)) as conn:
+            rows = conn.execute(
+                "SELECT e.metric, n.note FROM events n JOIN events e ON n.about = e.id"
+            ).fetchall()
         assert rows == [("meetings", "Acme call back")]
         assert on_disk(db_path) == {"calls": 1, "meetings": 1}
         await press(pilot, "n", "x", "escape")  # typed, then cancelled: nothing saved
         await pilot.pause()
-        count = sqlite3.connect(db_path).execute("SELECT COUNT(*) FROM events").fetchone()[0]
+        count = sql_one(db_path, "SELECT COUNT(*) FROM events")[0]
         assert count == 3
 
 
