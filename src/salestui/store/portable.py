@@ -68,13 +68,16 @@ import sqlite3
 import stat
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
+import ijson  # type: ignore[import-untyped]
 import sqlite_utils
+from ijson.backends import python as _ijson_python  # type: ignore[import-untyped]
+from ijson.backends import yajl2_c as _ijson_c
 
 from salestui.domain import metrics as _metrics
 from salestui.domain.metrics import METRIC_KEYS
@@ -800,9 +803,16 @@ class _TextSource(_Source):
         self.raw = raw
         self.total = path.stat().st_size
         self.handle = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+        # A regular file can be read more than once (a header pass, the fast pass, a
+        # careful walk); a pipe is read once, by the careful walk.
+        self._regular = stat.S_ISREG(os.fstat(raw.fileno()).st_mode)
+        self._position: Callable[[], int] = raw.tell
+        self._record_lines: dict[int, int] = {}
+        self._fast_ended_plainly = False
+        self._fast_keys = self._fast_record_keys = 0
 
     def done(self) -> int:
-        return self.raw.tell()
+        return self._position()
 
     def close(self) -> None:
         self.handle.close()
@@ -810,9 +820,10 @@ class _TextSource(_Source):
     def place(self, number: int, line: int) -> str:
         if self.kind == "csv":
             return f"line {number}"
-        return (
-            f"record {number} (line {line})" if number > 0 else f"setting {-number} (line {line})"
-        )
+        if number < 0:
+            return f"setting {-number} (line {line})"
+        # The fast pass knows no lines: a record's is found when a message needs it.
+        return f"record {number} (line {line or self._line_of(number)})"
 
     def records(self) -> Iterator[Located]:
         try:
@@ -898,38 +909,140 @@ class _TextSource(_Source):
     # JSON ---------------------------------------------------------------------------
 
     def _json_records(self) -> Iterator[Located]:
-        stream = _JsonStream(self.handle, self)
-        stream.expect("{", "a JSON export is an object")
-        header: dict[str, object] = {}
-        seen_events = False
-        if stream.peek() == "}":
-            stream.advance()
-        else:
-            while True:
-                key = stream.value("a key")
-                if not isinstance(key, str):
-                    raise stream.error("expected a key (a string)")
-                stream.expect(":", "expected ':' after a key")
-                if key == "events":
-                    seen_events = True
-                    yield from self._json_events(stream)
-                elif key == "settings":
-                    self._json_settings(stream)
-                else:
-                    header[key] = stream.value(f"the value of {key!r}")
-                    if key in ("format", "version"):
-                        self._check_header(key, header[key])
-                if stream.next_char() == "}":
-                    break
-                if stream.last != ",":
-                    raise stream.error("expected ',' or '}' in the top-level object")
-        stream.expect_end()
-        if "format" not in header:
+        """The header and the settings event by event (each knows its line), then the
+        events in one pass of ijson's C parser. What that pass cannot take exactly as
+        Python's json reads it is read again by the careful walk, which also finds a
+        record's line when a message needs it."""
+        head = yield from self._walk(first=True, stop_at_items=self._regular)
+        walk = head
+        if head.stopped:
+            number = 0
+            careful: _Careful | None = None
+            try:
+                for number, row in self._json_fast():
+                    yield number, 0, row
+            except _Careful as handed_over:
+                careful = handed_over
+            if (
+                careful is not None
+                or not self._fast_ended_plainly
+                or (self._fast_keys != head.map_keys + self._fast_record_keys)
+            ):
+                # Read again from the top: the records already read are checked again (a
+                # key twice), not handed on twice; the rest of the file (keys after
+                # "events", the words for a malformed part) is read here.
+                walk = yield from self._walk(
+                    python=isinstance(careful, _NeedsPython),
+                    quiet_records=number,
+                    skip_settings=head.settings,
+                )
+        if "format" not in walk.header:
             raise self.refuse("", _NOT_AN_EXPORT)
-        if "version" not in header:
+        if "version" not in walk.header:
             raise self.refuse("", 'the export has no "version"')
-        if not seen_events:
+        if not walk.seen_events:
             raise self.refuse("", 'the export has no "events" list')
+
+    def _json_fast(self) -> Iterator[tuple[int, Row]]:
+        """Every record under "events", in one pass of the C parser (ijson.items).
+
+        Raises _Careful (after the records before it) where the careful walk must take
+        over: malformed JSON, a file the C parser could misread. A key given twice is
+        found by counting (see _FastReader.key_ends): records are plain dicts here, since
+        a dict that refuses a key twice costs a Python call per key.
+        """
+        with open(self.path, "rb") as raw:
+            reader = _FastReader(raw, self.total)
+            self._position = reader.tell
+            check = _Checker(text=False).row
+            all_columns = _ALL_COLUMNS
+            number = keys = 0
+            try:
+                for record in _ijson_c.items(
+                    reader, "events.item", use_float=True, buf_size=_FAST_CHUNK
+                ):
+                    number += 1
+                    reader.items = number
+                    try:
+                        values = all_columns(record)
+                    except (KeyError, TypeError):
+                        values = None
+                    try:
+                        if values is not None and len(record) == len(EVENT_COLUMNS):
+                            keys += len(EVENT_COLUMNS)
+                            row = check(values)
+                        else:
+                            keys += _object_keys(record)
+                            row = _event_row(record, check)
+                    except _Bad as bad:
+                        # (_line_of reads the records before this one again, so a key
+                        # given twice in one of them is refused first, as it comes first.)
+                        raise self.refuse(self.place(number, 0), str(bad)) from None
+                    yield number, row
+            except (ijson.JSONError, UnicodeDecodeError) as error:
+                if _C_OVERFLOW.search(str(error)):
+                    raise _NeedsPython from None
+                raise _Careful from None
+            self._fast_ended_plainly = reader.ends_plainly()
+            self._fast_keys = reader.key_ends
+            self._fast_record_keys = keys
+
+    def _walk(
+        self,
+        first: bool = False,
+        python: bool = False,
+        stop_at_items: bool = False,
+        quiet_records: int = 0,
+        skip_settings: int = 0,
+    ) -> Generator[Located, None, _JsonWalk]:
+        """A careful walk over the file (see _JsonWalk), with the C parser unless it could
+        misread the file, then with ijson's pure-Python one. `first`: on the open handle."""
+        backend: Any = _ijson_python if python or not self._regular else _ijson_c
+        skip_records = 0
+        while True:
+            handle = self.handle if first else self._reopen()
+            walk = _JsonWalk(
+                self,
+                handle,
+                backend,
+                stop_at_items=stop_at_items,
+                skip_records=skip_records,
+                quiet_records=quiet_records,
+                skip_settings=skip_settings,
+            )
+            self._position = handle.buffer.tell
+            try:
+                yield from walk.run()
+                return walk
+            except _NeedsPython:
+                if backend is _ijson_python:  # pragma: no cover - it reads any JSON
+                    raise
+                skip_records = max(skip_records, walk.passed_records)
+                skip_settings = max(skip_settings, walk.passed_settings)
+            finally:
+                if handle is not self.handle:
+                    handle.close()
+            backend, first = _ijson_python, False
+
+    def _reopen(self) -> TextIO:
+        return open(self.path, encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed by _walk
+
+    def _line_of(self, number: int) -> int:
+        """The line record `number` starts on: the file read again up to it."""
+        if number not in self._record_lines:
+            walk = _JsonWalk(self, self._reopen(), _ijson_c, find_record=number)
+            try:
+                for _ in walk.run():
+                    pass
+            except _NeedsPython:
+                walk.handle.close()
+                walk = _JsonWalk(self, self._reopen(), _ijson_python, find_record=number)
+                for _ in walk.run():
+                    pass
+            finally:
+                walk.handle.close()
+            self._record_lines[number] = walk.found_line
+        return self._record_lines[number]
 
     def _check_header(self, key: str, value: object) -> None:
         if key == "format" and value != EXPORT_FORMAT:
@@ -944,91 +1057,48 @@ class _TextSource(_Source):
                     f"({EXPORT_VERSION}); upgrade salestui to import it",
                 )
 
-    def _json_settings(self, stream: _JsonStream) -> None:
-        """The `settings` list, one change at a time (each read with a bound)."""
-        stream.expect("[", '"settings" must be a list')
-        if stream.peek() == "]":
-            stream.advance()
-            return
-        number = 0
-        while True:
-            number += 1
-            line = stream.line
-            where = f"setting {number} (line {line})"
-            record = stream.value(f"setting {number}", where)
-            try:
-                row = _check_setting(record)
-            except _Bad as bad:
-                raise self.refuse(where, str(bad)) from None
-            self.keep_setting(row, -number, line)
-            separator = stream.next_char()
-            if separator == "]":
-                return
-            if separator != ",":
-                raise stream.error(f"expected ',' or ']' after setting {number}")
-
-    def _json_events(self, stream: _JsonStream) -> Iterator[Located]:
-        stream.expect("[", '"events" must be a list')
-        if stream.peek() == "]":
-            stream.advance()
-            return
-        check = _Checker(text=False).row
-        scan = stream.scan
-        after_record = _AFTER_RECORD.match
-        all_columns = _ALL_COLUMNS
-        number = 0
-        while True:
-            number += 1
-            stream.read_ahead(_READ_AHEAD)
-            line = stream.line
-            # Fast path: the event and the separator after it, each in one C call. When
-            # either is cut by the end of the buffer (or malformed), the careful path
-            # reads on or finds the words for the error.
-            try:
-                record, end = scan(stream.buffer, stream.pos)
-            except json.JSONDecodeError:
-                where = f"record {number} (line {line})"
-                record = stream.value(f"record {number}", where)
-                end = stream.pos
-            except (_DuplicateKey, RecursionError, ValueError) as error:
-                raise stream.unreadable(error, f"record {number} (line {line})") from None
-            if not isinstance(record, dict):
-                raise self.refuse(f"record {number} (line {line})", "an event must be an object")
-            try:
-                values = all_columns(record)
-            except KeyError:
-                missing = [key for key in REQUIRED_COLUMNS if key not in record]
-                if missing:
-                    where = f"record {number} (line {line})"
-                    raise self.refuse(where, f"missing {', '.join(missing)}") from None
-                values = tuple(record.get(key) for key in EVENT_COLUMNS)
-            try:
-                row = check(values)
-            except _Bad as bad:
-                raise self.refuse(f"record {number} (line {line})", str(bad)) from None
-            yield number, line, row
-            match = after_record(stream.buffer, end)
-            if match is not None and match.end() < len(stream.buffer):
-                separator = match.group(1)
-                stream.move(match.end())
-            else:
-                stream.move(end)
-                separator = stream.next_char()
-                stream.peek()  # to the next record, so that its line is right
-            if separator == "]":
-                return
-            if separator != ",":
-                raise stream.error(f"expected ',' or ']' after record {number}")
-
 
 _NOT_AN_EXPORT = (
     "not a salestui export (expected a JSON export with format salestui-export, "
     "a CSV file with the header " + ",".join(EVENT_COLUMNS) + ", or a salestui database)"
 )
-_SPACE = re.compile(r"[ \t\r\n]*")
-_AFTER_RECORD = re.compile(r"[ \t\r\n]*([,\]])[ \t\r\n]*")
 _ALL_COLUMNS = operator.itemgetter(*EVENT_COLUMNS)
-_READ_AHEAD = 1 << 14  # more than one event usually takes
+_MAX_DEPTH = 900
+"""Deeper JSON is refused (an event is a flat object); Python's json stopped about here."""
+_PIECE_CHARS = 1 << 16  # the careful walk feeds a line at a time, a longer one in parts
+_FAST_CHUNK = 1 << 18  # what the fast pass reads at a time (faster than ijson's 64 KiB)
+_FINAL_BYTES = 4096  # the end of the file, handed to the fast pass a byte at a time
+_DEPTH_ALARM = 4000  # ijson's C paths for that depth take ~40 MB; a 256 KiB piece opens <= 1,800
+_FAST_RECORD_BYTES = 4 * _MAX_RECORD_CHARS + _FAST_CHUNK  # a UTF-8 character is <= 4 bytes
+# A \uD800-\uDFFF escape: the C parser turns a lone one into '?' where json keeps it.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89abcdefABCDEF]")
+# The C parser refuses numbers json reads (an integer past 64 bits, 1e400).
+_C_OVERFLOW = re.compile(r"integer overflow|numeric \(floating point\) overflow")
+_PLAIN_END = re.compile(rb"[ \t\r\n]*\][ \t\r\n]*\}[ \t\r\n]*")
+_SPACED_KEY_END = re.compile(rb'"[ \t\r\n]+:')
+
+
+def _object_keys(value: object) -> int:
+    """How many keys the objects in `value` hold, at any depth."""
+    if isinstance(value, dict):
+        return len(value) + sum(_object_keys(item) for item in value.values())
+    if isinstance(value, list):
+        return sum(_object_keys(item) for item in value)
+    return 0
+
+
+def _event_row(record: object, check: Callable[[Sequence[object]], Row]) -> Row:
+    """One JSON event checked; raises _Bad naming what is wrong."""
+    if not isinstance(record, dict):
+        raise _Bad("an event must be an object")
+    try:
+        values = _ALL_COLUMNS(record)
+    except KeyError:
+        missing = [key for key in REQUIRED_COLUMNS if key not in record]
+        if missing:
+            raise _Bad(f"missing {', '.join(missing)}") from None
+        values = tuple(record.get(key) for key in EVENT_COLUMNS)
+    return check(values)
 
 
 class _DuplicateKey(ValueError):
@@ -1037,132 +1107,401 @@ class _DuplicateKey(ValueError):
         self.key = key
 
 
-def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    record = dict(pairs)
-    if len(record) != len(pairs):
-        seen: set[str] = set()
-        for key, _ in pairs:
-            if key in seen:
-                raise _DuplicateKey(key)
-            seen.add(key)
-    return record
+class _Record(dict[str, Any]):
+    """A JSON object that refuses a key given twice (json and ijson keep the last one
+    silently: `"delta": 1, "delta": -997` would be -997)."""
+
+    __slots__ = ()
+
+    def __setitem__(self, key: str, value: Any, _set: Any = dict.__setitem__) -> None:
+        if key in self:
+            raise _DuplicateKey(key)
+        _set(self, key, value)
 
 
-class _JsonStream:
-    """Just enough of a streaming JSON reader for an export: the top level by hand,
-    each value (an event, the version) with the C decoder, text read 256 KiB at a time."""
+class _Careful(Exception):
+    """The fast pass hands the file over to the careful walk."""
 
-    def __init__(self, handle: TextIO, source: _Source) -> None:
-        self.handle = handle
+
+class _NeedsPython(_Careful):
+    """The C parser would not read this file as Python's json does (a lone surrogate
+    escape, an integer past 64 bits, a float past the double range): ijson's pure-Python
+    parser reads it instead."""
+
+
+class _FastReader:
+    """The export as the fast pass's C parser reads it, checked before each piece goes on.
+
+    - No surrogate escape (see _NeedsPython).
+    - Bounded nesting: ijson's C parser builds a path string per level, so depth costs it
+      memory squared. At the end of a piece in which an item ended the depth is at most
+      2 (the object, the list) plus the brackets opened in that piece; otherwise it grows
+      by at most those opened. Past _DEPTH_ALARM the careful walk (no paths) takes over.
+    - Bounded records: past _FAST_RECORD_BYTES without an item ending, the careful walk
+      takes over (it refuses a record past _MAX_RECORD_CHARS, in characters).
+    - The last _FINAL_BYTES go a byte at a time, so that where the last item ends is
+      known exactly: `ends_plainly` says whether only `]}` follows it.
+    """
+
+    def __init__(self, raw: io.BufferedReader, size: int) -> None:
+        self.raw = raw
+        self.size = size
+        self.items = 0  # items read so far (set by whoever reads them)
+        self.after_last_item = -1
+        self.final = b""
+        self._items_seen = 0
+        self._ceiling = 0
+        self._opens = 0
+        self._since_item = 0
+        self._carry = b""
+        self._quote = b""  # a '"' and white space that ended the last piece
+        self.key_ends = 0
+        self.offset = 3 if raw.read(3) == b"\xef\xbb\xbf" else 0
+        raw.seek(self.offset)
+
+    def tell(self) -> int:
+        return self.offset
+
+    def read(self, size: int = -1) -> bytes:
+        if size == 0:  # ijson asks for nothing first, to see bytes or text
+            return b""
+        if self.items != self._items_seen:
+            self._items_seen = self.items
+            self._ceiling = 2 + self._opens
+            self._since_item = 0
+            self.after_last_item = self.offset
+        before_end = self.size - self.offset - _FINAL_BYTES
+        near_end = before_end <= 0
+        piece = self.raw.read(1 if near_end else min(size, before_end) if size > 0 else before_end)
+        if not piece:
+            return piece
+        if near_end:
+            self.final += piece
+        self.offset += len(piece)
+        if _SURROGATE_ESCAPE.search(self._carry + piece):
+            raise _NeedsPython
+        self._carry = (self._carry + piece)[-5:]
+        joined = self._quote + piece
+        self.key_ends += joined.count(b'":') + len(_SPACED_KEY_END.findall(joined))
+        stripped = piece.rstrip(b" \t\r\n")
+        self._quote = piece[len(stripped) - 1 :] if stripped.endswith(b'"') else b""
+        self._opens = piece.count(b"{") + piece.count(b"[")
+        self._ceiling += self._opens
+        self._since_item += len(piece)
+        if self._ceiling > _DEPTH_ALARM or self._since_item > _FAST_RECORD_BYTES:
+            raise _Careful
+        return piece
+
+    def ends_plainly(self) -> bool:
+        """Whether only white space, `]` and `}` follow the last item (no key after it)."""
+        start = self.offset - len(self.final)
+        if self.after_last_item < start or self.offset != self.size:
+            return False
+        return _PLAIN_END.fullmatch(self.final[self.after_last_item - start :]) is not None
+
+
+class _Stop(Exception):
+    """The walk has what it was asked for."""
+
+
+class _JsonWalk:
+    """A JSON export read event by event (ijson's basic_parse, fed a line at a time, a
+    long line in parts), so that every setting and record knows its line and every refusal
+    its words. It reads the header and settings before the fast pass, the whole file when
+    the fast pass hands it over, and finds the line of a record for a message.
+
+    `stop_at_items`: stop at the first item of the "events" list (the fast pass reads them).
+    `skip_records`, `skip_settings`: that many were read already; they are walked over, not
+    built, checked or kept again. `quiet_records`: that many were handed on already; they
+    are built and checked again, not handed on. `find_record`: stop where that record
+    starts (the ones before it checked); its line is then `found_line`.
+    """
+
+    def __init__(
+        self,
+        source: _TextSource,
+        handle: TextIO,
+        backend: Any,
+        stop_at_items: bool = False,
+        skip_records: int = 0,
+        quiet_records: int = 0,
+        skip_settings: int = 0,
+        find_record: int = 0,
+    ) -> None:
         self.source = source
-        self.buffer = ""
-        self.pos = 0
-        self.line = 1  # the line at self.pos
-        self.eof = False
-        self.last = ""
-        # raw_decode skips no white space and runs the C scanner; the hook refuses an
-        # object with a key twice (json keeps the last one silently: `"delta": 1,
-        # "delta": -997` would be -997).
-        decoder = json.JSONDecoder(object_pairs_hook=_no_duplicate_keys)
-        self.decode = decoder.raw_decode
-        self.scan = decoder.raw_decode
+        self.handle = handle
+        self.backend = backend
+        self.stop_at_items = stop_at_items
+        self.skip_records = skip_records
+        self.quiet_records = find_record - 1 if find_record else quiet_records
+        self.skip_settings = sys.maxsize if find_record else skip_settings
+        self.find_record = find_record
+        self.check = _Checker(text=False).row
+        self.header: dict[str, object] = {}
+        self.seen_events = False
+        self.stopped = False
+        self.found_line = 0
+        self.map_keys = 0  # keys of every object read (before a stop)
+        self.records = 0  # items of "events" begun so far
+        self.settings = 0  # items of "settings" begun so far
+        self.passed_records = 0  # read whole (yielded or skipped)
+        self.passed_settings = 0
+        self.line = 1
+        self.read = 0  # characters fed so far
+        self.piece_start = 0
+        # Where the walk is: before the object, in it (at `key`), in a list, or done.
+        self.started = False
+        self.ended = False
+        self.key: str | None = None
+        self.awaiting_value = False
+        self.listing: str | None = None  # "events" or "settings" while in that list
+        self.after = 0  # the number of the last item of the list read whole
+        # The value being read: its kind ("" when none), number, line and containers.
+        self.kind = ""
+        self.number = 0
+        self.build = True
+        self.value_line = 0
+        self.value_start = 0
+        self.depth = 0
+        self.stack: list[Any] = []
+        self.keys: list[str] = []
+        self.result: object = None
 
-    def _fill(self) -> bool:
-        if self.eof:
-            return False
-        data = self.handle.read(1 << 18)
-        if not data:
-            self.eof = True
-            return False
-        self.buffer = self.buffer[self.pos :] + data
-        self.pos = 0
-        return True
+    def run(self) -> Iterator[Located]:
+        """The records (numbered, with lines), checked; settings kept, the header checked."""
+        sink = ijson.sendable_list()
+        parser = self.backend.basic_parse_coro(sink, use_float=True)
+        exact = self.backend is _ijson_python
+        readline = self.handle.readline
+        carry = b""
+        try:
+            while True:
+                piece = readline(_PIECE_CHARS)
+                data = piece.encode("utf-8")
+                if not exact and _SURROGATE_ESCAPE.search(carry + data):
+                    raise _NeedsPython
+                carry = data[-5:]
+                self.piece_start = self.read
+                self.read += len(piece)
+                try:
+                    if data:
+                        parser.send(data)
+                    else:
+                        parser.close()
+                except ijson.JSONError as error:
+                    yield from self._events(sink)  # what came before the error comes first
+                    raise self._parse_error(error) from None
+                yield from self._events(sink)
+                if self.kind and self.read - self.value_start > _MAX_RECORD_CHARS:
+                    raise self._too_long()
+                if not piece:
+                    return
+                self.line += piece.count("\n")
+        except _Stop:
+            return
 
-    def read_ahead(self, chars: int) -> None:
-        """Make sure `chars` characters are buffered past the position, unless at the end."""
-        if len(self.buffer) - self.pos < chars:
-            self._fill()
+    def _events(self, sink: list[tuple[str, Any]]) -> Iterator[Located]:
+        for name, value in sink:
+            located = self._event(name, value)
+            if located is not None:
+                yield located
+        del sink[:]
 
-    def move(self, to: int) -> None:
-        """Move the position forward to `to`, counting lines."""
-        self.line += self.buffer.count("\n", self.pos, to)
-        self.pos = to
+    def _event(self, name: str, value: Any) -> Located | None:
+        if self.kind:
+            return self._value_event(name, value)
+        if not self.started:
+            if name != "start_map":
+                raise self._malformed("a JSON export is an object")
+            self.started = True
+            return None
+        if self.listing is not None:
+            if name == "end_array":
+                self.listing = None
+                self.awaiting_value = False
+                return None
+            return self._item(name, value)
+        if name == "map_key":
+            self.map_keys += 1
+            self.key = value
+            self.awaiting_value = True
+            return None
+        if name == "end_map":
+            self.ended = True
+            return None
+        if self.key in ("events", "settings"):
+            self.seen_events = self.seen_events or self.key == "events"
+            if name != "start_array":
+                raise self._malformed(f'"{self.key}" must be a list')
+            self.listing = self.key
+            self.after = 0
+            return None
+        self._begin("value", 0, True)
+        return self._value_event(name, value)
 
-    def _skip_space(self) -> None:
-        while True:
-            match = _SPACE.match(self.buffer, self.pos)
-            self.move(match.end() if match else self.pos)
-            if self.pos < len(self.buffer) or not self._fill():
-                return
+    def _item(self, name: str, value: Any) -> Located | None:
+        if self.listing == "events":
+            if self.stop_at_items:
+                self.stopped = True
+                raise _Stop
+            self.records += 1
+            if self.records == self.find_record:
+                self.found_line = self.line
+                raise _Stop
+            self._begin("record", self.records, self.records > self.skip_records)
+        else:
+            self.settings += 1
+            self._begin("setting", self.settings, self.settings > self.skip_settings)
+        return self._value_event(name, value)
 
-    def peek(self) -> str:
-        """The next character after white space ('' at the end)."""
-        self._skip_space()
-        return self.buffer[self.pos] if self.pos < len(self.buffer) else ""
+    def _begin(self, kind: str, number: int, build: bool) -> None:
+        self.kind, self.number, self.build = kind, number, build
+        self.value_line, self.value_start = self.line, self.piece_start
+        self.depth = 0
+        self.stack.clear()
+        self.keys.clear()
 
-    def advance(self) -> None:
-        self.move(self.pos + 1)
+    def _value_event(self, name: str, value: Any) -> Located | None:
+        if name == "map_key":
+            self.map_keys += 1
+            if self.build:
+                self.keys[-1] = value
+            return None
+        if name in ("start_map", "start_array"):
+            self.depth += 1
+            if self.depth > _MAX_DEPTH:
+                raise self._refuse_value("JSON nested too deeply (an event is a flat object)")
+            if self.build:
+                container: Any = _Record() if name == "start_map" else []
+                self._add(container)
+                self.stack.append(container)
+                self.keys.append("")
+            return None
+        if name in ("end_map", "end_array"):
+            self.depth -= 1
+            if self.build:
+                self.stack.pop()
+                self.keys.pop()
+        elif self.build:
+            self._add(value)
+        return self._complete() if self.depth == 0 else None
 
-    def next_char(self) -> str:
-        """Consume and return the next character after white space."""
-        self.last = self.peek()
-        if self.last:
-            self.advance()
-        return self.last
+    def _add(self, value: object) -> None:
+        if not self.stack:
+            self.result = value
+        elif isinstance(self.stack[-1], list):
+            self.stack[-1].append(value)
+        else:
+            try:
+                self.stack[-1][self.keys[-1]] = value
+            except _DuplicateKey as twice:
+                reason = f"the key {twice.key!r} appears twice in one object"
+                raise self._refuse_value(reason) from None
 
-    def expect(self, char: str, message: str) -> None:
-        if self.next_char() != char:
-            raise self.error(message)
+    def _complete(self) -> Located | None:
+        kind, number, value, where = self.kind, self.number, self.result, self._where()
+        self.kind, self.result = "", None
+        self.awaiting_value = False
+        if kind == "value":
+            key = str(self.key)
+            self.header[key] = value
+            self.source._check_header(key, value)
+            return None
+        self.after = number
+        if kind == "setting":
+            self.passed_settings = max(self.passed_settings, number)
+            if not self.build:
+                return None
+            try:
+                setting = _check_setting(value)
+            except _Bad as bad:
+                raise self.source.refuse(where, str(bad)) from None
+            self.source.keep_setting(setting, -number, self.value_line)
+            return None
+        self.passed_records = max(self.passed_records, number)
+        if not self.build:
+            return None
+        try:
+            row = _event_row(value, self.check)
+        except _Bad as bad:
+            raise self.source.refuse(where, str(bad)) from None
+        if number <= self.quiet_records:
+            return None
+        return number, self.value_line, row
 
-    def expect_end(self) -> None:
-        if self.peek():
-            raise self.error("unexpected data after the end of the export")
+    # the words for a refusal --------------------------------------------------------
 
-    def error(self, message: str) -> ImportRefused:
+    def _where(self) -> str:
+        """The place of the item being read; '' for a header value."""
+        if self.kind == "record":
+            return f"record {self.number} (line {self.value_line})"
+        if self.kind == "setting":
+            return f"setting {self.number} (line {self.value_line})"
+        return ""
+
+    def _refuse_value(self, reason: str) -> ImportRefused:
+        return self.source.refuse(self._where() or f"line {self.value_line}", reason)
+
+    def _too_long(self) -> ImportRefused:
+        where = self._where()
+        what = "" if where else f"the value of {self.key!r}: "
+        return self.source.refuse(
+            where or f"line {self.value_line}",
+            f"{what}longer than {_MAX_RECORD_CHARS:,} characters (or malformed); "
+            "an event is at most that long",
+        )
+
+    def _malformed(self, message: str) -> ImportRefused:
         return self.source.refuse(f"line {self.line}", f"malformed JSON: {message}")
 
-    def unreadable(self, error: BaseException, where: str) -> ImportRefused:
-        """Words for what the JSON decoder could not take."""
-        if isinstance(error, _DuplicateKey):
-            reason = f"the key {error.key!r} appears twice in one object"
-        elif isinstance(error, RecursionError):
-            reason = "JSON nested too deeply (an event is a flat object)"
-        else:
-            reason = "a number with too many digits"
-        return self.source.refuse(where, reason)
+    def _parse_error(self, error: Exception) -> ImportRefused:
+        text = str(error)
+        if self.backend is _ijson_c and _C_OVERFLOW.search(text):
+            raise _NeedsPython
+        # yajl's first line ("parse error: premature EOF"), sometimes inside a bytes repr.
+        detail = text.removeprefix("b'").split("\\n")[0].splitlines()[0] if text else ""
+        detail = detail.removeprefix("parse error: ").removeprefix("lexical error: ")
+        detail = detail.removesuffix(".") or "cut short"
+        if _TOO_MANY_DIGITS.search(text):
+            return (
+                self._refuse_value("a number with too many digits")
+                if self.kind
+                else (self._malformed("a number with too many digits"))
+            )
+        if self.kind == "value":
+            return self.source.refuse(
+                f"line {self.line}", f"malformed JSON in the value of {self.key!r} ({detail})"
+            )
+        if self.kind:
+            return self.source.refuse(self._where(), f"malformed JSON ({detail})")
+        if self.listing is not None:
+            what = "record" if self.listing == "events" else "setting"
+            if self.after and ("expect ',' or ']'" in detail or "premature EOF" in detail):
+                return self._malformed(f"expected ',' or ']' after {what} {self.after}")
+            number = (self.records if what == "record" else self.settings) + 1
+            return self.source.refuse(
+                f"{what} {number} (line {self.line})", f"malformed JSON ({detail})"
+            )
+        if not self.started:
+            return self._malformed("a JSON export is an object")
+        if self.ended or "trailing garbage" in detail or "Additional data" in detail:
+            return self._malformed("unexpected data after the end of the export")
+        if "separated by a colon" in detail:
+            return self._malformed("expected ':' after a key")
+        if "object key" in detail:
+            return self._malformed("expected a key (a string)")
+        if self.awaiting_value:
+            return self.source.refuse(
+                f"line {self.line}", f"malformed JSON in the value of {self.key!r} ({detail})"
+            )
+        return self._malformed("expected ',' or '}' in the top-level object")
 
-    def value(self, what: str, where: str | None = None) -> object:
-        """Decode the next JSON value, reading on while it is cut by the buffer's end."""
-        self._skip_space()
-        while True:
-            try:
-                value, end = self.decode(self.buffer, self.pos)
-            except (_DuplicateKey, RecursionError) as error:
-                raise self.unreadable(error, where or f"line {self.line}") from None
-            except json.JSONDecodeError as error:
-                if not self.eof and len(self.buffer) - self.pos > _MAX_RECORD_CHARS:
-                    raise self.source.refuse(
-                        where or f"line {self.line}",
-                        ("" if where else f"{what}: ")
-                        + f"longer than {_MAX_RECORD_CHARS:,} characters (or malformed); "
-                        "an event is at most that long",
-                    ) from None
-                if self.eof:
-                    line = self.line + self.buffer.count("\n", self.pos, error.pos)
-                    if where is not None:
-                        raise self.source.refuse(where, f"malformed JSON ({error.msg})") from None
-                    raise self.source.refuse(
-                        f"line {line}", f"malformed JSON in {what} ({error.msg})"
-                    ) from None
-                self._fill()
-                continue
-            except ValueError as error:  # an integer longer than Python converts
-                raise self.unreadable(error, where or f"line {self.line}") from None
-            # A number or literal that ends with the buffer may go on in the next read.
-            if end == len(self.buffer) and self._fill():
-                continue
-            self.move(end)
-            return value
+
+# The pure-Python parser's words for an integer longer than int() converts.
+_DIGITS_LIMIT = sys.get_int_max_str_digits()
+_TOO_MANY_DIGITS = re.compile(
+    rf"'-?[0-9]{{{_DIGITS_LIMIT + 1},}}" if _DIGITS_LIMIT else r"(?!)"  # 0: no limit
+)
 
 
 class _DatabaseSource(_Source):
