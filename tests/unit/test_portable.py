@@ -848,3 +848,162 @@ def test_a_setting_change_with_a_known_id_and_other_content_is_refused(
     stored = json.loads(export_text(store))["settings"][0]
     text = json_export([], settings=[dict(stored, value="light")])
     assert "already in" in refused(store, write(tmp_path / "s.json", text))
+
+
+# -- import: how a JSON export is read (ijson: a careful walk, then one C pass) ------------
+
+
+def many(count: int, **changes: object) -> list[dict[str, object]]:
+    return [event(**changes) for _ in range(count)]
+
+
+def one_per_line(events: list[dict[str, object]], **header: object) -> str:
+    return json_export(events, **header).replace("}, {", "},\n{")
+
+
+def test_a_key_twice_late_in_a_big_file_is_refused_with_its_record(
+    seeded: Store, tmp_path: Path
+) -> None:
+    text = one_per_line([*many(3_000), event(note="x")])
+    text = text.replace('"note": "x"', '"note": "x", "note": "y"')
+    message = refused(seeded, write(tmp_path / "twice.json", text))
+    assert "record 3001 (line 3001): the key 'note' appears twice in one object" in message
+
+
+def test_a_key_twice_comes_before_a_later_bad_field(seeded: Store, tmp_path: Path) -> None:
+    text = one_per_line([event(), event(delta=1), *many(50), event(metric="demos")])
+    text = text.replace('"delta": 1', '"delta": 1, "delta": 2', 1)
+    message = refused(seeded, write(tmp_path / "twice.json", text))
+    assert "record 1 (line 1): the key 'delta' appears twice in one object" in message
+
+
+def test_a_key_twice_in_a_setting_and_in_the_header_is_refused(
+    seeded: Store, tmp_path: Path
+) -> None:
+    text = json_export([event()], settings=[setting()]).replace(
+        '"key": "goal', '"key": "x", "key": "goal'
+    )
+    assert "setting 1 (line 1): the key 'key' appears twice" in refused(
+        seeded, write(tmp_path / "s.json", text)
+    )
+    text = json_export([event()], x={"a": 1}).replace('"a": 1', '"a": 1, "a": 2')
+    assert "line 1: the key 'a' appears twice" in refused(seeded, write(tmp_path / "h.json", text))
+
+
+def test_text_that_looks_like_a_key_end_imports(store: Store, tmp_path: Path) -> None:
+    notes = ['He said "yes": ok', ": starts with a colon", '"quoted" :spaced', "tab\t:"]
+    tallies = [event(note=note) for note in notes] + many(2_000)
+    result = import_file(store, write(tmp_path / "a.json", one_per_line(tallies)))
+    assert result == ImportResult(len(tallies), 0)
+    assert [row[5] for row in rows(store.path)[: len(notes)]] == notes
+
+
+def test_keys_after_the_events_are_read(seeded: Store, store: Store, tmp_path: Path) -> None:
+    tallies = many(3_000)
+    text = json.dumps({"events": tallies, "format": "other-app", "version": 1})
+    assert "format is 'other-app'" in refused(seeded, write(tmp_path / "a.json", text))
+    text = json.dumps({"events": tallies, "version": 2, "format": "salestui-export"})
+    assert "export version 2 is newer" in refused(seeded, write(tmp_path / "b.json", text))
+    later = json.dumps(
+        {"format": "salestui-export", "version": 1, "events": tallies, "settings": [setting()]}
+    )
+    assert import_file(seeded, write(tmp_path / "c.json", later)).settings_added == 1
+
+
+def test_a_lone_surrogate_escape_late_in_a_big_file_is_refused(
+    seeded: Store, tmp_path: Path
+) -> None:
+    text = one_per_line([*many(3_000), event(note="\ud800")])
+    assert "\\ud800" in text  # json writes the escape, which ijson's C parser reads as '?'
+    message = refused(seeded, write(tmp_path / "lone.json", text))
+    assert "record 3001 (line 3001): note '\\ud800' holds a NUL character or a lone surrogate" in (
+        message
+    )
+
+
+def test_surrogate_pairs_and_other_escapes_read_back_exactly(store: Store, tmp_path: Path) -> None:
+    notes = ["emoji \U0001f600 here", "tab\tand\u0001control", 'quote " and \\ backslash']
+    text = json.dumps(
+        {"format": "salestui-export", "version": 1, "events": [event(note=n) for n in notes]},
+        ensure_ascii=True,
+    )
+    assert "\\ud83d\\ude00" in text
+    import_file(store, write(tmp_path / "a.json", text))
+    assert [row[5] for row in rows(store.path)] == notes
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("18446744073709551616", "delta 18446744073709551616 is out of range"),
+        ("1.0", "delta 1.0 is not a whole number"),
+        ("1e3", "delta 1000.0 is not a whole number"),
+        ("-0.5", "delta -0.5 is not a whole number"),
+    ],
+)
+def test_numbers_late_in_a_big_file_read_as_json_reads_them(
+    seeded: Store, tmp_path: Path, value: str, expected: str
+) -> None:
+    text = one_per_line([*many(3_000), event(delta=7)]).replace('"delta": 7', f'"delta": {value}')
+    message = refused(seeded, write(tmp_path / "n.json", text))
+    assert f"record 3001 (line 3001): {expected}" in message
+
+
+def test_a_big_integer_in_an_unknown_key_is_accepted(store: Store, tmp_path: Path) -> None:
+    tallies = [*many(3_000), dict(event(), extra=2**70)]
+    assert import_file(store, write(tmp_path / "a.json", json_export(tallies))).added == 3_001
+
+
+def test_a_bom_and_crlf_lines_are_read(store: Store, tmp_path: Path) -> None:
+    text = "\ufeff" + one_per_line(many(3_000)).replace("\n", "\r\n")
+    assert import_file(store, write(tmp_path / "a.json", text)) == ImportResult(3_000, 0)
+
+
+def test_a_bad_record_in_a_pretty_printed_file_names_its_first_line(
+    seeded: Store, tmp_path: Path
+) -> None:
+    tallies = [*many(2), event(metric="demos")]
+    text = json.dumps({"format": "salestui-export", "version": 1, "events": tallies}, indent=2)
+    message = refused(seeded, write(tmp_path / "p.json", text))
+    first = text.splitlines().index("    {") + 1  # the line of record 1's brace
+    line = first + 2 * (1 + len(tallies[0]) + 1)  # each record: a brace, its keys, a brace
+    assert f"record 3 (line {line}): unknown metric 'demos'" in message
+
+
+def test_deep_nesting_late_in_a_big_file_is_one_line(seeded: Store, tmp_path: Path) -> None:
+    deep = "[" * 50_000 + "]" * 50_000
+    text = one_per_line([*many(3_000), event()])
+    at = text.rindex('"note": null')
+    text = text[:at] + f'"note": {deep}' + text[at + len('"note": null') :]
+    assert "record 3001 (line 3001): JSON nested too deeply" in refused(
+        seeded, write(tmp_path / "deep.json", text)
+    )
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="needs mkfifo")
+def test_an_export_read_from_a_pipe(store: Store, tmp_path: Path) -> None:
+    import os
+    import threading
+
+    text = one_per_line(many(500))
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+
+    def feed() -> None:
+        with open(fifo, "w", encoding="utf-8") as out:
+            out.write(text)
+
+    writer = threading.Thread(target=feed)
+    writer.start()
+    try:
+        assert import_file(store, fifo) == ImportResult(500, 0)
+    finally:
+        writer.join(10)
+
+
+def test_the_json_reader_is_ijson() -> None:
+    """The hand-written streaming parser is gone: ijson reads JSON exports."""
+    import salestui.store.portable as portable
+
+    assert not hasattr(portable, "_JsonStream")
+    assert portable._ijson_c.backend == "yajl2_c"
