@@ -29,9 +29,12 @@ written unless the whole file is good:
 1. Stage: read the file as a stream (every read bounded: a record, a line or a cell
    past its limit is refused, so `/dev/zero` or a 1 GB line cannot fill memory),
    check every record, and copy the checked rows into TEMP tables on the store's
-   connection. Temp tables are private to the connection and take no lock on the
-   database file. The first bad record stops the import with its line or record
-   number.
+   connection. A JSON export is read with ijson: the header and settings by a careful
+   walk over its parse events, fed a line at a time so that each knows its line; the
+   events in one pass of its C parser; a record's line is worked out when a message
+   needs it (`_TextSource._json_records`). Temp tables are private to the connection
+   and take no lock on the database file. The first bad record stops the import with
+   its line or record number.
 2. Check against the database, still without the write lock: an id already stored
    with different content is refused (never overwritten); an undo must cancel a tally
    in the file or the database, on its day and metric with the opposite delta; and
@@ -1022,7 +1025,11 @@ class _TextSource(_Source):
             finally:
                 if handle is not self.handle:
                     handle.close()
+                    self._position = self._read_whole
             backend, first = _ijson_python, False
+
+    def _read_whole(self) -> int:
+        return self.total
 
     def _reopen(self) -> TextIO:
         return open(self.path, encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed by _walk
