@@ -1219,8 +1219,9 @@ class _JsonWalk:
 
     `stop_at_items`: stop at the first item of the "events" list (the fast pass reads them).
     `skip_records`, `skip_settings`: that many were read already; they are walked over, not
-    built, checked or kept again. `quiet_records`: that many were handed on already; they
-    are built and checked again, not handed on. `find_record`: stop where that record
+    built, checked or kept again. `quiet_records`: that many were handed on (checked)
+    already; they are only read again for a key given twice, which the fast pass finds
+    by counting, not in which record. `find_record`: stop where that record
     starts (the ones before it checked); its line is then `found_line`.
     """
 
@@ -1267,6 +1268,7 @@ class _JsonWalk:
         self.kind = ""
         self.number = 0
         self.build = True
+        self.scan = False
         self.value_line = 0
         self.value_start = 0
         self.depth = 0
@@ -1355,14 +1357,17 @@ class _JsonWalk:
             if self.records == self.find_record:
                 self.found_line = self.line
                 raise _Stop
-            self._begin("record", self.records, self.records > self.skip_records)
+            fresh = self.records > max(self.skip_records, self.quiet_records)
+            self._begin("record", self.records, fresh, scan=self.records > self.skip_records)
         else:
             self.settings += 1
             self._begin("setting", self.settings, self.settings > self.skip_settings)
         return self._value_event(name, value)
 
-    def _begin(self, kind: str, number: int, build: bool) -> None:
-        self.kind, self.number, self.build = kind, number, build
+    def _begin(self, kind: str, number: int, build: bool, scan: bool = False) -> None:
+        """Start reading a value: built (and checked when whole), scanned only for a key
+        given twice, or walked over."""
+        self.kind, self.number, self.build, self.scan = kind, number, build, scan
         self.value_line, self.value_start = self.line, self.piece_start
         self.depth = 0
         self.stack.clear()
@@ -1373,6 +1378,10 @@ class _JsonWalk:
             self.map_keys += 1
             if self.build:
                 self.keys[-1] = value
+            elif self.scan:
+                if value in self.stack[-1]:
+                    raise self._refuse_value(f"the key {value!r} appears twice in one object")
+                self.stack[-1].add(value)
             return None
         if name in ("start_map", "start_array"):
             self.depth += 1
@@ -1383,12 +1392,16 @@ class _JsonWalk:
                 self._add(container)
                 self.stack.append(container)
                 self.keys.append("")
+            elif self.scan:
+                self.stack.append(set() if name == "start_map" else None)
             return None
         if name in ("end_map", "end_array"):
             self.depth -= 1
             if self.build:
                 self.stack.pop()
                 self.keys.pop()
+            elif self.scan:
+                self.stack.pop()
         elif self.build:
             self._add(value)
         return self._complete() if self.depth == 0 else None
