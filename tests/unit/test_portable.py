@@ -1007,3 +1007,36 @@ def test_the_json_reader_is_ijson() -> None:
 
     assert not hasattr(portable, "_JsonStream")
     assert portable._ijson_c.backend == "yajl2_c"
+
+
+def test_a_byte_that_is_not_utf8_late_in_a_big_file_is_refused(
+    seeded: Store, tmp_path: Path
+) -> None:
+    path = tmp_path / "latin1.json"
+    text = one_per_line([*many(3_000), event(note="caf\u00e9")]).replace("\\u00e9", "\u00e9")
+    path.write_bytes(text.encode("latin-1"))  # a raw 0xE9, as a Windows editor might save it
+    assert "not UTF-8 text" in refused(seeded, path)
+
+
+def test_an_export_as_salestui_writes_it_is_read_in_one_c_pass(
+    store: Store, other: Store, clock: FakeClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The speed of a large import: the header walk stops at the first event, the C pass
+    reads the rest, and nothing is read a third time."""
+    import salestui.store.portable as portable
+
+    fill(store, clock)
+    store.set_setting("theme", "dark")
+    for _ in range(3_000):
+        store.log("calls", note='with "quotes", commas: and \\ backslashes')
+    walks: list[dict[str, object]] = []
+    walk = portable._TextSource._walk
+
+    def counted(self: object, **options: object):  # type: ignore[no-untyped-def]
+        walks.append(options)
+        return (yield from walk(self, **options))  # type: ignore[arg-type]
+
+    monkeypatch.setattr(portable._TextSource, "_walk", counted)
+    result = import_file(other, write(tmp_path / "e.json", export_text(store)))
+    assert result.added == count(store.path) and result.settings_added == 1
+    assert walks == [{"first": True, "stop_at_items": True}]
