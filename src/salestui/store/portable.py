@@ -1310,8 +1310,10 @@ class _JsonWalk:
             return
 
     def _events(self, sink: list[tuple[str, Any]]) -> Iterator[Located]:
+        value_event, event = self._value_event, self._event
         for name, value in sink:
-            located = self._event(name, value)
+            # Most events are inside a value: one call each, not two.
+            located = value_event(name, value) if self.kind else event(name, value)
             if located is not None:
                 yield located
         del sink[:]
