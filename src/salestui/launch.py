@@ -1,9 +1,11 @@
 """The `salestui` entry point, on top of everything: nothing in salestui imports it.
 
 `salestui` alone (or with only `--db PATH`) opens the app without importing click:
-startup is the one thing a person waits for every time. Everything else goes to the
-click command line (`salestui.cli`), which is handed `run_tui` for the one case it
-opens the app itself (`salestui --db=A --db=B`, say).
+startup is the one thing a person waits for every time. So is a key bound to
+`salestui log call`: `[--db PATH] log METRIC [COUNT]` is recorded by `salestui.quick_log`,
+without click either. Everything else goes to the click command line (`salestui.cli`),
+which is handed `run_tui` for the one case it opens the app itself (`salestui --db=A
+--db=B`, say).
 
 The two halves are imported where they are used, on purpose: the command line must
 not pay for Textual, nor the app for click.
@@ -16,6 +18,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from salestui import quick_log
 from salestui.clock import Clock, local_now
 from salestui.paths import check_db_option, resolve_db_path
 from salestui.store.events import Store, StoreError
@@ -46,11 +49,13 @@ def _bare_db_option(argv: Sequence[str]) -> tuple[bool, str | None]:
 
 
 def main() -> None:
-    """Console script: the app, or the command line."""
-    bare, db_option = _bare_db_option(sys.argv[1:])
-    # Shell completion asks with no arguments and `_SALESTUI_COMPLETE` set: that is
-    # click's business, not a reason to open the app.
-    if bare and "_SALESTUI_COMPLETE" not in os.environ:
+    """Console script: the app, a quick tally, or the command line."""
+    argv = sys.argv[1:]
+    # Shell completion asks with `_SALESTUI_COMPLETE` set, whatever the words: that is
+    # click's business, not a reason to open the app or record a tally.
+    completing = "_SALESTUI_COMPLETE" in os.environ
+    bare, db_option = _bare_db_option(argv)
+    if bare and not completing:
         if db_option is not None:
             try:
                 check_db_option(db_option)
@@ -58,6 +63,10 @@ def main() -> None:
                 print(f"salestui: {error}", file=sys.stderr)
                 sys.exit(2)
         sys.exit(run_tui(resolve_db_path(db_option)))
+    if not completing:
+        code = quick_log.run(argv)
+        if code is not None:
+            sys.exit(code)
     from salestui.cli import main as cli_main  # click: only for the command line
 
     cli_main(open_app=run_tui)

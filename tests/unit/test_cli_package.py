@@ -99,17 +99,30 @@ def test_help_and_completion_import_no_command_module() -> None:
     assert completion.stdout.split() == [f"plain,{name}" for name in sorted(COMMANDS)]
 
 
-def test_log_loads_only_what_a_tally_needs(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("words", "command_line"),
+    [(["log", "call"], False), (["log", "call", "--note", "Acme"], True)],
+    ids=["quick form", "with an option"],
+)
+def test_log_loads_only_what_a_tally_needs(
+    words: list[str], command_line: bool, tmp_path: Path
+) -> None:
     # sys.modules, not `-X importtime`: that does not see importlib.import_module.
     loaded = modules_loaded(
-        f"sys.argv = ['salestui', '--db', {str(tmp_path / 'x.db')!r}, 'log', 'call']",
+        f"sys.argv = ['salestui', '--db', {str(tmp_path / 'x.db')!r}, *{words!r}]",
         "from salestui.launch import main",
         "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):",
         "    main()",
-        "heavy = ('textual', 'sqlite_utils', 'platformdirs')",
+        "heavy = ('click', 'textual', 'sqlite_utils', 'platformdirs')",
         "print(' '.join(name for name in heavy if name in sys.modules))",
     )
-    assert {"salestui.cli.common", "salestui.cli.counting", "salestui.store.events"} <= loaded
+    assert "salestui.store.events" in loaded
+    cli_modules = {"salestui.cli", "salestui.cli.common", "salestui.cli.counting"}
+    if command_line:
+        assert cli_modules <= loaded and "click" in loaded
+    else:  # `salestui.quick_log` records it: no click at all
+        assert not any(name.startswith("salestui.cli") for name in loaded)
+        assert "click" not in loaded
     assert loaded.isdisjoint(set(COMMAND_MODULES) - {"salestui.cli.counting"})
     unwanted = ("salestui.tui", "salestui.figures", "salestui.store.portable")
     assert not [name for name in loaded if name.startswith(unwanted)]

@@ -1,12 +1,13 @@
 """`salestui log`, `undo` and `today`: the quick commands a key binding runs.
 
 They must stay fast: this module imports only click, the store and the few domain
-modules these three need (no figures, no Textual).
+modules these three need (no figures, no Textual). The common `salestui log METRIC
+[COUNT]` does not even come here: `salestui.quick_log` records it without click, through
+the same `count_or_none` and `record` this `log` uses for every other form.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import click
@@ -23,17 +24,16 @@ from salestui.domain.metrics import MAX_COUNT, metric_by_key, parse_metric
 from salestui.domain.periods import DateRange, shown
 from salestui.domain.text import visible
 from salestui.domain.when import parse_at
+from salestui.quick_log import count_or_none, record
 from salestui.store.events import BelowZeroError
 
 
 def parse_count(text: str) -> int:
     """COUNT: a whole number from 1 to MAX_COUNT (10,000)."""
-    digits = text.strip()
-    # Plain decimal digits only (int() would also take "1_000" and other scripts' digits),
-    # and few enough for int(): Python refuses int() of 4,300+ digits.
-    if re.fullmatch(r"\+?[0-9]{1,12}", digits) is None or not 1 <= int(digits) <= MAX_COUNT:
+    count = count_or_none(text)
+    if count is None:
         fail_input(f"COUNT must be a whole number from 1 to {MAX_COUNT:,}, not {shown(text)}")
-    return int(digits)
+    return count
 
 
 def check_note(note: str | None) -> str | None:
@@ -87,10 +87,7 @@ def log(ctx: click.Context, metric: str, count: str, at_text: str | None, note: 
             at = parse_at(at_text, now)
         except ValueError as error:
             fail_input(str(error))
-    store = open_store(ctx)
-    event = store.log(chosen.key, amount, at=at, note=note, source="cli")
-    when = "" if event.day == now.date().isoformat() else f" on {event.day}"
-    click.echo(f"+{chosen.amount(amount)}{when}")
+    click.echo(record(open_store(ctx), chosen, amount, now, at=at, note=note))
 
 
 @click.command()

@@ -1,0 +1,132 @@
+"""`salestui log METRIC [COUNT]` as a key binding runs it: read and recorded without click.
+
+A tmux or shell key bound to `salestui log call` starts a new interpreter on every
+press, so what it imports is most of what it costs. `salestui.launch` hands this module
+the command line; it takes only the exact common form, `[--db PATH] log METRIC [COUNT]`
+with values it accepts, and answers None for everything else (an option, a bad metric
+or count, `--help`): the click command line (`salestui.cli`) takes those and says what
+is wrong, so no refusal is worded twice. `salestui.cli.counting` reads COUNT and records
+the tally through the functions here too, so both paths print the same line.
+
+It imports the store and the domain, never click or Textual.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from salestui.clock import Clock, local_now
+from salestui.domain.metrics import MAX_COUNT, Metric, parse_metric
+from salestui.domain.text import visible
+from salestui.paths import check_db_option, resolve_db_path
+from salestui.store.events import Store, StoreError
+
+
+def count_or_none(text: str) -> int | None:
+    """COUNT as a whole number from 1 to MAX_COUNT (10,000), or None when it is not one."""
+    digits = text.strip()
+    # Plain decimal digits only (int() would also take "1_000" and other scripts' digits),
+    # and few enough for int(): Python refuses int() of 4,300+ digits.
+    unsigned = digits[1:] if digits.startswith("+") else digits
+    if not (1 <= len(unsigned) <= 12 and unsigned.isascii() and unsigned.isdigit()):
+        return None
+    count = int(unsigned)
+    return count if 1 <= count <= MAX_COUNT else None
+
+
+def record(
+    store: Store,
+    metric: Metric,
+    count: int,
+    now: datetime,
+    *,
+    at: datetime | None = None,
+    note: str | None = None,
+) -> str:
+    """Record one tally of `count` and return the line `salestui log` prints for it:
+    `+1 call`, or `+2 sales on 2026-11-26` when it landed on a day other than `now`'s."""
+    event = store.log(metric.key, count, at=at, note=note, source="cli")
+    when = "" if event.day == now.date().isoformat() else f" on {event.day}"
+    return f"+{metric.amount(count)}{when}"
+
+
+def quick_form(argv: Sequence[str]) -> tuple[Path, Metric, int] | None:
+    """(database, metric, count) when `argv` (without the program name) is exactly
+    `[--db PATH] log METRIC [COUNT]` with a usable PATH, METRIC and COUNT; else None."""
+    args = list(argv)
+    db_option: str | None = None
+    if args[:1] == ["--db"] and len(args) >= 2:
+        db_option, args = args[1], args[2:]
+    elif args and args[0].startswith("--db="):
+        db_option, args = args[0][len("--db=") :], args[1:]
+    if not 2 <= len(args) <= 3 or args[0] != "log":
+        return None
+    if any(arg.startswith("-") for arg in args) or (db_option or "").startswith("-"):
+        return None  # an option, or a value click might read as one: click decides
+    try:
+        if db_option is not None:
+            check_db_option(db_option)
+        metric = parse_metric(args[1])
+    except (ValueError, OSError):  # OSError: a folder it may not look into
+        return None
+    count = count_or_none(args[2]) if len(args) == 3 else 1
+    if count is None:
+        return None
+    return resolve_db_path(db_option), metric, count
+
+
+def run(argv: Sequence[str], clock: Clock = local_now) -> int | None:
+    """Record the tally `argv` asks for and return the exit code; None (nothing done)
+    when `argv` is not the quick form, for the click command line to take."""
+    form = quick_form(argv)
+    if form is None:
+        return None
+    path, metric, count = form
+    try:
+        now = clock()
+        with Store(path, clock=clock) as store:
+            line = record(store, metric, count, now)
+            if sys.stdout is not None:  # no standard output at all: nothing to say
+                sys.stdout.write(line + "\n")
+                sys.stdout.flush()
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # never a traceback (DESIGN)
+        return failed(error)
+    return 0
+
+
+def failed(error: Exception) -> int:
+    """Say on stderr, in one line, why the tally failed, as the click command line says
+    it for a runtime failure, and return the exit code (1)."""
+    if isinstance(error, StoreError):
+        say(str(error))
+    elif isinstance(error, BrokenPipeError):
+        # The reader of our output went away: nothing to say to anyone; keep Python
+        # from complaining about the unflushed pipe at exit.
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+    elif isinstance(error, OSError):
+        if error.filename is not None:
+            say(f"{error.filename}: {error.strerror or error}")
+        else:
+            say(str(error))
+    else:
+        say(f"unexpected error ({type(error).__name__}: {error}); please report it")
+    return 1
+
+
+def say(message: str) -> None:
+    """One line on stderr, whatever the message holds (control characters made visible)."""
+    lines = message.splitlines()
+    first = lines[0] if message.strip() else message.strip()
+    if sys.stderr is not None:
+        sys.stderr.write(f"salestui: {visible(first)}\n")
+        sys.stderr.flush()
