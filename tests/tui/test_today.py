@@ -186,9 +186,13 @@ async def test_theme_is_remembered(app_factory) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         app.theme = "nord"
         await pilot.pause()
+        await pilot.press("q")  # quit as a person does (leaving run_test at once may cut
+        # the other tabs off mid-mount, which only a test harness can do)
+    assert app.return_code == 0
     again = app_factory()
-    async with again.run_test(size=(100, 30)):
+    async with again.run_test(size=(100, 30)) as pilot:
         assert again.theme == "nord"
+        await pilot.press("q")
 
 
 async def test_note_for_the_last_tally(app_factory, db_path: Path) -> None:
