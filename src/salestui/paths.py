@@ -5,8 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from salestui.domain.periods import shown
-from salestui.domain.text import visible
+from salestui.domain.text import shown, visible
 
 ENV_VAR = "SALESTUI_DB"
 

@@ -129,7 +129,9 @@ def test_log_loads_only_what_a_tally_needs(
     assert "salestui.store.backup" not in loaded
     assert not {"textual", "sqlite_utils", "platformdirs"} & loaded  # --db: no default path
     domain = {name for name in loaded if name.startswith("salestui.domain.")}
-    assert domain <= {f"salestui.domain.{name}" for name in ("metrics", "periods", "text", "when")}
+    assert domain <= {
+        f"salestui.domain.{name}" for name in ("metrics", "periods", "record", "text", "when")
+    }
 
 
 def test_no_command_without_the_app_prints_the_help(run) -> None:  # type: ignore[no-untyped-def]

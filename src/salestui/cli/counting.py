@@ -21,8 +21,8 @@ from salestui.cli.common import (
     reading_store,
 )
 from salestui.domain.metrics import MAX_COUNT, metric_by_key, parse_metric
-from salestui.domain.periods import DateRange, shown
-from salestui.domain.text import visible
+from salestui.domain.periods import DateRange
+from salestui.domain.text import shown, visible
 from salestui.domain.when import parse_at
 from salestui.quick_log import count_or_none, record
 from salestui.store.events import BelowZeroError

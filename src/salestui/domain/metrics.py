@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from salestui.domain.record import Record
 
 
-@dataclass(frozen=True, slots=True)
-class Metric:
-    """One tallied metric: `calls`, `meetings` or `sales`."""
+class Metric(Record):
+    """One tallied metric: `calls`, `meetings` or `sales` (immutable)."""
 
+    __match_args__ = ("key", "singular", "letter", "label")
+    __slots__ = __match_args__
     key: str
     """The plural name used in the database, JSON and CLI output."""
     singular: str
     letter: str
     label: str
+
+    def __init__(self, key: str, singular: str, letter: str, label: str) -> None:
+        object.__setattr__(self, "key", key)
+        object.__setattr__(self, "singular", singular)
+        object.__setattr__(self, "letter", letter)
+        object.__setattr__(self, "label", label)
 
     def amount(self, count: int) -> str:
         """`1 call`, `3 calls`."""

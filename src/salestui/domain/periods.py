@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from salestui.domain.text import shown as shown  # its home was here: still importable
+
 FIRST_DAY = date(1900, 1, 1)
 """The earliest day salestui records or reports on.
 
@@ -115,11 +117,6 @@ _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 _SPAN = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})\.\.([0-9]{4}-[0-9]{2}-[0-9]{2})")
 
 MONTH_HELP = f"use YYYY-MM from {FIRST_DAY:%Y-%m} to {LAST_DAY:%Y-%m}, e.g. 2026-11"
-
-
-def shown(text: str, limit: int = 40) -> str:
-    """`text` quoted for a one-line message: escapes visible, at most `limit` characters."""
-    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
 def parse_month(text: str) -> DateRange:

@@ -41,3 +41,8 @@ def visible(text: str) -> str:
     if _UNSAFE.search(text) is None:
         return text  # the usual case: nothing to replace, no new string
     return _UNSAFE.sub(_spell, text)
+
+
+def shown(text: str, limit: int = 40) -> str:
+    """`text` quoted for a one-line message: escapes visible, at most `limit` characters."""
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time, timedelta
 
-from salestui.domain.periods import FIRST_DAY, shown
+from salestui.domain.periods import FIRST_DAY
+from salestui.domain.text import shown
 
 AT_HELP = (
     "use a date (YYYY-MM-DD), a time like 2026-11-27T09:15 "

@@ -13,16 +13,16 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from salestui.clock import Clock, local_now
 from salestui.domain.metrics import MAX_COUNT, METRIC_KEYS
+from salestui.domain.record import Record
 from salestui.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
+TYPE_CHECKING = False  # not `typing`'s: importing it would cost `salestui log` 2 ms
 if TYPE_CHECKING:  # imported where used: `salestui log` needs neither (startup time)
     from salestui.domain.counts import Counts
     from salestui.domain.periods import DateRange
@@ -74,10 +74,11 @@ class BelowZeroError(ValueError):
     """A correction would take a day's count below zero."""
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
-    """One row of the event log."""
+class Event(Record):
+    """One row of the event log (immutable; its fields are the table's columns, in order)."""
 
+    __match_args__ = ("id", "ts", "day", "metric", "delta", "note", "source", "cancels", "about")
+    __slots__ = __match_args__
     id: str
     ts: str
     day: str
@@ -86,8 +87,32 @@ class Event:
     note: str | None
     source: str
     cancels: str | None
-    about: str | None = None
+    about: str | None
     """For a note added later (delta 0): the tally it is about."""
+
+    def __init__(
+        self,
+        id: str,
+        ts: str,
+        day: str,
+        metric: str,
+        delta: int,
+        note: str | None,
+        source: str,
+        cancels: str | None,
+        about: str | None = None,
+    ) -> None:
+        # A Record, not a dataclass: `salestui log` does not pay for importing one.
+        set_field = object.__setattr__
+        set_field(self, "id", id)
+        set_field(self, "ts", ts)
+        set_field(self, "day", day)
+        set_field(self, "metric", metric)
+        set_field(self, "delta", delta)
+        set_field(self, "note", note)
+        set_field(self, "source", source)
+        set_field(self, "cancels", cancels)
+        set_field(self, "about", about)
 
     @property
     def local_time(self) -> datetime:
@@ -96,13 +121,19 @@ class Event:
 
 
 def new_id() -> str:
-    """A fresh event id (UUID4). `uuid` is imported on first write, not at startup."""
-    import uuid
+    """A fresh event id: a random (version 4) UUID in its usual 36-character form.
 
-    return str(uuid.uuid4())
+    Made here from 16 random bytes as `uuid.uuid4()` makes it: importing `uuid` (and
+    `platform` with it) would cost every `salestui log` 2 ms.
+    """
+    random = bytearray(os.urandom(16))
+    random[6] = random[6] & 0x0F | 0x40  # version 4
+    random[8] = random[8] & 0x3F | 0x80  # the RFC 4122 variant
+    digits = random.hex()
+    return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
 
 
-EVENT_COLUMNS: tuple[str, ...] = tuple(Event.__dataclass_fields__)
+EVENT_COLUMNS: tuple[str, ...] = Event.__slots__
 """The event log's columns, in order (export, import and every query use this list)."""
 _EVENT_COLUMNS = ", ".join(EVENT_COLUMNS)
 _EVENT_PLACEHOLDERS = ", ".join("?" for _ in EVENT_COLUMNS)
@@ -534,7 +565,7 @@ class Store:
     def _insert(conn: sqlite3.Connection, event: Event) -> None:
         conn.execute(
             f"INSERT INTO events ({_EVENT_COLUMNS}) VALUES ({_EVENT_PLACEHOLDERS})",
-            tuple(getattr(event, name) for name in EVENT_COLUMNS),
+            event.values(),
         )
 
     def undo(self, event_id: str | None = None, *, source: str = "cli") -> Event | None:
