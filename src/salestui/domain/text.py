@@ -11,17 +11,23 @@ show the result as plain text (a `rich.text.Text`, `markup=False`), never as mar
 from __future__ import annotations
 
 import re
+from functools import cache
 
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
-_UNSAFE = re.compile(
-    "["
-    "\x00-\x1f\x7f-\x9f"  # C0 controls (ESC, BEL, CR, ...), DEL and C1 controls (CSI, OSC)
-    "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"  # bidi marks, embeddings and overrides
-    "\u2028\u2029"  # line and paragraph separators
-    "\ud800-\udfff"  # lone surrogates: undecodable bytes carried through
-    "]"
-)
+
+@cache
+def _unsafe() -> re.Pattern[str]:
+    """The characters `visible` spells out, compiled on first use: `salestui log` shows
+    no stored text when all goes well, and compiling costs it most of a millisecond."""
+    return re.compile(
+        "["
+        "\x00-\x1f\x7f-\x9f"  # C0 controls (ESC, BEL, CR, ...), DEL and C1 controls (CSI, OSC)
+        "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"  # bidi marks, embeddings, overrides
+        "\u2028\u2029"  # line and paragraph separators
+        "\ud800-\udfff"  # lone surrogates: undecodable bytes carried through
+        "]"
+    )
 
 
 def _spell(match: re.Match[str]) -> str:
@@ -38,9 +44,10 @@ def visible(text: str) -> str:
 
     `"\\x1b[2J"` becomes the six characters `\\x1b[2J`; a newline becomes `\\n`.
     """
-    if _UNSAFE.search(text) is None:
+    unsafe = _unsafe()
+    if unsafe.search(text) is None:
         return text  # the usual case: nothing to replace, no new string
-    return _UNSAFE.sub(_spell, text)
+    return unsafe.sub(_spell, text)
 
 
 def shown(text: str, limit: int = 40) -> str:
