@@ -13,7 +13,6 @@ app through the `open_app` that `launch` hands to `main`.
 from __future__ import annotations
 
 import importlib
-import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -23,9 +22,8 @@ import click
 
 from salestui.cli.common import InputError, WideHelpGroup, parse_or_fail
 from salestui.clock import Clock, local_now
-from salestui.domain.text import visible
 from salestui.paths import check_db_option, resolve_db_path
-from salestui.store.events import StoreError
+from salestui.quick_log import failed, say
 
 if TYPE_CHECKING:  # imported where used: only when the shell asks for completions
     from click.shell_completion import CompletionItem
@@ -205,27 +203,10 @@ def main(
     except click.ClickException as error:
         _say(error.format_message())
         sys.exit(error.exit_code)
-    except click.exceptions.Abort:
+    except (click.exceptions.Abort, KeyboardInterrupt):
         sys.exit(130)
-    except StoreError as error:
-        _say(str(error))
-        sys.exit(1)
-    except KeyboardInterrupt:
-        sys.exit(130)
-    except BrokenPipeError:
-        # The reader of our output went away (`salestui export | head`): nothing to say
-        # to anyone; keep Python from complaining about the unflushed pipe at exit.
-        _silence_stdout()
-        sys.exit(1)
-    except OSError as error:
-        if error.filename is not None:
-            _say(f"{error.filename}: {error.strerror or error}")
-        else:
-            _say(str(error))
-        sys.exit(1)
-    except Exception as error:  # a bug: still one line, never a traceback (DESIGN)
-        _say(f"unexpected error ({type(error).__name__}: {error}); please report it")
-        sys.exit(1)
+    except Exception as error:  # noqa: BLE001 -- the file, a closed pipe, or a bug: one line
+        sys.exit(failed(error))
     sys.exit(code if isinstance(code, int) else 0)
 
 
@@ -234,13 +215,5 @@ def _first_line(text: str) -> str:
 
 
 def _say(message: str) -> None:
-    """One line on stderr, whatever the message holds (control characters made visible)."""
-    click.echo(f"salestui: {visible(_first_line(message))}", err=True)
-
-
-def _silence_stdout() -> None:
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):  # no real file descriptor (tests): nothing to flush
-        pass
+    """One line on stderr (the quick path's words, so both paths say things alike)."""
+    say(_first_line(message))

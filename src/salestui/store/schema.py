@@ -6,7 +6,6 @@ alone cannot do (splitting old settings blobs into one setting per key).
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -42,6 +41,8 @@ def legacy_setting_rows(key: str, value: str) -> Iterator[tuple[str, str | None]
     """One old (schema < 3) setting as per-key settings: the `goals` and `calendar`
     blobs split into one key per month / day off, so that two changes to different
     parts never overwrite each other. Unreadable blobs are dropped."""
+    import json  # only when migrating an old file: kept off every command's start-up
+
     if key == "goals":
         try:
             data = json.loads(value)
