@@ -23,7 +23,7 @@ from salestui.store.portable import (
     import_file,
 )
 from salestui.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
-from tests.conftest import FakeClock, local
+from tests.conftest import FakeClock, local, sql_one
 
 # -- helpers ------------------------------------------------------------------------------
 
@@ -266,7 +266,7 @@ def test_import_from_a_schema_1_database(store: Store, tmp_path: Path) -> None:
     conn.close()
     assert import_file(store, old) == ImportResult(added=1, present=0)
     assert rows(store.path) == [tuple(tally[key] for key in EVENT_COLUMNS)]
-    assert sqlite3.connect(old).execute("PRAGMA user_version").fetchone() == (1,)
+    assert sql_one(old, "PRAGMA user_version") == (1,)
 
 
 def test_times_with_other_offsets_are_stored_in_utc(store: Store, tmp_path: Path) -> None:
