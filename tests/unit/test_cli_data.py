@@ -8,6 +8,7 @@ import json
 import sqlite3
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -220,29 +221,47 @@ def test_listing_them_costs_the_quick_commands_nothing() -> None:
     assert out.stdout.strip() == "[]"
 
 
+LARGE_IMPORT = 150_000
+"""Events in the large import below. A merge commits at most 20,000 rows at a time and
+pauses 0.12 s after each chunk, so 150,000 events keep it merging for at least a second
+(about two here, longer on a loaded machine), while the nine tallies take well under
+one; the test fails loudly, not vacuously, if the import ends before they are done."""
+
+
+def write_large_export(path: Path, count: int) -> None:
+    """A JSON export of `count` calls, one line each from one template. Ids are the
+    counter times an odd 128-bit constant (one to one, spread like random UUIDs, so the
+    id index is written all over as with real ids), formatted as UUIDs."""
+    first_day = date(2024, 1, 1)
+    days = [(first_day + timedelta(days=n)).isoformat() for n in range(500)]
+    spread, mask = 0x9E3779B97F4A7C15F39CC0605CEDC835, (1 << 128) - 1
+    template = (
+        '{{"id": "{}-{}-{}-{}-{}", "ts": "{}T09:00:00.000000+00:00", "day": "{}", '
+        '"metric": "calls", "delta": 1, "note": null, "source": "cli", "cancels": null, '
+        '"about": null}}'
+    )
+    lines = []
+    for number in range(count):
+        hex_id = f"{number * spread & mask:032x}"
+        day = days[number % 500]
+        parts = (hex_id[:8], hex_id[8:12], hex_id[12:16], hex_id[16:20], hex_id[20:])
+        lines.append(template.format(*parts, day, day))
+    with open(path, "w", encoding="utf-8") as out:
+        out.write('{"format": "salestui-export", "version": 1, "events": [\n')
+        out.write(",\n".join(lines))
+        out.write("\n]}\n")
+
+
 @pytest.mark.slow
 def test_tallies_during_a_large_import_all_get_in(tmp_path: Path) -> None:
-    """A real import of 300,000 events while `salestui log call` runs beside it, as a tmux
+    """A real import of a large export while `salestui log call` runs beside it, as a tmux
     key binding would: every tally exits 0 and is counted, none waits long."""
     import os
     import time
-    import uuid
-    from datetime import date, timedelta
 
     db = tmp_path / "live.db"
     big = tmp_path / "big.json"
-    first_day = date(2024, 1, 1)
-    with open(big, "w", encoding="utf-8") as out:
-        out.write('{"format": "salestui-export", "version": 1, "events": [\n')
-        for number in range(300_000):
-            day = first_day + timedelta(days=number % 500)
-            out.write(
-                ("" if number == 0 else ",\n")
-                + f'{{"id": "{uuid.uuid4()}", "ts": "{day}T09:00:00.000000+00:00", '
-                f'"day": "{day}", "metric": "calls", "delta": 1, "note": null, '
-                '"source": "cli", "cancels": null, "about": null}'
-            )
-        out.write("\n]}\n")
+    write_large_export(big, LARGE_IMPORT)
     env = dict(os.environ, SALESTUI_DB=str(db))
     salestui = [sys.executable, "-m", "salestui"]
     subprocess.run([*salestui, "log", "call"], env=env, check=True, timeout=60)
@@ -285,14 +304,16 @@ def test_tallies_during_a_large_import_all_get_in(tmp_path: Path) -> None:
                 tallies += 1
             waits.append(time.monotonic() - started)
         merging_still = importer.poll() is None
+        rows_by_then = event_rows(db)  # fewer than the import brings: it was still merging
         out, err = importer.communicate(timeout=120)
     finally:
         if importer.poll() is None:
             importer.kill()
             importer.wait()
     assert importer.returncode == 0, err
-    assert out.decode().startswith("added 300000, already present 0")
+    assert out.decode().startswith(f"added {LARGE_IMPORT}, already present 0")
     assert merging_still, "the tallies must run during the merge"
+    assert rows_by_then < 1 + tallies + LARGE_IMPORT, "the merge was over before the tallies"
     today = json.loads(
         subprocess.run(
             [*salestui, "today", "--json"], env=env, capture_output=True, text=True, check=True
