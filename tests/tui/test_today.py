@@ -141,10 +141,10 @@ async def test_palette_runs_actions(app_factory, db_path: Path) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await press(pilot, "ctrl+p")
         await press(pilot, *"log a meeting")
-        await pilot.pause(0.3)
+        match = "+1 meeting today, saved before it shows"  # the command's help, found
+        await until(lambda: match in screen_text(app), pilot, what=match)
         await press(pilot, "enter")
-        await pilot.pause(0.2)
-        assert shown(app, "meetings") == 1
+        await until(lambda: shown(app, "meetings") == 1, pilot, what="the meeting")
         assert on_disk(db_path) == {"meetings": 1}
 
 
@@ -231,14 +231,14 @@ async def test_last_line_stays_true_when_its_tally_is_undone_elsewhere(
         await press(pilot, "c")
         clock.advance(minutes=3)
         await press(pilot, "m")
-        await pilot.pause(0.1)
-        assert "Last: +1 meeting at 10:45  (u to undo)" in status_text(app)
+        last = "Last: +1 meeting at 10:45  (u to undo)"
+        await until(lambda: last in status_text(app), pilot, what=last)
         with Store(db_path, clock=clock) as other:
             other.undo()  # `salestui undo` in another pane takes the meeting back
-        await pilot.pause(1.3)  # the real 1 s poll picks it up
-        status = status_text(app)
-        assert "Last: +1 meeting" not in status
-        assert "+1 meeting at 10:45 was undone elsewhere.  u undoes +1 call at 10:42." in status
+        undone = "+1 meeting at 10:45 was undone elsewhere.  u undoes +1 call at 10:42."
+        # the watcher (inotify, or the real 1 s poll) picks it up
+        await until(lambda: undone in status_text(app), pilot, timeout=5, what=undone)
+        assert "Last: +1 meeting" not in status_text(app)
         await press(pilot, "u")
         assert "Undid +1 call at 10:42" in status_text(app)
         assert on_disk(db_path) == {"calls": 0, "meetings": 0}
@@ -251,8 +251,8 @@ async def test_undo_of_another_days_tally_names_the_day(
     app = app_factory()
     async with app.run_test(size=(100, 30)) as pilot:
         await press(pilot, "m")
-        await pilot.pause(0.1)
-        assert "Last: +1 meeting at 23:58  (u to undo)" in status_text(app)
+        last = "Last: +1 meeting at 23:58  (u to undo)"
+        await until(lambda: last in status_text(app), pilot, what=last)
         clock.now = local("2026-11-27T00:01:00")
         app.query_one(TodayView).poll()
         await pilot.pause()
@@ -310,13 +310,16 @@ async def test_a_tally_repaints_only_the_cells_that_changed(app_factory) -> None
 async def test_start_up_work_waits_for_a_pause_in_the_typing(app_factory, real_timers) -> None:
     app = app_factory()
     async with app.run_test(size=(100, 30)) as pilot:
-        # A person who opens the app and counts at once, a press every 0.25 s for 2 s.
-        for _ in range(8):
+        # A person who opens the app and counts at once, a press every 0.25 s for 1.25 s:
+        # longer than the first tab waits for (FIRST_DELAY, 0.5 s) and than the figures
+        # wait after a tally (FIGURES_DELAY, 0.8 s), so either would have come by now if it
+        # did not wait for a pause (gaps of 0.25 s are no pause: QUIET_SECONDS is 0.8 s).
+        for _ in range(5):
             await pilot.press("c")
             await pilot.pause(0.25)
             assert not app.tabs_ready.is_set(), "a tab was built between key presses"
             assert not [w for w in app.workers if w.group == "figures"]
         await writes_landed(app, pilot)
-        assert shown(app, "calls") == 8
-        await pilot.pause(1.5)  # the first pause: now the tabs and figures come
-        assert app.tabs_ready.is_set()
+        assert shown(app, "calls") == 5
+        # the first pause: now the tabs come (within the 1.5 s the test always allowed)
+        await until(app.tabs_ready.is_set, pilot, timeout=1.5, what="the tabs")
