@@ -30,8 +30,6 @@ from tests.tui.conftest import (
 
 TAB_KEYS = {"1": "today", "2": "funnel", "3": "goals", "4": "history"}
 KEY_OF = {tab: key for key, tab in TAB_KEYS.items()}
-OPENS_ON = {"today": Tabs, "funnel": Select, "goals": GoalsTab, "history": HeatmapGrid}
-"""The control each tab opens on (see test_each_tab_opens_on_its_first_useful_control)."""
 
 
 async def settle(app: SalesApp, pilot) -> None:  # noqa: ANN001
@@ -42,6 +40,15 @@ async def settle(app: SalesApp, pilot) -> None:  # noqa: ANN001
 
 def active(app: SalesApp) -> str:
     return app.query_one(TabbedContent).active
+
+
+def opens_on(app: SalesApp, tab: str) -> Widget:
+    """The control a tab opens on (see test_each_tab_opens_on_its_first_useful_control)."""
+    if tab == "today":
+        return app.query_one(Tabs)
+    if tab == "funnel":
+        return app.query_one("#period-select", Select)
+    return app.query_one(GoalsTab if tab == "goals" else HeatmapGrid)
 
 
 def goal_settings(db_path) -> dict[str, str]:  # noqa: ANN001
@@ -105,8 +112,8 @@ async def test_tally_and_tab_keys_work_on_every_control_but_text_fields(
             )
             # the tab opens on its first control (after a refresh): focus another one
             # only after that, or the opening takes focus back from it
-            first = OPENS_ON[TAB_KEYS[key]]
-            await until(lambda: isinstance(app.focused, first), pilot, 5, f"focus on a {first}")
+            first = opens_on(app, TAB_KEYS[key])
+            await until(lambda: app.focused is first, pilot, 5, f"focus on {first}")
 
         async def focus(control: Widget) -> None:
             control.focus()
@@ -124,6 +131,7 @@ async def test_tally_and_tab_keys_work_on_every_control_but_text_fields(
             if untried[here]:
                 control = untried[here].pop(0)
                 await focus(control)
+                assert active(app) == here, f"the switch to {here} bounced back"
                 await pilot.press("c")
                 await writes_landed(app, pilot)
                 tallies += 1
