@@ -135,7 +135,13 @@ class Salestui:
         return outcome
 
     def json(self, db: Path, *args: str) -> dict[str, object]:
-        payload = json.loads(self.ok(db, *args).stdout)
+        return self.parsed(self.run(db, *args))
+
+    @staticmethod
+    def parsed(outcome: Outcome) -> dict[str, object]:
+        """The JSON object a run that ended well printed."""
+        assert outcome.returncode == 0, f"salestui {' '.join(outcome.args)}: {outcome.stderr}"
+        payload = json.loads(outcome.stdout)
         assert isinstance(payload, dict)
         return payload
 
@@ -194,9 +200,18 @@ def assert_sound(cli: Salestui, db: Path) -> dict[str, int]:
     assert integrity(db) == "ok"
     lowest = lowest_count(db)
     assert lowest is None or lowest >= 0, f"a day's count is {lowest}"
-    today = cli.json(db, "today", "--json")
+    # The two readers run side by side (neither writes): the check costs about one
+    # process's start-up, not two.
+    started = time.monotonic()
+    readers = [
+        (args, cli.start(db, *args))
+        for args in (("today", "--json"), ("funnel", "--period", "all", "--json"))
+    ]
+    today, funnel = [
+        cli.parsed(outcome)
+        for outcome in [cli.collect(proc, args, started, False) for args, proc in readers]
+    ]
     assert all(int(v) >= 0 for v in dict(today["counts"]).values()), today  # type: ignore[call-overload]
-    funnel = cli.json(db, "funnel", "--period", "all", "--json")
     counts = {str(k): int(v) for k, v in dict(funnel["counts"]).items()}  # type: ignore[call-overload]
     assert all(v >= 0 for v in counts.values()), funnel
     cli.assert_no_traceback()

@@ -21,8 +21,10 @@ from tests.faults.conftest import (
 
 pytestmark = pytest.mark.slow
 
-HOLD_SECONDS = 3.0
-"""Well under the 15 s busy timeout: whoever waits that long must get in."""
+HOLD_SECONDS = 2.0
+"""Well under the 15 s busy timeout: whoever waits that long must get in. Long enough to
+tell waiting from not: a writer must take at least HOLD_SECONDS - 1 s (1 s of slack for
+starting it after the lock was taken), where an unhindered `log call` takes ~0.2 s."""
 
 HOLDER = """
 import sqlite3, sys, time, uuid
