@@ -239,3 +239,57 @@ def test_notes_are_events_about_a_tally(store: Store) -> None:
         store.add_note(tally.id, "   ")
     with pytest.raises(ValueError):
         store.add_note("no-such-id", "x")
+
+
+def test_opening_tries_again_when_sqlite_says_locked_without_waiting(
+    db_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SQLite may answer "database is locked" at once (a hot journal left by a process
+    # killed while another created the file): opening waits it out like any other lock.
+    from salestui.store import events
+
+    Store(db_path, clock=clock).close()
+    prepare = events.Store._prepare
+    answers = iter(["locked", "locked"])
+
+    def flaky(self: Store) -> None:
+        if next(answers, None) == "locked":
+            raise StoreError(
+                self.path, events._describe(sqlite3.OperationalError("database is locked"))
+            )
+        prepare(self)
+
+    monkeypatch.setattr(events.Store, "_prepare", flaky)
+    with Store(db_path, clock=clock) as store:
+        assert store.counts(TODAY)["calls"] == 0
+
+
+def test_opening_gives_up_after_the_busy_timeout_and_other_errors_at_once(
+    db_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from salestui.store import events
+
+    Store(db_path, clock=clock).close()
+    calls = []
+
+    def locked(self: Store) -> None:
+        calls.append(1)
+        raise StoreError(
+            self.path, events._describe(sqlite3.OperationalError("database is locked"))
+        )
+
+    monkeypatch.setattr(events, "BUSY_TIMEOUT_MS", 200)
+    monkeypatch.setattr(events.Store, "_prepare", locked)
+    with pytest.raises(StoreError, match="database is locked"):
+        Store(db_path, clock=clock)
+    assert len(calls) > 1
+
+    def corrupt(self: Store) -> None:
+        calls.append(2)
+        raise StoreError(self.path, "the database file is corrupt")
+
+    calls.clear()
+    monkeypatch.setattr(events.Store, "_prepare", corrupt)
+    with pytest.raises(StoreError, match="corrupt"):
+        Store(db_path, clock=clock)
+    assert calls == [2]

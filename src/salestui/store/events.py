@@ -11,6 +11,7 @@ import contextlib
 import errno
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
@@ -301,12 +302,27 @@ class Store:
         self.clock = clock
         self.readonly = readonly
         self._waits = True
-        self._conn = self._connect_readonly() if readonly else self._connect()
-        try:
-            self._prepare()
-        except BaseException:
-            self._conn.close()
-            raise
+        # SQLite answers "database is locked" without waiting in a few cases the busy
+        # timeout does not cover (a hot journal left by a process killed while another
+        # one was creating the file, a lock upgrade it treats as a deadlock): opening is
+        # tried again, with short pauses, until the busy timeout has passed.
+        started = time.monotonic()
+        pause = 0.01
+        while True:
+            self._conn = self._connect_readonly() if readonly else self._connect()
+            try:
+                self._prepare()
+                return
+            except StoreError as error:
+                self._conn.close()
+                waited = time.monotonic() - started
+                if "database is locked" not in error.cause or waited >= BUSY_TIMEOUT_MS / 1000:
+                    raise
+            except BaseException:
+                self._conn.close()
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.2)
 
     @classmethod
     def for_reading(cls, path: Path, clock: Clock = local_now) -> Store:
