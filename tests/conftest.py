@@ -72,10 +72,10 @@ def store(db_path: Path, clock: FakeClock) -> Iterator[object]:
 # collected still open is a leak; the test that opened it fails, naming the file:line
 # of the connect. A connection still referenced at teardown (a deliberately long-lived
 # object) is allowed; if it is dropped unclosed later, it is reported then.
-# SALESTUI_STRICT_LEAKS=1 turns the check on, and ResourceWarning (unclosed files,
-# sockets, pipes) into an error with it.
+# On by default, with ResourceWarning (unclosed files, sockets, pipes) an error too;
+# SALESTUI_STRICT_LEAKS=0 turns both off (to look at a failure without them).
 
-STRICT_LEAKS = os.environ.get("SALESTUI_STRICT_LEAKS", "0") == "1"
+STRICT_LEAKS = os.environ.get("SALESTUI_STRICT_LEAKS", "1") == "1"
 ROOT = Path(__file__).resolve().parent.parent
 _leaks: list[str] = []
 _running_test = ""

@@ -31,6 +31,26 @@ def no_animations(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(constants, "TEXTUAL_ANIMATIONS", "none")
 
 
+@pytest.fixture(autouse=True)
+def tabs_built_before_shutdown(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test may end right after start-up, while the other tabs are still being mounted;
+    the harness then tears the app down mid-mount (a Select without its overlay), which
+    no person can do: `q` goes through SalesApp.action_quit, which waits for the build.
+    So the test's app, like a person's, is closed only once a build under way is over."""
+    run_test = SalesApp.run_test
+
+    @contextlib.asynccontextmanager
+    async def run_test_then_settle(self: SalesApp, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        async with run_test(self, *args, **kwargs) as pilot:  # type: ignore[arg-type]
+            try:
+                yield pilot
+            finally:
+                if self.is_running:
+                    await self.stop_building_tabs()
+
+    monkeypatch.setattr(SalesApp, "run_test", run_test_then_settle)
+
+
 @pytest.fixture
 def real_timers() -> None:
     """Asked for by a test that measures the app's own delays: they keep their values."""

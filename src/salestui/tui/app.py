@@ -291,7 +291,12 @@ class SalesApp(App[None]):
                 severity="warning",
             )
             return
+        await self.stop_building_tabs()
         self.exit()
+
+    async def stop_building_tabs(self) -> None:
+        """Before closing: no further tab is built, and one being built finishes."""
+        await self._tabs.stop_building()
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -56,6 +56,8 @@ class SalesTabs(TabbedContent):
         self.ready = asyncio.Event()
         """Set once the Funnel, Goals and History tabs exist (tests wait on it)."""
         self._building = False
+        self._stopped = False
+        """The app is closing: no further tab is built."""
         self._asked = False
         """A tab key asked for the other tabs: build them at once, not in pauses."""
         self._last_key = 0.0
@@ -83,7 +85,7 @@ class SalesTabs(TabbedContent):
         """Build one of the other tabs in a pause of the typing, then the next a moment
         later, so no key press waits behind more than one short step (a timer callback,
         never a long wait: the app's messages wait while it runs)."""
-        if self.ready.is_set() or self._building:
+        if self.ready.is_set() or self._building or self._stopped:
             return
         left = self._quiet_left()
         if left > 0:
@@ -93,13 +95,31 @@ class SalesTabs(TabbedContent):
         if not self.ready.is_set():
             self.set_timer(self.STEP_GAP, self._build_step)
 
+    async def stop_building(self, timeout: float = 2.0) -> None:
+        """Build no further tab, and let the one being built finish mounting first:
+        closing the app in the middle of a mount leaves a half-built widget failing
+        (a Select whose overlay is already gone)."""
+        self._stopped = True
+        deadline = time.monotonic() + timeout
+
+        def half_built() -> bool:
+            return self._building or any(
+                not widget.is_mounted
+                for pane_id in OTHER_TABS
+                for pane in self.query(f"#{pane_id}")
+                for widget in pane.query("*")
+            )
+
+        while half_built() and time.monotonic() < deadline:
+            await asyncio.sleep(0.005)
+
     async def build_all(self) -> None:
         """Build whatever is left of Funnel, Goals and History at once (one was asked for)."""
         self._asked = True
         await self._build(all_of_them=True)
 
     async def _build(self, *, all_of_them: bool) -> None:
-        if self._building or self.ready.is_set():
+        if self._building or self.ready.is_set() or self._stopped:
             return
         self._building = True
         try:
@@ -119,6 +139,8 @@ class SalesTabs(TabbedContent):
                     return  # the app is closing
                 if pane.children:
                     continue  # built in an earlier step
+                if self._stopped:
+                    return
                 await pane.mount(build())
                 if not (all_of_them or self._asked):
                     return  # the next step comes in the next pause
