@@ -31,6 +31,10 @@ def run_tui(db_path: Path, clock: Clock = local_now) -> int:
     except StoreError as error:
         print(f"salestui: {error}", file=sys.stderr)
         return 1
+    # Textual paints at most MAX_FPS frames a second, on a fixed grid: a tally pressed
+    # within one frame period of another repaint (its own decorations 30 ms after the
+    # last tally) waited up to 16.7 ms for the next grid point at the default 60.
+    os.environ.setdefault("TEXTUAL_FPS", "240")
     from salestui.tui.app import SalesApp  # Textual: only when the app opens
 
     SalesApp(store, clock=clock).run()
