@@ -92,6 +92,11 @@ class ChangeWatcher(threading.Thread):
         version = self._version(conn)
         day: date = self.clock().date()
         try:
+            # A tally another process made while the app was starting (after its first
+            # read, before this watch began) changes nothing from here on: say "look"
+            # once now (the app compares its own data_version, so this costs one PRAGMA).
+            if not self._stopped.is_set():
+                self.on_change()
             while not self._stopped.is_set():
                 self._wait(notify_fd)
                 if self._stopped.is_set():
