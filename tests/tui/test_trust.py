@@ -303,12 +303,21 @@ def test_salestui_on_a_malformed_database_prints_one_line_and_exits_1(db_path: P
 # -- the watcher follows the database wherever its path leads ----------------------------------
 
 
-def watch(path: Path, clock: FakeClock) -> tuple[ChangeWatcher, threading.Event]:
+@contextmanager
+def watching(path: Path, clock: FakeClock) -> Iterator[threading.Event]:
+    """A watcher on `path`, set when it notices a change. Its look as the watch begins is
+    waited out first, so what the test sees next is a change it noticed."""
     changed = threading.Event()
     # A long fallback interval: only inotify on the right folder can notice in time.
     watcher = ChangeWatcher(path, clock, changed.set, 60.0, use_inotify=True)
     watcher.start()
-    return watcher, changed
+    try:
+        assert changed.wait(2.0)  # the start-up look: the watch is in place
+        changed.clear()
+        yield changed
+    finally:
+        watcher.stop()
+        watcher.join(timeout=2)
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="inotify is Linux only")
@@ -320,15 +329,10 @@ def test_a_path_with_uri_characters_gets_live_updates_and_no_stray_file(
     path = tmp_path / folder / "salestui.db"
     Store(path, clock=clock).close()
     before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
-    watcher, changed = watch(path, clock)
-    try:
-        time.sleep(0.2)
+    with watching(path, clock) as changed:
         with Store(path, clock=clock) as other:
             other.log("calls")
         assert changed.wait(3.0)
-    finally:
-        watcher.stop()
-        watcher.join(timeout=2)
     after = {p.relative_to(tmp_path) for p in tmp_path.rglob("*")}
     strays = (
         after
@@ -346,15 +350,10 @@ def test_a_database_reached_through_a_symlink_updates_at_once(tmp_path: Path) ->
     link = tmp_path / "home" / "salestui.db"
     link.parent.mkdir()
     link.symlink_to(real)
-    watcher, changed = watch(link, clock)
-    try:
-        time.sleep(0.2)
+    with watching(link, clock) as changed:
         with Store(link, clock=clock) as other:
             other.log("calls")
         assert changed.wait(3.0)
-    finally:
-        watcher.stop()
-        watcher.join(timeout=2)
 
 
 async def test_with_nothing_waiting_a_tally_commits_on_the_spot_and_a_lock_sends_it_to_the_writer(
