@@ -42,6 +42,19 @@ def sql_one(db_path: Path, sql: str, *params: object) -> Any:
         conn.close()
 
 
+def event_rows(db_path: Path) -> list[tuple[object, ...]]:
+    """Every event row of the file at `db_path`, all columns, in recording order."""
+    from salestui.store.events import EVENT_COLUMNS
+
+    conn = sqlite3.connect(db_path)
+    try:
+        return conn.execute(
+            f"SELECT {', '.join(EVENT_COLUMNS)} FROM events ORDER BY rowid"
+        ).fetchall()
+    finally:
+        conn.close()
+
+
 def local(text: str) -> datetime:
     """A naive local timestamp string as an aware local datetime."""
     return datetime.fromisoformat(text).astimezone()

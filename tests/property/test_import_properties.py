@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import sqlite3
 import tempfile
 from pathlib import Path
 
@@ -13,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from salestui.store import Store
-from salestui.store.events import EVENT_COLUMNS
 from salestui.store.portable import export_events, import_file
+from tests.conftest import event_rows
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -38,16 +37,6 @@ tallies = st.lists(
 RUNNING_AS_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
-def stored(path: Path) -> list[tuple[object, ...]]:
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(
-            f"SELECT {', '.join(EVENT_COLUMNS)} FROM events ORDER BY rowid"
-        ).fetchall()
-    finally:
-        conn.close()
-
-
 @SETTINGS
 @given(tallies, st.sampled_from(["csv", "json"]))
 def test_every_note_and_source_reads_back_exactly(
@@ -64,7 +53,7 @@ def test_every_note_and_source_reads_back_exactly(
             exported.write_text(out.getvalue(), encoding="utf-8", newline="")
             result = import_file(other, exported)
             assert result.added == len(logged)
-        assert stored(there) == stored(here)
+        assert event_rows(there) == event_rows(here)
 
 
 @SETTINGS

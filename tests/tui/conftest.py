@@ -129,6 +129,15 @@ async def settled(app: SalesApp, pilot: Pilot[None]) -> None:
     await pilot.pause()
 
 
+def seed_rates(db_path: Path, clock: FakeClock, goal: str | None = None) -> None:
+    """Starting rates 15% and 1/3 (and, with `goal`, November 2026's standing goal)."""
+    with Store(db_path, clock=clock) as store:
+        store.set_setting("rate.meetings", "15%")
+        store.set_setting("rate.sales", "1/3")
+        if goal is not None:
+            store.set_setting("goal.from.2026-11", goal)
+
+
 @pytest.fixture
 def app_factory(db_path: Path, clock: FakeClock) -> Callable[[], SalesApp]:
     def build() -> SalesApp:

@@ -11,8 +11,14 @@ from textual.widgets import Input, Select
 from salestui.store import Store
 from salestui.tui.app import SalesApp
 from salestui.tui.goals import GoalsTab
-from tests.conftest import FakeClock, local
-from tests.tui.conftest import screen_text, shown, wait_for_workers, writes_landed
+from tests.conftest import local
+from tests.tui.conftest import (
+    screen_text,
+    seed_rates,
+    shown,
+    wait_for_workers,
+    writes_landed,
+)
 
 
 async def settle(app: SalesApp, pilot) -> None:  # noqa: ANN001
@@ -24,12 +30,6 @@ async def settle(app: SalesApp, pilot) -> None:  # noqa: ANN001
 def setting(db_path: Path, key: str) -> str | None:
     with Store(db_path) as store:
         return store.setting(key)
-
-
-def seed_rates(db_path: Path, clock: FakeClock) -> None:
-    with Store(db_path, clock=clock) as store:
-        store.set_setting("rate.meetings", "15%")
-        store.set_setting("rate.sales", "1/3")
 
 
 async def test_funnel_tab_shows_counts_rates_and_words(app_factory, db_path, clock) -> None:
@@ -116,9 +116,7 @@ async def test_goals_first_step_then_goal_typed_and_saved(app_factory, db_path, 
 
 
 async def test_goals_what_if_rate_does_not_save_until_asked(app_factory, db_path, clock) -> None:
-    seed_rates(db_path, clock)
-    with Store(db_path, clock=clock) as store:
-        store.set_setting("goal.from.2026-11", "50")
+    seed_rates(db_path, clock, goal="50")
     app = app_factory()
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("3")
@@ -169,9 +167,7 @@ async def test_goals_bad_input_is_marked_and_nothing_saved(app_factory, db_path,
 
 
 async def test_goals_tab_calendar_edit(app_factory, db_path, clock) -> None:
-    seed_rates(db_path, clock)
-    with Store(db_path, clock=clock) as store:
-        store.set_setting("goal.from.2026-11", "50")
+    seed_rates(db_path, clock, goal="50")
     app = app_factory()
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("3")

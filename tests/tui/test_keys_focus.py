@@ -18,9 +18,10 @@ from salestui.tui.day import DayScreen
 from salestui.tui.funnel import FunnelTab
 from salestui.tui.goals import GoalsTab, GoalStartScreen
 from salestui.tui.history import HeatmapGrid
-from tests.conftest import FakeClock, local
+from tests.conftest import local
 from tests.tui.conftest import (
     screen_text,
+    seed_rates,
     shown,
     steps,
     until,
@@ -54,12 +55,6 @@ def opens_on(app: SalesApp, tab: str) -> Widget:
 def goal_settings(db_path) -> dict[str, str]:  # noqa: ANN001
     with Store(db_path) as store:
         return store.settings_like("goal.")
-
-
-def seed_rates(db_path, clock: FakeClock) -> None:  # noqa: ANN001
-    with Store(db_path, clock=clock) as store:
-        store.set_setting("rate.meetings", "15%")
-        store.set_setting("rate.sales", "1/3")
 
 
 # -- 1. tab and tally keys, whatever has focus ----------------------------------------
@@ -460,9 +455,7 @@ async def test_goal_set_on_the_first_working_day_asks_nothing(app_factory, db_pa
 
 
 async def test_editing_a_rate_leaves_an_unedited_goal_alone(app_factory, db_path, clock) -> None:
-    seed_rates(db_path, clock)
-    with Store(db_path, clock=clock) as store:
-        store.set_setting("goal.from.2026-11", "50")
+    seed_rates(db_path, clock, goal="50")
     app = app_factory()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("3")

@@ -23,7 +23,7 @@ from salestui.store.portable import (
     import_file,
 )
 from salestui.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
-from tests.conftest import FakeClock, local, sql_one
+from tests.conftest import FakeClock, event_rows, local, sql_one
 
 # -- helpers ------------------------------------------------------------------------------
 
@@ -40,16 +40,6 @@ def fill(store: Store, clock: FakeClock) -> None:
     store.undo()  # cancels the 2 meetings
     store.add_note(first.id, "called back, wants a demo")
     clock.advance(minutes=5)
-
-
-def rows(path: Path) -> list[tuple[object, ...]]:
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(
-            f"SELECT {', '.join(EVENT_COLUMNS)} FROM events ORDER BY rowid"
-        ).fetchall()
-    finally:
-        conn.close()
 
 
 def totals(path: Path) -> dict[tuple[str, str], int]:
@@ -124,7 +114,7 @@ def test_json_export_has_the_contract_shape(store: Store, clock: FakeClock) -> N
     assert first["cancels"] is None and first["about"] is None
     assert first["ts"].endswith("+00:00")
     # recording order, cancels and about carried
-    assert [e["id"] for e in payload["events"]] == [row[0] for row in rows(store.path)]
+    assert [e["id"] for e in payload["events"]] == [row[0] for row in event_rows(store.path)]
     assert payload["events"][-2]["cancels"] == payload["events"][-3]["id"]
     assert payload["events"][-1]["about"] == first["id"]
 
@@ -198,10 +188,10 @@ def test_round_trip_into_an_empty_database(
     result = import_file(other, path)
     assert result == ImportResult(added=count(store.path), present=0)
     assert totals(other.path) == totals(store.path)
-    assert rows(other.path) == rows(store.path)
+    assert event_rows(other.path) == event_rows(store.path)
     # imported tallies are another machine's: `undo` without an id leaves them alone
     assert other.undo() is None
-    assert other.undo(rows(store.path)[0][0]) is not None  # by id it can still cancel one
+    assert other.undo(event_rows(store.path)[0][0]) is not None  # by id it can still cancel one
 
 
 @pytest.mark.parametrize("fmt", ["json", "csv", "db"])
@@ -235,7 +225,7 @@ def test_laptop_and_desktop_merge_by_union(
     into_desktop = import_file(other, export)
     assert into_desktop == ImportResult(added=2, present=shared + 1)
     assert totals(store.path) == totals(other.path)
-    assert sorted(rows(store.path)) == sorted(rows(other.path))
+    assert sorted(event_rows(store.path)) == sorted(event_rows(other.path))
     today = DateRange(date(2026, 11, 27), date(2026, 11, 27))
     assert other.counts(today) == {"calls": 8, "meetings": 3, "sales": 3}
 
@@ -246,7 +236,7 @@ def test_source_may_differ_for_the_same_event(store: Store, tmp_path: Path) -> N
     tally["source"] = "tui"
     result = import_file(store, write(tmp_path / "b.json", json_export([tally])))
     assert result == ImportResult(added=0, present=1)
-    assert rows(store.path)[0][6] == "cli"  # the stored one is kept
+    assert event_rows(store.path)[0][6] == "cli"  # the stored one is kept
 
 
 def test_import_from_a_schema_1_database(store: Store, tmp_path: Path) -> None:
@@ -265,14 +255,14 @@ def test_import_from_a_schema_1_database(store: Store, tmp_path: Path) -> None:
     conn.commit()
     conn.close()
     assert import_file(store, old) == ImportResult(added=1, present=0)
-    assert rows(store.path) == [tuple(tally[key] for key in EVENT_COLUMNS)]
+    assert event_rows(store.path) == [tuple(tally[key] for key in EVENT_COLUMNS)]
     assert sql_one(old, "PRAGMA user_version") == (1,)
 
 
 def test_times_with_other_offsets_are_stored_in_utc(store: Store, tmp_path: Path) -> None:
     tally = event(ts="2026-11-27T10:42:00+01:00")
     import_file(store, write(tmp_path / "a.json", json_export([tally])))
-    assert rows(store.path)[0][1] == "2026-11-27T09:42:00.000000+00:00"
+    assert event_rows(store.path)[0][1] == "2026-11-27T09:42:00.000000+00:00"
     # the same event in canonical form is the same event
     tally["ts"] = "2026-11-27T09:42:00.000000+00:00"
     assert import_file(store, write(tmp_path / "b.json", json_export([tally]))).present == 1
@@ -286,14 +276,14 @@ def test_csv_with_bom_crlf_and_without_optional_columns(store: Store, tmp_path: 
         "\r\n"
     )
     assert import_file(store, write(tmp_path / "a.csv", text)) == ImportResult(1, 0)
-    assert rows(store.path)[0][3:6] == ("sales", 2, "a, b")
+    assert event_rows(store.path)[0][3:6] == ("sales", 2, "a, b")
 
 
 def test_pretty_printed_json_and_any_key_order(store: Store, tmp_path: Path) -> None:
     tallies = [event(note="x" * 300_000), event(metric="sales"), event(metric="meetings")]
     text = json.dumps({"events": tallies, "version": 1, "format": "salestui-export"}, indent=2)
     assert import_file(store, write(tmp_path / "a.json", text)) == ImportResult(3, 0)
-    assert [row[0] for row in rows(store.path)] == [t["id"] for t in tallies]
+    assert [row[0] for row in event_rows(store.path)] == [t["id"] for t in tallies]
 
 
 def test_a_big_json_file_streams_across_buffer_boundaries(store: Store, tmp_path: Path) -> None:
@@ -302,7 +292,7 @@ def test_a_big_json_file_streams_across_buffer_boundaries(store: Store, tmp_path
     seen: list[tuple[int, int]] = []
     result = import_file(store, path, progress=lambda done, total: seen.append((done, total)))
     assert result == ImportResult(4_000, 0)
-    assert [row[0] for row in rows(store.path)] == [t["id"] for t in tallies]
+    assert [row[0] for row in event_rows(store.path)] == [t["id"] for t in tallies]
     assert seen[-1] == (path.stat().st_size, path.stat().st_size)
 
 
@@ -322,14 +312,14 @@ def seeded(store: Store, clock: FakeClock) -> Store:
 
 
 def refused(store: Store, path: Path) -> str:
-    before_rows, before_totals = rows(store.path), totals(store.path)
+    before_rows, before_totals = event_rows(store.path), totals(store.path)
     with pytest.raises(ImportRefused) as info:
         import_file(store, path)
     message = str(info.value)
     assert "\n" not in message
     assert message.startswith(f"{path}: ")
     assert message.endswith("nothing was imported")
-    assert rows(store.path) == before_rows
+    assert event_rows(store.path) == before_rows
     assert totals(store.path) == before_totals
     return message
 
@@ -570,7 +560,7 @@ def test_csv_cells_a_spreadsheet_would_run_are_written_as_text(
     assert {cell["source"] for cell in cells[:-1]} == {"'=evil"}
     assert cells[-1]["delta"] == "-1" and cells[-1]["note"] == "fine"  # a number stays a number
     import_file(other, write(tmp_path / "e.csv", text))
-    assert rows(other.path) == rows(store.path)  # read back exactly
+    assert event_rows(other.path) == event_rows(store.path)  # read back exactly
 
 
 def test_a_note_longer_than_the_old_csv_limit_round_trips(
@@ -578,7 +568,7 @@ def test_a_note_longer_than_the_old_csv_limit_round_trips(
 ) -> None:
     store.log("calls", note="x" * 200_000 + "\nend")
     import_file(other, write(tmp_path / "long.csv", export_text(store, "csv")))
-    assert rows(other.path) == rows(store.path)
+    assert event_rows(other.path) == event_rows(store.path)
 
 
 def test_a_csv_cell_past_the_limit_is_refused(seeded: Store, tmp_path: Path) -> None:
@@ -895,7 +885,7 @@ def test_text_that_looks_like_a_key_end_imports(store: Store, tmp_path: Path) ->
     tallies = [event(note=note) for note in notes] + many(2_000)
     result = import_file(store, write(tmp_path / "a.json", one_per_line(tallies)))
     assert result == ImportResult(len(tallies), 0)
-    assert [row[5] for row in rows(store.path)[: len(notes)]] == notes
+    assert [row[5] for row in event_rows(store.path)[: len(notes)]] == notes
 
 
 def test_keys_after_the_events_are_read(seeded: Store, store: Store, tmp_path: Path) -> None:
@@ -929,7 +919,7 @@ def test_surrogate_pairs_and_other_escapes_read_back_exactly(store: Store, tmp_p
     )
     assert "\\ud83d\\ude00" in text
     import_file(store, write(tmp_path / "a.json", text))
-    assert [row[5] for row in rows(store.path)] == notes
+    assert [row[5] for row in event_rows(store.path)] == notes
 
 
 @pytest.mark.parametrize(
