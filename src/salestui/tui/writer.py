@@ -1,15 +1,18 @@
-"""Every change the app makes to the database, on one thread of its own, in key order.
+"""Every change the app makes to the database, in key order, without ever freezing it.
 
 SQLite lets one connection write at a time. While another program holds the write lock
 (an import, a `BEGIN IMMEDIATE` elsewhere) a write waits, up to the busy timeout; on the
-UI thread that wait froze the whole app. Here only this thread waits: keys keep
-working, and each write is queued behind the ones before it, so `c c u` still means
-"two calls, then take the second back". The thread has its own `Store` (one sqlite
-connection per thread) and posts a `WriteDone` message to the app as each write lands
-or fails; the app shows a write as pending until then.
+UI thread that wait froze the whole app. So a write with nothing queued before it is
+tried on the UI thread's own connection without waiting (one row, ~1 ms, shown in the
+same frame); when the database is locked, and for every write queued behind one still
+waiting, it goes to a writer thread of its own, so keys keep working and `c c u` still
+means "two calls, then take the second back". That thread has its own `Store` (one
+sqlite connection per thread) and posts a `WriteDone` message to the app as each write
+lands or fails; the app shows a write as pending until then.
 
-The window's own tallies (what `u` may undo) live here too, touched only on this
-thread, so an undo pressed while its tally still waits for the lock undoes that tally.
+The window's own tallies (what `u` may undo) live here too, touched by one thread at a
+time (the UI thread only while the writer is idle), so an undo pressed while its tally
+still waits for the lock undoes that tally.
 """
 
 from __future__ import annotations
@@ -35,7 +38,8 @@ SOURCE = "tui"
 
 @dataclass
 class OwnTallies:
-    """Ids of this window's tallies still to undo, newest last (writer thread only)."""
+    """Ids of this window's tallies still to undo, newest last (see the module doc for
+    which thread touches them when)."""
 
     ids: list[str] = field(default_factory=list)
 
@@ -51,7 +55,7 @@ class Write:
     label: str
     """How it is named while it waits: `+1 call`, `undo`, `note`, `goals`."""
     action: WriteAction
-    """Runs on the writer thread."""
+    """Runs on the UI thread's connection, or on the writer thread's when it must wait."""
     landed: Callable[[Any], None]
     """Runs on the UI thread with what `action` returned."""
     failed: Callable[[Exception], None]
@@ -135,7 +139,8 @@ def using_store(change: Callable[[Store], object]) -> WriteAction:
 
 
 class Writer(threading.Thread):
-    """The app's only writing connection, on its own thread, fed by a queue in order."""
+    """The writing connection for writes that must wait, on its own thread, fed by a
+    queue in order."""
 
     def __init__(self, db_path: Path, clock: Clock, deliver: Callable[[WriteDone], object]) -> None:
         super().__init__(name="salestui-writer", daemon=True)
@@ -156,9 +161,17 @@ class Writer(threading.Thread):
         are kept."""
         try:
             with store.without_waiting():
-                result = write.action(store, self._own)
+                return self._carry_out(write, store)
         except Busy:
             return None
+
+    def _carry_out(self, write: Write, store: Store) -> WriteDone:
+        """Run `write` on `store`: what it returned, or what it raised, as a WriteDone
+        (`Busy`, raised only without waiting, is left to `run_here`)."""
+        try:
+            result = write.action(store, self._own)
+        except Busy:
+            raise
         except Exception as failure:  # noqa: BLE001 -- reported, never lost
             return WriteDone(write, None, failure, tuple(self._own.ids))
         return WriteDone(write, result, None, tuple(self._own.ids))
@@ -178,14 +191,11 @@ class Writer(threading.Thread):
             opening_error = cannot_open  # every write reports it; the app keeps running
         try:
             while (write := self._queue.get()) is not None:
-                result: object = None
-                problem: Exception | None = opening_error
-                if store is not None:
-                    try:
-                        result = write.action(store, self._own)
-                    except Exception as failure:  # noqa: BLE001 -- reported, never lost
-                        problem = failure
-                self.deliver(WriteDone(write, result, problem, tuple(self._own.ids)))
+                if store is None:
+                    done = WriteDone(write, None, opening_error, tuple(self._own.ids))
+                else:
+                    done = self._carry_out(write, store)
+                self.deliver(done)
         finally:
             if store is not None:
                 store.close()
