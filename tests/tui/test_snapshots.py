@@ -12,8 +12,9 @@ import pytest
 from textual.pilot import Pilot
 
 from salestui.tui.app import make_app
+from salestui.tui.goals import GoalsTab
 from tests.conftest import FakeClock
-from tests.tui.conftest import seed_goal, seed_history, settled, wait_for_workers
+from tests.tui.conftest import seed_goal, seed_history, settled, until, wait_for_workers
 
 SIZES = [(100, 30), (80, 24)]
 
@@ -26,6 +27,11 @@ def after(*keys: str) -> Callable[[Pilot[None]], Awaitable[None]]:
     async def run(pilot: Pilot[None]) -> None:
         await wait_for_workers(pilot.app)
         await pilot.press(*keys)
+        await settled(pilot.app, pilot)
+        # The first figures come after the tabs exist, by a message and a worker that
+        # may not have started when the workers were counted: wait for them on screen.
+        goals = pilot.app.query_one(GoalsTab)
+        await until(lambda: goals.inputs is not None, pilot, what="the first figures")
         await settled(pilot.app, pilot)
 
     return run
