@@ -6,6 +6,11 @@ winning): `goal.from.YYYY-MM` (a standing target from that month on), `goal.only
 (that month alone), `goal.start.YYYY-MM` (the day a goal set during that month began),
 `calendar.weekdays` (e.g. `mon-fri`), `calendar.off.YYYY-MM-DD`
 (a day off), `rate.meetings` / `rate.sales` (a rate as typed, e.g. `15%`).
+
+Those keys are the built-in `sales` funnel's. Every other funnel (DESIGN: "Your own
+metrics and funnels") has its own goals and rates under `goal/NAME.` and `rate/NAME.`
+(`goal/jobs.from.2026-12`, `rate/jobs.interviews`): a prefix no built-in key starts
+with, so reading one funnel's settings never sees another's.
 """
 
 from __future__ import annotations
@@ -17,11 +22,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
 
+from salestui.domain.catalog import BUILTIN_FUNNEL, BUILTIN_FUNNELS, Catalog, FunnelDef
 from salestui.domain.counts import Counts, DayTotals, zero_counts
 from salestui.domain.funnel import Funnel
 from salestui.domain.goals import GoalBook, GoalStart, Start, start_choices
 from salestui.domain.history import Streaks, day_counted
-from salestui.domain.metrics import METRIC_KEYS
+from salestui.domain.metrics import METRICS, Metric
 from salestui.domain.periods import DateRange, Period, month_of
 from salestui.domain.planner import (
     HISTORY_DAYS,
@@ -33,13 +39,28 @@ from salestui.domain.planner import (
     history_span,
     make_plan,
 )
-from salestui.domain.rates import RATE_STAGES, format_rate_input, parse_rate, previous_stage
+from salestui.domain.rates import format_rate_input, parse_rate, previous_stage
 from salestui.domain.workdays import WorkCalendar, format_weekdays, parse_weekdays
 from salestui.store.events import Store
 
 GOAL_FROM = "goal.from."
 GOAL_ONLY = "goal.only."
 GOAL_START = "goal.start."
+
+
+class GoalKeys:
+    """Where one funnel's goals live: `goal.from.M` for the built-in funnel,
+    `goal/NAME.from.M` for the funnel NAME (and `only.`, `start.` the same way)."""
+
+    __slots__ = ("prefix", "standing", "only", "start")
+
+    def __init__(self, funnel: str = BUILTIN_FUNNEL) -> None:
+        self.prefix = "goal." if funnel == BUILTIN_FUNNEL else f"goal/{funnel}."
+        self.standing = self.prefix + "from."
+        self.only = self.prefix + "only."
+        self.start = self.prefix + "start."
+
+
 WEEKDAYS_KEY = "calendar.weekdays"
 DAY_OFF = "calendar.off."
 
@@ -52,8 +73,14 @@ SOURCE_WORDS = {
 """How each `rates_source` reads to a person."""
 
 
-def rate_key(stage: str) -> str:
-    return f"rate.{stage}"
+def rate_key(stage: str, funnel: str = BUILTIN_FUNNEL) -> str:
+    """The setting holding the starting rate into `stage` of `funnel`."""
+    return f"rate.{stage}" if funnel == BUILTIN_FUNNEL else f"rate/{funnel}.{stage}"
+
+
+def funnel_stages(catalog: Catalog, funnel: FunnelDef) -> tuple[Metric, ...]:
+    """A funnel's stages as metrics, top first."""
+    return tuple(catalog.entry(stage).metric for stage in funnel.stages)
 
 
 class NoGoalError(ValueError):
@@ -75,16 +102,18 @@ def _targets(settings: Mapping[str, str], prefix: str) -> dict[str, int]:
     return targets
 
 
-def goal_book(store: Store) -> GoalBook:
-    settings = store.settings_like("goal.")
-    standing = {k: v for k, v in settings.items() if k.startswith(GOAL_FROM)}
-    only = {k: v for k, v in settings.items() if k.startswith(GOAL_ONLY)}
+def goal_book(store: Store, funnel: str = BUILTIN_FUNNEL) -> GoalBook:
+    """The goals of `funnel` (the built-in one by default), month by month."""
+    keys = GoalKeys(funnel)
+    settings = store.settings_like(keys.prefix)
+    standing = {k: v for k, v in settings.items() if k.startswith(keys.standing)}
+    only = {k: v for k, v in settings.items() if k.startswith(keys.only)}
     starts: dict[str, date] = {}
     for key, value in settings.items():
-        if key.startswith(GOAL_START):
+        if key.startswith(keys.start):
             with contextlib.suppress(ValueError):
-                starts[key[len(GOAL_START) :]] = date.fromisoformat(value)
-    return GoalBook(_targets(standing, GOAL_FROM), _targets(only, GOAL_ONLY), starts)
+                starts[key[len(keys.start) :]] = date.fromisoformat(value)
+    return GoalBook(_targets(standing, keys.standing), _targets(only, keys.only), starts)
 
 
 def calendar(store: Store) -> WorkCalendar:
@@ -104,10 +133,11 @@ def calendar(store: Store) -> WorkCalendar:
     return WorkCalendar(weekdays=weekdays, holidays=frozenset(holidays))
 
 
-def stored_rates(store: Store) -> dict[str, Fraction]:
+def stored_rates(store: Store, funnel: FunnelDef = BUILTIN_FUNNELS[0]) -> dict[str, Fraction]:
+    """The starting rates stored for `funnel`'s stages; unreadable values are skipped."""
     rates: dict[str, Fraction] = {}
-    for stage in RATE_STAGES:
-        text = store.setting(rate_key(stage))
+    for stage in funnel.rate_stages:
+        text = store.setting(rate_key(stage, funnel.name))
         if text:
             try:
                 rates[stage] = parse_rate(text)
@@ -117,18 +147,26 @@ def stored_rates(store: Store) -> dict[str, Fraction]:
 
 
 def save_goal(
-    store: Store, month: str, target: int, *, only: bool = False, source: str = "cli"
+    store: Store,
+    month: str,
+    target: int,
+    *,
+    only: bool = False,
+    source: str = "cli",
+    funnel: str = BUILTIN_FUNNEL,
 ) -> None:
-    """Store `target` sales from `month` ("YYYY-MM") on, or with `only` for that month.
+    """Store `target` (of `funnel`'s last stage) from `month` ("YYYY-MM") on, or with
+    `only` for that month.
 
     A standing goal replaces the one-month goals from `month` on (GoalBook.with_standing).
     """
+    keys = GoalKeys(funnel)
     if only:
-        store.set_settings({f"{GOAL_ONLY}{month}": str(target)}, source=source)
+        store.set_settings({f"{keys.only}{month}": str(target)}, source=source)
         return
-    changes: dict[str, str | None] = {f"{GOAL_FROM}{month}": str(target)}
-    for key in store.settings_like(GOAL_ONLY):
-        if key[len(GOAL_ONLY) :] >= month:
+    changes: dict[str, str | None] = {f"{keys.standing}{month}": str(target)}
+    for key in store.settings_like(keys.only):
+        if key[len(keys.only) :] >= month:
             changes[key] = None
     store.set_settings(changes, source=source)
 
@@ -142,7 +180,14 @@ class GoalSaved:
 
 
 def set_goal(
-    store: Store, today: date, target: int, start: Start | None = None, *, source: str = "cli"
+    store: Store,
+    today: date,
+    target: int,
+    start: Start | None = None,
+    *,
+    source: str = "cli",
+    funnel: str = BUILTIN_FUNNEL,
+    unit: str = "sales",
 ) -> GoalSaved:
     """Set a standing goal of `target` sales a month, from this month on.
 
@@ -151,9 +196,10 @@ def set_goal(
     working days left, FULL the whole target, both from today on; NEXT_MONTH leaves
     this month without a goal. Pace then counts from today, not from the 1st.
     """
+    keys = GoalKeys(funnel)
     month = month_of(today)
     label = month_label(month)
-    book = goal_book(store)
+    book = goal_book(store, funnel)
     # A goal that itself started mid-month keeps its first day when it is set again
     # (say, pro-rated yesterday and in full today): the month is still a late start.
     began = book.start_for(label)
@@ -162,31 +208,38 @@ def set_goal(
     today = began or today
     next_label = month_label(month_of(month.end + timedelta(days=1)))
     if not choice.mid_month:
-        save_goal(store, label, target, source=source)
-        return GoalSaved(f"Goal: {target:,} sales a month from {label} on.", choice)
+        save_goal(store, label, target, source=source, funnel=funnel)
+        return GoalSaved(f"Goal: {target:,} {unit} a month from {label} on.", choice)
     start = start or Start.PRORATE
-    changes: dict[str, str | None] = {f"{GOAL_FROM}{next_label}": str(target)}
-    for key in store.settings_like(GOAL_ONLY):
-        if key[len(GOAL_ONLY) :] >= next_label:
+    changes: dict[str, str | None] = {f"{keys.standing}{next_label}": str(target)}
+    for key in store.settings_like(keys.only):
+        if key[len(keys.only) :] >= next_label:
             changes[key] = None
     days = f"{choice.days_left} of {choice.working_days} working days left"
     if start is Start.NEXT_MONTH:
-        changes[f"{GOAL_ONLY}{label}"] = None
-        message = f"Goal: {target:,} sales a month from {next_label} on; none for {label}."
+        changes[f"{keys.only}{label}"] = None
+        message = f"Goal: {target:,} {unit} a month from {next_label} on; none for {label}."
     else:
         this_month = choice.prorated(target) if start is Start.PRORATE else target
-        changes[f"{GOAL_ONLY}{label}"] = str(this_month)
-        changes[f"{GOAL_START}{label}"] = today.isoformat()
+        changes[f"{keys.only}{label}"] = str(this_month)
+        changes[f"{keys.start}{label}"] = today.isoformat()
         how = "pro-rated" if start is Start.PRORATE else "in full"
         message = (
-            f"Goal: {target:,} sales a month from {next_label} on; {label} ({days}) gets "
+            f"Goal: {target:,} {unit} a month from {next_label} on; {label} ({days}) gets "
             f"{this_month:,} {how}, counted from today."
         )
     store.set_settings(changes, source=source)
     return GoalSaved(message, choice)
 
 
-def clear_goal(store: Store, month: str, *, only: bool = False, source: str = "cli") -> bool:
+def clear_goal(
+    store: Store,
+    month: str,
+    *,
+    only: bool = False,
+    source: str = "cli",
+    funnel: str = BUILTIN_FUNNEL,
+) -> bool:
     """Remove every goal from `month` ("YYYY-MM") on, or with `only` that month's
     one-month goal (and what belongs to it). Returns False when nothing was stored.
 
@@ -195,24 +248,25 @@ def clear_goal(store: Store, month: str, *, only: bool = False, source: str = "c
     before `month` is pinned as a one-month goal for each month it covered before
     `month`, then removed: one transaction, so no reader sees it half done.
     """
-    settings = store.settings_like("goal.")
+    keys = GoalKeys(funnel)
+    settings = store.settings_like(keys.prefix)
     changes: dict[str, str | None] = {}
     for key in settings:
-        kind, _, key_month = key[len("goal.") :].partition(".")
-        if only and key_month == month and f"goal.{kind}." != GOAL_FROM:
+        kind, _, key_month = key[len(keys.prefix) :].partition(".")
+        if only and key_month == month and f"{keys.prefix}{kind}." != keys.standing:
             changes[key] = None  # goal.only.M, and any other fact about M's own goal
         elif not only and key_month >= month:
             changes[key] = None
     if not only:
-        book = goal_book(store)
+        book = goal_book(store, funnel)
         earlier = sorted(m for m in book.standing if m < month)
         if earlier:
             for covered in _months(earlier[0], month):
                 target = book.target_for(covered)
                 if covered not in book.only and target is not None:
-                    changes[f"{GOAL_ONLY}{covered}"] = str(target)
+                    changes[f"{keys.only}{covered}"] = str(target)
             for key in settings:
-                if key.startswith(GOAL_FROM):
+                if key.startswith(keys.standing):
                     changes[key] = None
     store.set_settings(changes, source=source)
     return bool(changes)
@@ -226,10 +280,17 @@ def _months(first: str, stop: str) -> Iterable[str]:
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
 
 
-def save_rate(store: Store, stage: str, rate: Fraction | None, *, source: str = "cli") -> None:
-    """Store (or with None, forget) the starting rate into `stage`."""
+def save_rate(
+    store: Store,
+    stage: str,
+    rate: Fraction | None,
+    *,
+    source: str = "cli",
+    funnel: str = BUILTIN_FUNNEL,
+) -> None:
+    """Store (or with None, forget) the starting rate into `stage` of `funnel`."""
     value = None if rate is None else format_rate_input(rate)
-    store.set_setting(rate_key(stage), value, source=source)
+    store.set_setting(rate_key(stage, funnel), value, source=source)
 
 
 def calendar_changes(
@@ -280,12 +341,25 @@ class PlanInputs:
     calendar: WorkCalendar
     done_before_today: Counts
     done_today: Counts
+    stages: tuple[Metric, ...] = METRICS
+    """The funnel planned, top first: its last stage is what the goal counts."""
+    funnel: str = BUILTIN_FUNNEL
+
+    @property
+    def rate_stages(self) -> tuple[str, ...]:
+        """The stages a rate converts into (all but the first)."""
+        return tuple(metric.key for metric in self.stages[1:])
+
+    @property
+    def goal_metric(self) -> Metric:
+        """What the goal counts (sales, offers, deals)."""
+        return self.stages[-1]
 
     def rates_in_use(self) -> dict[str, Fraction]:
         """Each stage's rate as a plan would pick it (history, else stored); gaps left out."""
         rates: dict[str, Fraction] = {}
-        for stage in RATE_STAGES:
-            rate = history_rate(self.history, stage) or self.stored_rates.get(stage)
+        for stage in self.rate_stages:
+            rate = history_rate(self.history, stage, self.stages) or self.stored_rates.get(stage)
             if rate is not None:
                 rates[stage] = rate
         return rates
@@ -303,11 +377,14 @@ class PlanInputs:
         """
         target = target if target is not None else self.goal
         if target is None:
+            funnel = "" if self.funnel == BUILTIN_FUNNEL else f" --funnel {self.funnel}"
             raise NoGoalError(
-                f"no sales goal for {month_label(self.month)}: pass --target N "
-                "or store one with `salestui goal set N`"
+                f"no {self.goal_metric.key} goal for {month_label(self.month)}: pass "
+                f"--target N or store one with `salestui goal set N{funnel}`"
             )
-        rates, sources = choose_rates(rate_flags or {}, self.history, self.stored_rates)
+        rates, sources = choose_rates(
+            rate_flags or {}, self.history, self.stored_rates, self.stages
+        )
         return make_plan(
             target,
             self.month,
@@ -319,37 +396,51 @@ class PlanInputs:
             self.done_today,
             working_days_override=working_days,
             start=self.goal_start,
+            stages=self.stages,
         )
 
 
-def load_plan_inputs(store: Store, today: date, month: DateRange | None = None) -> PlanInputs:
-    """Read goal, rates, calendar and the counts a plan needs (a few rollup queries).
+def load_plan_inputs(
+    store: Store,
+    today: date,
+    month: DateRange | None = None,
+    funnel: str | None = None,
+    catalog: Catalog | None = None,
+) -> PlanInputs:
+    """Read goal, rates, calendar and the counts a plan needs (a few rollup queries),
+    for `funnel` (default: the active one; ValueError naming the funnels when unknown).
 
     A goal that started during the month counts what was done from its start on."""
+    catalog = catalog if catalog is not None else store.catalog()
+    chosen = catalog.funnel(funnel)
+    stages = funnel_stages(catalog, chosen)
+    keys = chosen.stages
     span = month or month_of(today)
-    book = goal_book(store)
+    book = goal_book(store, chosen.name)
     start = book.start_for(month_label(span))
     counted = DateRange(start, span.end) if start is not None and start in span else span
     if today in counted:
         before = (
-            store.counts(DateRange(counted.start, today - timedelta(days=1)))
+            store.counts(DateRange(counted.start, today - timedelta(days=1)), keys)
             if today > counted.start
-            else zero_counts()
+            else zero_counts(keys)
         )
-        during = store.counts(DateRange(today, today))
+        during = store.counts(DateRange(today, today), keys)
     else:
-        before = store.counts(counted) if today > counted.end else zero_counts()
-        during = zero_counts()
+        before = store.counts(counted, keys) if today > counted.end else zero_counts(keys)
+        during = zero_counts(keys)
     return PlanInputs(
         today=today,
         month=span,
         goal_start=counted.start if counted is not span else None,
         goal=book.target_for(month_label(span)),
-        stored_rates=stored_rates(store),
-        history=store.counts(history_span(today)),
+        stored_rates=stored_rates(store, chosen),
+        history=store.counts(history_span(today), keys),
         calendar=calendar(store),
         done_before_today=before,
         done_today=during,
+        stages=stages,
+        funnel=chosen.name,
     )
 
 
@@ -361,9 +452,11 @@ def build_plan(
     target: int | None = None,
     rate_flags: Mapping[str, Fraction] | None = None,
     working_days: int | None = None,
+    funnel: str | None = None,
 ) -> Plan:
-    """The plan for `month` (default: this month) from stored goal, rates and calendar."""
-    inputs = load_plan_inputs(store, today, month)
+    """The plan for `month` (default: this month) from stored goal, rates and calendar,
+    for `funnel` (default: the active one)."""
+    inputs = load_plan_inputs(store, today, month, funnel)
     return inputs.plan(target=target, rate_flags=rate_flags, working_days=working_days)
 
 
@@ -381,11 +474,17 @@ class FunnelView:
         return self.funnel.to_json(start, end)
 
 
-def load_funnel(store: Store, period: Period) -> FunnelView:
-    """Counts and rates for a period; `all` spans the first to the last event day."""
+def load_funnel(
+    store: Store, period: Period, funnel: str | None = None, catalog: Catalog | None = None
+) -> FunnelView:
+    """Counts and rates of `funnel` (default: the active one) for a period; `all` spans
+    the first to the last event day. ValueError naming the funnels when `funnel` is unknown."""
+    catalog = catalog if catalog is not None else store.catalog()
+    chosen = catalog.funnel(funnel)
+    stages = funnel_stages(catalog, chosen)
     span = period.range if period.range is not None else store.bounds()
-    counts = store.counts(span) if span is not None else zero_counts()
-    return FunnelView(period, span, Funnel(counts))
+    counts = store.counts(span, chosen.stages) if span is not None else zero_counts(chosen.stages)
+    return FunnelView(period, span, Funnel(counts, stages))
 
 
 # -- the report's current streak ---------------------------------------------------------
@@ -417,13 +516,18 @@ def report_streak(
     if bounds is None or bounds.start > today:
         return Streaks(0, 0, None)
     calendar = inputs.calendar
-    book = goal_book(store)
+    # Inputs made by hand (tests, older callers) may not name a funnel: the built-in one.
+    funnel = getattr(inputs, "funnel", BUILTIN_FUNNEL)
+    stages: tuple[Metric, ...] = getattr(inputs, "stages", METRICS)
+    book = goal_book(store, funnel)
     months = sorted([*book.standing, *book.only])
     # call_targets gives no target before the first month a goal covers.
     planned_from = date.fromisoformat(f"{months[0]}-01") if months else None
     if planned_from is not None and planned_from <= today:
         first = max(planned_from, bounds.start)
-        walk = _TargetWalk(store, today, first, calendar, book, inputs.stored_rates, history)
+        walk = _TargetWalk(
+            store, today, first, calendar, book, inputs.stored_rates, history, stages
+        )
         run, start, counted_today, reached_first = walk.run()
         if first > bounds.start and reached_first:
             active = _active_days_before(store, first, bounds.start, history)
@@ -463,6 +567,7 @@ class _TargetWalk:
         book: GoalBook,
         stored_rates: Mapping[str, Fraction],
         history: DayTotals | None = None,
+        stages: tuple[Metric, ...] = METRICS,
     ) -> None:
         self.store, self.today, self.first = store, today.toordinal(), first
         self.history = history  # every day's totals, when the caller read them already
@@ -478,11 +583,13 @@ class _TargetWalk:
         self.window = STREAK_WINDOW_DAYS + HISTORY_DAYS
         # Running sums back from today: sums[metric][k] = the metric over the k days
         # ending today, so any day range's total is one subtraction.
-        self.sums: dict[str, list[int]] = {key: [0] for key in METRIC_KEYS}
+        keys = tuple(metric.key for metric in stages)
+        self.top = keys[0]
+        self.sums: dict[str, list[int]] = {key: [0] for key in keys}
         # Per stage: the sums of the stage and of the one before it, and the stored rate.
         self.stages = [
-            (self.sums[stage], self.sums[previous_stage(stage)], self.stored.get(stage))
-            for stage in RATE_STAGES
+            (self.sums[stage], self.sums[previous_stage(stage, keys)], self.stored.get(stage))
+            for stage in keys[1:]
         ]
 
     def run(self) -> tuple[int, date | None, bool, bool]:
@@ -492,7 +599,8 @@ class _TargetWalk:
         today = self.today
         # Names bound once: this loop runs once a day of the streak (thousands of times).
         is_working, days = self.calendar.is_working, self.days
-        calls, stages = self.sums["calls"], self.stages
+        top = self.top
+        calls, stages = self.sums[top], self.stages
         empty: Counts = {}
         month = DateRange(date.max, date.max)
         goal: int | None = None
@@ -528,7 +636,7 @@ class _TargetWalk:
                     done = calls[today - first + 1] - calls[low]  # the month's, before the day
                     found = day_target(required, done, left[ordinal], day_off=False)
                     target = found if found >= 1 else None
-            if day_counted(days.get(ordinal, empty), target):
+            if day_counted(days.get(ordinal, empty), target, top):
                 run, start = run + 1, day
                 counted_today = counted_today or ordinal == today
             elif ordinal != today:

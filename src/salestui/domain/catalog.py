@@ -17,12 +17,14 @@ settings to write, or raises ValueError with one line saying what is accepted.
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
-from salestui.domain.metrics import METRICS, Metric
+from salestui.domain.metrics import METRIC_KEY, METRICS, Metric
+from salestui.domain.record import Record
+
+TYPE_CHECKING = False  # `typing`/`collections.abc` cost `salestui log` time: mypy's alone
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
 
 SettingChanges = dict[str, str | None]
 """Settings to write: key -> value (None clears it)."""
@@ -38,20 +40,29 @@ ACTIVE_KEY = "funnel.active"
 METRIC_PREFIX = "metric."
 FUNNEL_PREFIX = "funnel."
 
-_KEY = re.compile(r"[a-z][a-z0-9_]{1,29}")
+_KEY = METRIC_KEY
 _NAME = re.compile(r"[a-z][a-z0-9_-]{0,29}")
 KEY_HELP = "a lowercase plural name of 2-30 letters, digits or _ starting with a letter (emails)"
 NAME_HELP = "a lowercase name of 1-30 letters, digits, - or _ starting with a letter (jobs)"
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(Record):
     """A metric in the catalog: its names, whether it is hidden, where it is shown."""
 
+    __match_args__ = ("metric", "hidden", "builtin", "order")
+    __slots__ = __match_args__
     metric: Metric
-    hidden: bool = False
-    builtin: bool = False
-    order: int = 0
+    hidden: bool
+    builtin: bool
+    order: int
+
+    def __init__(
+        self, metric: Metric, hidden: bool = False, builtin: bool = False, order: int = 0
+    ) -> None:
+        object.__setattr__(self, "metric", metric)
+        object.__setattr__(self, "hidden", hidden)
+        object.__setattr__(self, "builtin", builtin)
+        object.__setattr__(self, "order", order)
 
     @property
     def key(self) -> str:
@@ -59,12 +70,17 @@ class Entry:
         return self.metric.key
 
 
-@dataclass(frozen=True, slots=True)
-class FunnelDef:
+class FunnelDef(Record):
     """A named, ordered list of metric keys: each stage converts into the next."""
 
+    __match_args__ = ("name", "stages")
+    __slots__ = __match_args__
     name: str
     stages: tuple[str, ...]
+
+    def __init__(self, name: str, stages: tuple[str, ...]) -> None:
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "stages", tuple(stages))
 
     @property
     def rate_stages(self) -> tuple[str, ...]:
@@ -72,14 +88,23 @@ class FunnelDef:
         return self.stages[1:]
 
 
-@dataclass(frozen=True, slots=True)
-class Preset:
+class Preset(Record):
     """A starting point for one kind of user: metrics to add and a funnel to use."""
 
+    __match_args__ = ("name", "description", "metrics", "funnel")
+    __slots__ = __match_args__
     name: str
     description: str
     metrics: tuple[Metric, ...]
     funnel: FunnelDef
+
+    def __init__(
+        self, name: str, description: str, metrics: tuple[Metric, ...], funnel: FunnelDef
+    ) -> None:
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "description", description)
+        object.__setattr__(self, "metrics", metrics)
+        object.__setattr__(self, "funnel", funnel)
 
 
 BUILTIN_FUNNELS = (FunnelDef(BUILTIN_FUNNEL, tuple(metric.key for metric in METRICS)),)
@@ -286,7 +311,7 @@ class Catalog:
             )
         order = max((entry.order for entry in self.entries), default=0) + 1
         value = {"singular": singular, "letter": chosen, "label": label, "hidden": False}
-        return {METRIC_PREFIX + key: json.dumps({**value, "order": order}, sort_keys=True)}
+        return {METRIC_PREFIX + key: _dumps({**value, "order": order})}
 
     def hide(self, text: str) -> SettingChanges:
         """Hide a metric (its history is kept; it leaves Today and its key)."""
@@ -382,7 +407,7 @@ class Catalog:
                 "hidden": entry.hidden,
                 "order": entry.order,
             }
-            stored[METRIC_PREFIX + entry.key] = json.dumps(value, sort_keys=True)
+            stored[METRIC_PREFIX + entry.key] = _dumps(value)
         for funnel in self.funnels:
             if funnel.name != BUILTIN_FUNNEL:
                 stored[FUNNEL_PREFIX + funnel.name] = ",".join(funnel.stages)
@@ -408,7 +433,7 @@ class Catalog:
             "hidden": hidden,
             "order": entry.order,
         }
-        return {METRIC_PREFIX + entry.key: json.dumps(value, sort_keys=True)}
+        return {METRIC_PREFIX + entry.key: _dumps(value)}
 
     def _check_letter(self, letter: str, reserved: Mapping[str, str]) -> None:
         if len(letter) != 1 or not ("a" <= letter <= "z"):
@@ -427,9 +452,17 @@ class Catalog:
         raise ValueError(f"every letter of {key!r} is taken; pass --letter L")
 
 
+def _dumps(value: dict[str, object]) -> str:
+    import json  # on a change only: `salestui log` reads settings, never writes them
+
+    return json.dumps(value)
+
+
 def _metric_json(value: str | None) -> dict[str, object] | None:
     if not value:
         return None
+    import json  # only once a metric was added or hidden
+
     try:
         parsed = json.loads(value)
     except ValueError:

@@ -59,13 +59,16 @@ class Streaks:
     current_start: date | None = None
 
 
-def day_counted(by_metric: Mapping[str, int], daily_call_target: int | None) -> bool:
+def day_counted(
+    by_metric: Mapping[str, int], daily_call_target: int | None, top: str = "calls"
+) -> bool:
     """Whether one day's totals count towards a streak.
 
-    With a target: calls >= `daily_call_target`. Without one: any metric above 0.
+    With a target: the funnel's first stage (`top`, calls by default) >= the target.
+    Without one: any metric above 0.
     """
     if daily_call_target is not None:
-        return by_metric.get("calls", 0) >= daily_call_target
+        return by_metric.get(top, 0) >= daily_call_target
     return any(count > 0 for count in by_metric.values())
 
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from salestui.domain.record import Record
+
+METRIC_KEY = re.compile(r"[a-z][a-z0-9_]{1,29}")
+"""The shape of a metric's stored (plural) name: `calls`, `emails`, `applications`."""
 
 
 class Metric(Record):

@@ -19,12 +19,15 @@ from pathlib import Path
 from urllib.parse import quote
 
 from salestui.clock import Clock, local_now
-from salestui.domain.metrics import MAX_COUNT, METRIC_KEYS
+from salestui.domain.metrics import MAX_COUNT, METRIC_KEY, METRIC_KEYS
 from salestui.domain.record import Record
 from salestui.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
 TYPE_CHECKING = False  # not `typing`'s: importing it would cost `salestui log` 2 ms
 if TYPE_CHECKING:  # imported where used: `salestui log` needs neither (startup time)
+    from collections.abc import Sequence
+
+    from salestui.domain.catalog import Catalog
     from salestui.domain.counts import Counts
     from salestui.domain.periods import DateRange
 
@@ -543,7 +546,9 @@ class Store:
         A correction that would take the day's count below zero raises BelowZeroError
         and writes nothing; so does |delta| above MAX_COUNT (ValueError).
         """
-        if metric not in METRIC_KEYS:
+        if not METRIC_KEY.fullmatch(metric):
+            # Which metrics exist (and which are hidden) is the catalog's word, checked by
+            # every caller through `catalog()`; here only the shape a stored name has.
             raise ValueError(f"unknown metric {metric!r}")
         if delta == 0:
             raise ValueError("a tally changes the count by at least 1")
@@ -744,8 +749,9 @@ class Store:
         )
         return [self._event(row) for row in rows]
 
-    def counts(self, span: DateRange) -> Counts:
-        """Net count per metric over the inclusive local-day range (no day below zero)."""
+    def counts(self, span: DateRange, keys: Sequence[str] = METRIC_KEYS) -> Counts:
+        """Net count per metric of `keys` (the built-ins by default) over the inclusive
+        local-day range (no day below zero), every one of them present."""
         rows = self._read(
             "SELECT metric, SUM(MAX(count, 0)) FROM day_totals WHERE day BETWEEN ? AND ?"
             " GROUP BY metric",
@@ -754,7 +760,7 @@ class Store:
         from salestui.domain.counts import counts_from_rows
 
         # A hand-made text or real count makes the sum a real: refused, never shown.
-        return counts_from_rows((str(metric), self._count(total)) for metric, total in rows)
+        return counts_from_rows(((str(metric), self._count(total)) for metric, total in rows), keys)
 
     def day_totals(self, span: DateRange) -> dict[date, Counts]:
         """Per-day net counts inside the range (never below zero); days without events are
@@ -846,6 +852,16 @@ class Store:
             "SELECT key, value FROM settings WHERE substr(key, 1, ?) = ?", (len(prefix), prefix)
         )
         return {str(key): str(value) for key, value in rows}
+
+    def catalog(self) -> Catalog:
+        """The metrics and funnels (built-ins plus the user's), from the settings."""
+        from salestui.domain.catalog import Catalog
+
+        rows = self._read(
+            "SELECT key, value FROM settings WHERE (key >= 'metric.' AND key < 'metric/')"
+            " OR (key >= 'funnel.' AND key < 'funnel/')"
+        )
+        return Catalog.from_settings({str(key): str(value) for key, value in rows})
 
     def set_setting(self, key: str, value: str | None, *, source: str = "cli") -> None:
         """Store (or with None, clear) a setting."""
