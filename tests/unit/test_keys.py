@@ -67,3 +67,29 @@ def test_empty_remap_is_refused() -> None:
 
 def test_every_default_key_is_distinct() -> None:
     assert len(set(DEFAULT_KEYS.values())) == len(DEFAULT_KEYS)
+
+
+# -- keys for the user's own metrics (issue 10) -------------------------------------------
+
+
+def test_default_keys_put_each_metric_on_its_letter_and_shift_letter() -> None:
+    from salestui.domain.keys import default_keys
+
+    keys = default_keys([("calls", "c"), ("emails", "e")])
+    assert keys["tally.emails"] == "e" and keys["correct.emails"] == "E"
+    assert keys["tally.calls"] == "c" and keys["correct.calls"] == "C"
+    assert "tally.meetings" not in keys  # not listed: hidden
+    assert keys["undo"] == "u" and keys["quit"] == "q"
+
+
+def test_reserved_keys_name_the_holder_and_follow_remaps() -> None:
+    from salestui.domain.keys import reserved_keys
+
+    reserved = reserved_keys()
+    assert reserved["u"] == "undo" and reserved["q"] == "quit"
+    assert reserved["1"] == "switching tabs" and reserved["7"] == "switching tabs"
+    assert "p" in reserved and "t" in reserved  # prospects and the timer, on the way
+    assert "c" not in reserved  # a metric's letter: the catalog names its holder
+    moved = reserved_keys({"undo": "z", "tally.calls": "k"})
+    assert moved["z"] == "undo" and "u" not in moved
+    assert moved["k"] == "calls"

@@ -9,7 +9,7 @@ can refuse them before they are stored.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 SETTING_PREFIX = "key."
 """Settings whose key starts with this are key remaps: `key.<binding id>`."""
@@ -36,6 +36,63 @@ DEFAULT_KEYS: dict[str, str] = {
 
 TAB_KEYS = frozenset("0123456789")
 """Digits switch tabs (1-4 today, more tabs later): never given to another command."""
+
+METRIC_COMMANDS = ("tally.", "correct.")
+"""Binding ids of a metric's +1 and −1 (`tally.emails`, `correct.emails`)."""
+
+KEPT_FOR_LATER: dict[str, str] = {
+    "p": "linking a tally to a prospect",
+    "t": "the non-sales timer",
+}
+"""Letters the app keeps for commands on the way (prospects, time on non-sales work), so a
+metric added today never has to move its key."""
+
+_HOLDERS = {
+    "undo": "undo",
+    "note": "a note on the last tally",
+    "goal.edit": "editing the goal",
+    "quit": "quit",
+    "help": "help",
+    "leave-field": "leaving a text field",
+}
+
+
+def default_keys(metrics: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Every command's binding id and its key out of the box, for these (key, letter)
+    metrics (the visible ones, in display order): `tally.KEY` on the letter, and
+    `correct.KEY` on Shift+letter, then the app's own commands (`DEFAULT_KEYS`)."""
+    keys: dict[str, str] = {}
+    pairs = list(metrics)
+    for metric, letter in pairs:
+        keys[f"tally.{metric}"] = letter
+    for metric, letter in pairs:
+        keys[f"correct.{metric}"] = letter.upper()
+    for binding_id, key in DEFAULT_KEYS.items():
+        if not binding_id.startswith(METRIC_COMMANDS):
+            keys[binding_id] = key
+    return keys
+
+
+def reserved_keys(keymap: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Single characters the app's own commands hold (with the user's accepted remaps),
+    lowercased, each with what it does in words: a metric's letter may be none of these.
+    Digits switch tabs; `KEPT_FOR_LATER` letters are held too. Metric keys are not
+    listed: the catalog names which metric holds a letter."""
+    accepted, _warnings = validate_keymap(keymap or {})
+    reserved: dict[str, str] = {digit: "switching tabs" for digit in sorted(TAB_KEYS)}
+    reserved.update(KEPT_FOR_LATER)
+    for binding_id, default in DEFAULT_KEYS.items():
+        if binding_id.startswith(METRIC_COMMANDS):
+            for key in parse_keys(accepted.get(binding_id, "")):
+                if len(key) == 1:
+                    reserved.setdefault(key.lower(), binding_id.split(".", 1)[1])
+            continue
+        for key in parse_keys(accepted.get(binding_id, default)):
+            if len(key) == 1:
+                holder = "switching tabs" if binding_id.startswith("tab.") else binding_id
+                reserved[key.lower()] = _HOLDERS.get(binding_id, holder)
+    return reserved
+
 
 # Textual's names for a few characters whose Unicode names it shortens.
 _SHORT_NAMES = {
