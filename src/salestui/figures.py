@@ -27,6 +27,7 @@ from salestui.domain.counts import Counts, DayTotals, zero_counts
 from salestui.domain.funnel import Funnel
 from salestui.domain.goals import GoalBook, GoalStart, Start, start_choices
 from salestui.domain.history import Streaks, day_counted
+from salestui.domain.lever import Levers
 from salestui.domain.metrics import METRICS, Metric
 from salestui.domain.periods import DateRange, Period, month_of
 from salestui.domain.planner import (
@@ -485,6 +486,28 @@ def load_funnel(
     span = period.range if period.range is not None else store.bounds()
     counts = store.counts(span, chosen.stages) if span is not None else zero_counts(chosen.stages)
     return FunnelView(period, span, Funnel(counts, stages))
+
+
+def plan_levers(store: Store, inputs: PlanInputs, plan: Plan) -> Levers:
+    """Which rate to improve for `plan` (domain.lever): each stage's savings at +5 and
+    +10 points, and the cheapest lever measured against the best of the last twelve
+    months (today's month left out: it is not over). One read of a year of day totals."""
+    from salestui.domain.funnel import monthly_rates
+    from salestui.domain.lever import levers
+
+    today = inputs.today
+    last_month_end = month_of(today).start - timedelta(days=1)
+    span = DateRange(month_of(last_month_end - timedelta(days=330)).start, last_month_end)
+    totals = store.day_totals(span)
+    monthly: dict[str, list[Fraction | None]] = {stage: [] for stage in inputs.rate_stages}
+    keys = [metric.key for metric in inputs.stages]
+    for _label, month_funnel in monthly_rates(totals, last_month_end, 12, inputs.stages):
+        for stage in inputs.rate_stages:
+            # A month with few events at the denominator proves nothing (2 of 3 is not a
+            # 67% rate to get back to): the same minimum as a rate from history.
+            enough = month_funnel.counts[previous_stage(stage, keys)] >= HISTORY_MIN_DENOMINATOR
+            monthly[stage].append(month_funnel.rates.get(stage) if enough else None)
+    return levers(plan.target, plan.rates, [m.key for m in inputs.stages], monthly)
 
 
 # -- the report's current streak ---------------------------------------------------------
