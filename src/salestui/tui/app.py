@@ -25,6 +25,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static, TabPane
 
 from salestui.clock import Clock, local_now
+from salestui.domain.catalog import Catalog
 from salestui.domain.keys import SETTING_PREFIX, keymap_from_settings, validate_keymap
 from salestui.domain.text import visible
 from salestui.store.events import BUSY_TIMEOUT_MS, Store, StoreError
@@ -69,6 +70,12 @@ class SalesApp(App[None]):
         self.funnel_spec = "month"
         self.startup_error: StoreError | None = None
         """Set when the very first read fails: the app closes and `run` exits 1."""
+        try:
+            catalog = store.catalog()
+        except StoreError:  # the first read (on mount) says what is wrong with the file
+            catalog = Catalog.builtin()
+        self.catalog: Catalog = catalog
+        """The metrics and funnels in use; replaced (and CatalogChanged posted) on change."""
         self._top_bar = Static("", id="top-bar")
         self._today = TodayView(store, clock, self.writes)
         self._tabs = SalesTabs(clock, self.writes, initial="today")

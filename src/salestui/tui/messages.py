@@ -20,3 +20,8 @@ class FiguresWanted(Message):
 class DatabaseChanged(Message):
     """Another process (or this window's writer) changed the database, or the local
     date changed: posted by the watcher thread."""
+
+
+class CatalogChanged(Message):
+    """The metrics or funnels changed (here, or in another process): `app.catalog` holds
+    the new catalog. Posted to the screen; each tab that shows metrics re-reads it."""
