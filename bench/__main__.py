@@ -102,6 +102,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         action="store_false",
         help="time CLI commands with our own loop even when hyperfine is installed",
     )
+    parser.add_argument(
+        "--metrics",
+        type=int,
+        default=3,
+        help="metrics on Today: 3 built-ins (default) plus own ones, up to 8 (issue 10)",
+    )
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target fails")
     args = parser.parse_args(argv)
     if args.wait_quiet is None:
@@ -124,7 +130,8 @@ def make_bench(args: argparse.Namespace) -> Bench:
         read_reps=args.read_reps or (5 if quick else 15),
         idle_windows=args.idle_windows or (1 if quick else 3),
         idle_seconds=args.idle_seconds or (10.0 if quick else 60.0),
-        size=f"{events / 1e6:g}M" if events >= 1_000_000 else f"{events / 1e3:g}k",
+        size=(f"{events / 1e6:g}M" if events >= 1_000_000 else f"{events / 1e3:g}k")
+        + (f"-{args.metrics}metrics" if args.metrics != 3 else ""),
         timer=f"{hyperfine} (blocks of 3 runs, commands rotated)"
         if hyperfine
         else "our own loop, commands taking turns run by run",
@@ -136,14 +143,14 @@ def prepare(bench: Bench, phases: list[str]) -> None:
     args, tools = bench.args, bench.tools
     if "cli" in phases:
         ensure_watson(tools)
-    empty_template = ensure_empty_db(db_in_own_folder("template"))
-    big_db = ensure_seeded_db(args.events)
+    empty_template = ensure_empty_db(db_in_own_folder("template"), args.metrics)
+    big_db = ensure_seeded_db(args.events, args.metrics)
     checkpoint(big_db)
-    first_db = db_in_own_folder(f"seed-{args.events}-first-of-day")
+    first_db = db_in_own_folder(f"seed-{args.events}-m{args.metrics}-first-of-day")
     if "tui" in phases and args.first_of_day:
         remove_db(first_db)
         shutil.copyfile(big_db, first_db)
-    cli_db = ensure_empty_db(db_in_own_folder("cli-log"))
+    cli_db = ensure_empty_db(db_in_own_folder("cli-log"), args.metrics)
     tui_empty_db = db_in_own_folder("tui-empty")
     shutil.copyfile(empty_template, tui_empty_db)
     for db in (big_db, tui_empty_db, cli_db):

@@ -115,13 +115,18 @@ def db_in_own_folder(name: str) -> Path:
     return folder / "salestui.db"
 
 
-def ensure_empty_db(path: Path) -> Path:
-    """A database with the schema and no events (made by the project itself)."""
+def ensure_empty_db(path: Path, metrics: int = 3) -> Path:
+    """A database with the schema and no events (made by the project itself), with
+    `metrics - 3` of the user's own metrics defined."""
     from salestui.store.events import Store
 
     remove_db(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     Store(path).close()
+    if metrics != 3:
+        from bench.seed import define_metrics
+
+        define_metrics(path, metrics)
     return path
 
 
@@ -152,18 +157,21 @@ def _fresh(path: Path, wanted: dict[str, Any]) -> bool:
     return False
 
 
-def ensure_seeded_db(events: int) -> Path:
+def ensure_seeded_db(events: int, metrics: int = 3) -> Path:
     """The seeded database, cached; re-made when the day or the schema changed (the
-    seeded events end "now": a day-old copy would have nothing today)."""
-    path = db_in_own_folder(f"seed-{events}")
+    seeded events end "now": a day-old copy would have nothing today). `metrics` above
+    3 adds the user's own metrics (bench.seed.OWN_METRICS)."""
+    path = db_in_own_folder(f"seed-{events}" + (f"-m{metrics}" if metrics != 3 else ""))
     wanted = {"events": events, "day": date.today().isoformat(), "schema": schema_version()}
+    if metrics != 3:
+        wanted["metrics"] = metrics
     if _fresh(path, wanted):
         return path
     from bench import seed
 
     log(f"setup: seeding {events:,} events into {path} (cached for today)")
     remove_db(path)
-    took = seed.seed(path, events)
+    took = seed.seed(path, events, metrics=metrics)
     log(f"setup: seeded in {took:.1f} s")
     path.with_suffix(".json").write_text(json.dumps(wanted))
     return path

@@ -155,6 +155,7 @@ def write_results(
             "idle_windows": bench.idle_windows,
             "idle_seconds": bench.idle_seconds,
             "events": bench.args.events,
+            "metrics": bench.args.metrics,
             "poll_sleep_s": POLL_SLEEP,
             "terminal": f"{COLS}x{ROWS}",
             "python": str(bench.tools.python),
