@@ -36,6 +36,11 @@ DAILY_COUNTS_VIEW = """CREATE VIEW daily_counts AS
     FROM day_totals GROUP BY day"""
 """For people who query the file: one row a day, never below zero."""
 
+METRIC_COUNTS_VIEW = """CREATE VIEW metric_counts AS
+    SELECT day, metric, MAX(count, 0) AS count FROM day_totals"""
+"""For people who query the file: one row per day and metric, every metric (the user's own
+too, which `daily_counts` has no column for), never below zero."""
+
 
 def legacy_setting_rows(key: str, value: str) -> Iterator[tuple[str, str | None]]:
     """One old (schema < 3) setting as per-key settings: the `goals` and `calendar`
@@ -188,6 +193,12 @@ MIGRATIONS: dict[int, tuple[Step, ...]] = {
             WHERE value IS NOT NULL AND NOT EXISTS (
                 SELECT 1 FROM setting_changes AS later WHERE later.key = c.key
                 AND (later.ts > c.ts OR (later.ts = c.ts AND later.id > c.id)))""",
+    ),
+    4: (
+        # Metrics are the user's (emails, applications, ...). The log, the rollup and the
+        # check trigger already take any metric name; `daily_counts` keeps its three
+        # columns, and this long-format view shows every metric.
+        METRIC_COUNTS_VIEW,
     ),
 }
 
