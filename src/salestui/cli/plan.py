@@ -64,6 +64,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 LINE_WIDTH = 100
 """Lines of `plan` fit a 100-column terminal."""
+TEXT_COLUMN = 20
+"""Where the text of `plan`'s labelled lines starts (`  Today you need    ...`)."""
 
 
 def funnel_option(function: F) -> F:
@@ -265,19 +267,17 @@ def plan_lines(result: Plan, levers: Levers | None = None) -> list[str]:
             f"{result.working_days} working days, {result.planned_days_left} left (today included)"
         )
     lines = [f"{month_name} · goal {result.target:,} {goal_metric.key}{started} · {days}"]
-    needed = "   ".join(metric.amount(result.today_needed[metric.key]) for metric in stages)
+    needed = [metric.amount(result.today_needed[metric.key]) for metric in stages]
     if result.not_started:
         first = result.first_working_day()
         when = f"{first:%a %-d %b}" if first is not None else "its first day"
-        lines.append(f"  On {when} you need   {needed}")
+        lines.extend(_row(f"  On {when} you need   ", needed))
     else:
-        lines.append(f"  Today you need    {needed}")
-    so_far = "   ".join(
-        f"{result.done[m.key]:,} / {result.required[m.key]:,} {m.key}" for m in stages
-    )
-    lines.append(f"  Month so far      {so_far}")
-    per_day = "   ".join(metric.amount(result.per_day[metric.key]) for metric in stages)
-    lines.append(f"  Per working day   {per_day}")
+        lines.extend(_row("  Today you need    ", needed))
+    so_far = [f"{result.done[m.key]:,} / {result.required[m.key]:,} {m.key}" for m in stages]
+    lines.extend(_row("  Month so far      ", so_far))
+    per_day = [metric.amount(result.per_day[metric.key]) for metric in stages]
+    lines.extend(_row("  Per working day   ", per_day))
     lines.append(f"  Pace              {describe_pace(result.pace(top.key), top)}")
     keys = result.keys
     for stage, rate in result.rates.items():
@@ -289,7 +289,34 @@ def plan_lines(result: Plan, levers: Levers | None = None) -> list[str]:
         lines.append(f"  Rate {label:<18} {format_percent(rate):>6}  ({words}; {source})")
     if levers is not None:
         lines.extend(lever_lines(levers, stages))
+    return [part for line in lines for part in _fitted(line)]
+
+
+def _row(head: str, items: list[str]) -> list[str]:
+    """`head` and `items` three spaces apart, continued under the first item where a line
+    would pass 100 columns (a funnel of many stages or long names)."""
+    lines, line = [], head + items[0]
+    for item in items[1:]:
+        if len(line) + 3 + len(item) > LINE_WIDTH:
+            lines.append(line)
+            line = " " * len(head) + item
+        else:
+            line += "   " + item
+    lines.append(line)
     return lines
+
+
+def _fitted(line: str) -> list[str]:
+    """`line`, or wrapped under the text column when it would pass 100 columns."""
+    if len(line) <= LINE_WIDTH:
+        return [line]
+    return textwrap.wrap(
+        line,
+        width=LINE_WIDTH,
+        subsequent_indent=" " * TEXT_COLUMN,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
 
 
 def _step(keys: tuple[str, ...], stage: str) -> str:
@@ -305,7 +332,7 @@ def _fewer(count: int, metric: Metric) -> str:
 def _labelled(label: str, choices: list[str]) -> list[str]:
     """`  Label             text`: the first of `choices` that fits on one line, else the
     last wrapped under the text column."""
-    head = f"  {label:<18}"
+    head = f"  {label:<{TEXT_COLUMN - 2}}"
     for text in choices:
         if len(head) + len(text) <= LINE_WIDTH:
             return [head + text]
