@@ -127,12 +127,24 @@ def export_command(ctx: click.Context, fmt: str, period_text: str, output: str |
 
 @click.command("import")
 @click.argument("file", metavar="FILE")
+@click.option(
+    "--add-metrics",
+    is_flag=True,
+    help="Add the metrics FILE counts that this database does not know (else refused).",
+)
 @click.pass_context
-def import_command(ctx: click.Context, file: str) -> None:
+def import_command(ctx: click.Context, file: str, add_metrics: bool) -> None:
     """Merge FILE into the event log: a JSON or CSV export, or another salestui database.
 
     Events are matched by id, so importing the same file twice adds nothing. A file with
     any bad record is refused whole, naming the line; nothing is written.
+
+    A JSON export or a database brings its settings, metric and funnel definitions
+    included (per setting, the later change wins); a CSV export holds events only. A
+    metric FILE counts that neither this database nor FILE defines is refused, unless
+    --add-metrics: then it is added on the first free letter of its name. A definition
+    that would move a metric to another letter, or take a letter held here, is not
+    applied: the import says so, one line each.
     """
     path = Path(file).expanduser()
     if not path.exists():
@@ -148,7 +160,9 @@ def import_command(ctx: click.Context, file: str) -> None:
     large = path.is_file() and path.stat().st_size >= PROGRESS_BYTES
     progress = _Progress("Importing", 0 if large else sys.maxsize)
     try:
-        result = portable.import_file(store, path, progress, label=str(path))
+        result = portable.import_file(
+            store, path, progress, label=str(path), add_metrics=add_metrics
+        )
     except portable.ImportRefused as error:
         if created and store.is_empty():
             _remove_new_database(store, created)  # a refused import leaves nothing behind
@@ -157,6 +171,8 @@ def import_command(ctx: click.Context, file: str) -> None:
         progress.close()
     settings = f"; {result.settings_added} setting changes added" if result.settings_added else ""
     click.echo(f"added {result.added}, already present {result.present}{settings}")
+    for note in result.notes:
+        click.echo(note)
 
 
 def _remove_new_database(store: Store, created: list[Path]) -> None:

@@ -69,11 +69,12 @@ import os
 import re
 import sqlite3
 import stat
+import string
 import sys
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
@@ -83,9 +84,20 @@ from ijson.backends import python as _ijson_python  # type: ignore[import-untype
 from ijson.backends import yajl2_c as _ijson_c
 
 from salestui.domain import metrics as _metrics
-from salestui.domain.metrics import METRIC_KEYS
+from salestui.domain.catalog import (
+    FUNNEL_PREFIX,
+    KEY_HELP,
+    MAX_VISIBLE,
+    METRIC_PREFIX,
+    Catalog,
+    SettingChanges,
+    singular_of,
+)
+from salestui.domain.keys import SETTING_PREFIX as KEY_SETTING_PREFIX
+from salestui.domain.keys import keymap_from_settings, reserved_keys
+from salestui.domain.metrics import METRIC_KEY, METRIC_KEYS, Metric
 from salestui.domain.periods import DateRange
-from salestui.store.events import EVENT_COLUMNS, Store, StoreError, translated
+from salestui.store.events import EVENT_COLUMNS, Store, StoreError, new_id, translated
 from salestui.store.schema import APPLICATION_ID, SCHEMA_VERSION
 
 EXPORT_FORMAT = "salestui-export"
@@ -117,11 +129,14 @@ class ImportRefused(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class ImportResult:
-    """What an import did."""
+    """What an import did. `notes`: one line each for a metric the import added and for a
+    definition in the file that was not applied (a letter this database gives to another
+    metric or keeps for the app)."""
 
     added: int
     present: int
     settings_added: int = 0
+    notes: tuple[str, ...] = ()
 
 
 # -- export ----------------------------------------------------------------------------
@@ -517,8 +532,9 @@ _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _CANONICAL_TS = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}\+00:00")
 _INTEGER = re.compile(r"[+-]?\d{1,19}")
-_METRICS = frozenset(METRIC_KEYS)
-_METRICS_WORDS = ", ".join(METRIC_KEYS)
+_MAX_METRICS = 200
+"""Different metric names one import file may count: a hostile file with a million names
+cannot fill memory or the catalog."""
 
 
 def _show(value: object) -> str:
@@ -534,6 +550,7 @@ class _Checker:
     def __init__(self, text: bool) -> None:
         self.text = text
         self._days: set[str] = set()
+        self._metrics: set[str] = set(METRIC_KEYS)
 
     def row(self, values: Sequence[object]) -> Row:
         """The checked, normalised row; raises _Bad naming the first wrong field."""
@@ -556,7 +573,7 @@ class _Checker:
             and type(day) is str
             and day in self._days
             and type(metric) is str
-            and metric in _METRICS
+            and metric in self._metrics
             and type(delta) is int
             and -_MAX_DELTA <= delta <= _MAX_DELTA
             and (note is None or (type(note) is str and _plain_text(note, _MAX_NOTE_CHARS)))
@@ -653,11 +670,21 @@ class _Checker:
                     return value
         raise _Bad(f"day {_show(value)} is not a date (use YYYY-MM-DD)")
 
-    @staticmethod
-    def _metric(value: object) -> str:
-        if isinstance(value, str) and value in _METRICS:
-            return value
-        raise _Bad(f"unknown metric {_show(value)} (use {_METRICS_WORDS})")
+    def _metric(self, value: object) -> str:
+        """A metric name of the stored shape, known or not: whether the database knows it
+        (or the file defines it) is decided once the whole file is read."""
+        if isinstance(value, str):
+            if value in self._metrics:
+                return value
+            if METRIC_KEY.fullmatch(value):
+                if len(self._metrics) >= _MAX_METRICS:
+                    raise _Bad(
+                        f"metric {_show(value)} is one too many (a file may count at most "
+                        f"{_MAX_METRICS} different metrics)"
+                    )
+                self._metrics.add(value)
+                return value
+        raise _Bad(f"unknown metric {_show(value)} (a metric is {KEY_HELP})")
 
     def _delta(self, value: object) -> int:
         number: int | None = None
@@ -1606,9 +1633,26 @@ retries, so a tally waiting for the lock always gets in."""
 
 
 def import_file(
-    store: Store, path: Path, progress: Progress | None = None, label: str | None = None
+    store: Store,
+    path: Path,
+    progress: Progress | None = None,
+    label: str | None = None,
+    *,
+    add_metrics: bool = False,
 ) -> ImportResult:
     """Merge a JSON export, a CSV export or another salestui database into `store`.
+
+    Metrics. An event may count any metric of the stored shape. One this database does
+    not know must be defined by the file (a JSON export or a database carries its
+    `metric.KEY` setting), or `add_metrics` must be True: then the import defines it
+    (`Catalog.add_metric`: the first free letter of its name; hidden when no letter is
+    free or Today shows 8 metrics already). Otherwise the import is refused at the first
+    event of it, so a typo in a hand-made CSV never becomes a metric. A definition in the
+    file that would move a metric this database has to another letter, or put a new one
+    on a letter this database gives to another metric or keeps for the app, is not
+    applied: the local one stays (a new metric gets a free letter) and
+    `ImportResult.notes` says so, one line each. Definitions are written in the same
+    transaction as the file's settings, before any event of theirs.
 
     Every record is checked before anything is written; the first bad one raises
     ImportRefused naming the file and its line (CSV, JSON) or record (JSON), and the
@@ -1623,7 +1667,9 @@ def import_file(
     path = Path(path)
     source = _open_source(path)
     try:
-        return _import(store, source, progress, label if label is not None else str(path))
+        return _import(
+            store, source, progress, label if label is not None else str(path), add_metrics
+        )
     finally:
         source.close()
 
@@ -1661,7 +1707,9 @@ def _open_source(path: Path) -> _Source:
         raise
 
 
-def _import(store: Store, source: _Source, progress: Progress | None, label: str) -> ImportResult:
+def _import(
+    store: Store, source: _Source, progress: Progress | None, label: str, add_metrics: bool
+) -> ImportResult:
     conn = store.connection
     with translated(store.path):
         cache = int(conn.execute("PRAGMA main.cache_size").fetchone()[0])
@@ -1675,9 +1723,15 @@ def _import(store: Store, source: _Source, progress: Progress | None, label: str
             " place INTEGER, line INTEGER)"
         )
     try:
-        staged = _stage(store, source, progress)
+        staged, metrics = _stage(store, source, progress)
+
+        def definitions() -> _Definitions:
+            return _definitions(conn, store, source, metrics, add_metrics)
+
         with translated(store.path):
             conn.execute(f"PRAGMA main.cache_size = {-_IMPORT_CACHE_KIB}")
+            # Refuses unknown metrics before the checks that take longer.
+            first_plan = definitions()
             planned, planned_settings = _check(conn, store, source)
             synchronous = int(conn.execute("PRAGMA main.synchronous").fetchone()[0])
             checkpoint = int(conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
@@ -1688,7 +1742,9 @@ def _import(store: Store, source: _Source, progress: Progress | None, label: str
             conn.execute("PRAGMA main.synchronous = NORMAL")
             conn.execute(f"PRAGMA wal_autocheckpoint = {_IMPORT_CHECKPOINT_PAGES}")
             try:
-                added = _merge(conn, store, planned, planned_settings, label)
+                if first_plan.changes or first_plan.skipped:
+                    planned_settings = max(planned_settings, 1)
+                added = _merge(conn, store, planned, planned_settings, label, definitions)
                 conn.execute("PRAGMA main.wal_checkpoint(PASSIVE)")  # on disk before "added"
             finally:
                 conn.execute(f"PRAGMA main.synchronous = {synchronous}")
@@ -1702,11 +1758,16 @@ def _import(store: Store, source: _Source, progress: Progress | None, label: str
                 conn.execute(f"DROP TABLE IF EXISTS {table}")
         except sqlite3.Error:
             pass  # the temp tables go with the connection anyway
-    return ImportResult(added=added[0], present=staged - added[0], settings_added=added[1])
+    return ImportResult(
+        added=added[0], present=staged - added[0], settings_added=added[1], notes=added[2]
+    )
 
 
-def _stage(store: Store, source: _Source, progress: Progress | None) -> int:
-    """Copy the checked rows into the temp tables, in file order; return how many events."""
+def _stage(
+    store: Store, source: _Source, progress: Progress | None
+) -> tuple[int, dict[str, tuple[int, int]]]:
+    """Copy the checked rows into the temp tables, in file order; return how many events,
+    and each metric the events count with the place of its first event, in file order."""
     conn = store.connection
     insert = (
         f"INSERT INTO {_STAGE} ({_MAIN_COLUMNS}, place, line)"
@@ -1714,6 +1775,7 @@ def _stage(store: Store, source: _Source, progress: Progress | None) -> int:
     )
     staged = 0
     chunk: list[tuple[Any, ...]] = []
+    metrics: dict[str, tuple[int, int]] = {}
 
     def flush() -> None:
         conn.executemany(insert, chunk)
@@ -1737,6 +1799,8 @@ def _stage(store: Store, source: _Source, progress: Progress | None) -> int:
             progress(0, source.total)
         for number, line, row in source.records():
             chunk.append((*row, number, line))
+            if row[3] not in metrics:
+                metrics[row[3]] = (number, line)
             if len(chunk) >= _STAGE_CHUNK:
                 flush()
                 staged += len(chunk)
@@ -1753,7 +1817,7 @@ def _stage(store: Store, source: _Source, progress: Progress | None) -> int:
         conn.execute("COMMIT")
         if progress is not None:
             progress(source.total, source.total)
-    return staged
+    return staged, metrics
 
 
 def _check_repeats(
@@ -1917,22 +1981,38 @@ def _check(conn: sqlite3.Connection, store: Store, source: _Source) -> tuple[int
 
 
 def _merge(
-    conn: sqlite3.Connection, store: Store, planned: int, planned_settings: int, label: str
-) -> tuple[int, int]:
-    """Write the plan in short transactions; return (events added, setting changes added).
+    conn: sqlite3.Connection,
+    store: Store,
+    planned: int,
+    planned_settings: int,
+    label: str,
+    definitions: Callable[[], _Definitions],
+) -> tuple[int, int, tuple[str, ...]]:
+    """Write the plan in short transactions; return (events added, setting changes
+    added, notes on the metrics' definitions).
 
-    Each chunk holds the write lock for about CHUNK_SECONDS, then lets go for
+    The file's settings and the definitions of the metrics it brings come first, in one
+    transaction, so that no event is ever stored of a metric without a definition. Then
+    each chunk of events holds the write lock for about CHUNK_SECONDS, and lets go for
     PAUSE_SECONDS so that a tally from another process waiting for the lock gets in.
     """
     settings_added = 0
-    if planned_settings:
+    notes: tuple[str, ...] = ()
+    if planned_settings:  # (or definitions to write)
         with store.writing():
+            # Worked out again under the write lock: another process may have added a
+            # metric (or taken a letter) since the check.
+            plan = definitions()
+            for key in sorted(plan.skipped):
+                conn.execute(f"DELETE FROM {_STAGE_SETTINGS} WHERE key = ?", (key,))
             settings_added = int(
                 conn.execute(
                     f"INSERT OR IGNORE INTO main.setting_changes ({_SETTING_COLUMNS})"
                     f" SELECT {_SETTING_COLUMNS} FROM {_STAGE_SETTINGS} ORDER BY rowid"
                 ).rowcount
             )
+            _write_settings(conn, plan.changes)
+            notes = tuple(plan.notes)
     insert = (
         f"INSERT OR IGNORE INTO main.events ({_MAIN_COLUMNS})"
         f" SELECT {', '.join('s.' + name for name in EVENT_COLUMNS)}"
@@ -1961,4 +2041,237 @@ def _merge(
         done += size
         # The next chunk's size aims at CHUNK_SECONDS, whatever the machine's speed.
         size = max(200, min(CHUNK_ROWS, int(size * CHUNK_SECONDS / max(took, 1e-3))))
-    return added, settings_added
+    return added, settings_added, notes
+
+
+# -- the metrics an import brings ---------------------------------------------------------
+
+_CATALOG_KEYS = " OR ".join(
+    f"(key >= '{prefix}' AND key < '{prefix[:-1]}/')"
+    for prefix in (METRIC_PREFIX, FUNNEL_PREFIX, KEY_SETTING_PREFIX)
+)
+"""The settings a catalog and the app's keys are read from (`/` sorts right after `.`)."""
+_BUILTIN_KEYS = frozenset(METRIC_KEYS)
+
+
+@dataclass(slots=True)
+class _Definitions:
+    """What an import does to the metrics' definitions, besides merging the file's."""
+
+    changes: SettingChanges
+    """Definitions to write (the import's own setting changes)."""
+    skipped: set[str]
+    """Setting keys whose changes in the file are not applied (a letter clash)."""
+    notes: list[str]
+    """One line for the user per metric added and per definition not applied."""
+
+
+def _latest(rows: Sequence[tuple[Any, ...]]) -> dict[str, tuple[str | None, bool]]:
+    """Per key, the value of its latest change (ts, then id: the `settings` view's rule)
+    and whether that change comes from the file. Rows: (ts, id, key, value, from_file)."""
+    latest: dict[str, tuple[Any, ...]] = {}
+    for row in rows:
+        kept = latest.get(row[2])
+        if kept is None or (row[0], row[1]) > (kept[0], kept[1]):
+            latest[row[2]] = row
+    return {key: (row[3], bool(row[4])) for key, row in latest.items()}
+
+
+def _definitions(
+    conn: sqlite3.Connection,
+    store: Store,
+    source: _Source,
+    metrics: dict[str, tuple[int, int]],
+    add_metrics: bool,
+) -> _Definitions:
+    """Decide what happens to the metrics' definitions (see `import_file`).
+
+    `metrics`: every metric the file's events count, with the place of its first event.
+    Reads only settings (few rows). Raises ImportRefused for a metric nobody defines
+    (unless `add_metrics`) and for a metric named by another's singular.
+    """
+    rows = conn.execute(
+        f"SELECT ts, id, key, value, 0 FROM main.setting_changes WHERE {_CATALOG_KEYS}"
+    ).fetchall()
+    local = {key: value for key, (value, _) in _latest(rows).items() if value is not None}
+    incoming = conn.execute(
+        f"SELECT ts, id, key, value, 1 FROM {_STAGE_SETTINGS} AS s WHERE ({_CATALOG_KEYS})"
+        " AND NOT EXISTS (SELECT 1 FROM main.setting_changes AS e WHERE e.id = s.id)"
+        " ORDER BY rowid"
+    ).fetchall()
+    merged = _latest(rows + incoming)
+    result = {key: value for key, (value, _) in merged.items() if value is not None}
+    reserved = reserved_keys(keymap_from_settings(result))
+    mine = Catalog.from_settings(local)
+    plan = _Definitions({}, set(), [])
+
+    # 1. Definitions in the file that would win (the later change): applied unless they
+    #    move a metric of this database to another letter, or put a new one on a letter
+    #    taken here.
+    redefine: list[tuple[str, Metric]] = []
+    for name in dict.fromkeys(row[2] for row in incoming):
+        key = name[len(METRIC_PREFIX) :]
+        if not name.startswith(METRIC_PREFIX) or key in _BUILTIN_KEYS or not merged[name][1]:
+            continue  # not a metric of the user's, or this database's change is later
+        others = {setting: value for setting, value in result.items() if setting != name}
+        theirs = _entry(
+            Catalog.from_settings({name: result[name]}) if name in result else None, key
+        )
+        ours = _entry(mine, key)
+        if theirs is None:
+            # Unreadable or cleared in the file: the local definition (if any) stays.
+            plan.skipped.add(name)
+            _restore(result, name, local)
+            if ours is not None:
+                plan.notes.append(
+                    f"{key}: the file's definition is unreadable; kept this database's"
+                )
+            continue
+        letter = theirs.metric.letter
+        if ours is not None:
+            if letter != ours.metric.letter:
+                plan.skipped.add(name)
+                _restore(result, name, local)
+                kept = ours.metric.letter
+                plan.notes.append(
+                    f"{key}: the file puts it on {letter}, this database on {kept}; kept {kept}"
+                )
+            continue
+        catalog = Catalog.from_settings(others)
+        holder = reserved.get(letter) or next(
+            (entry.key for entry in catalog.entries if entry.metric.letter == letter), None
+        )
+        crowded = not theirs.hidden and len(catalog.visible) >= MAX_VISIBLE
+        if holder is not None or crowded:
+            plan.skipped.add(name)
+            result.pop(name, None)
+            redefine.append((key, theirs.metric))
+            if holder is not None:
+                plan.notes.append(
+                    f"{key}: the file puts it on {letter}, which this database gives to "
+                    f"{holder}; not applied"
+                )
+
+    # 2. Metrics counted in the file that nobody defines (or whose definition from the
+    #    file was not applied): defined here, in the order the file first counts them.
+    catalog = Catalog.from_settings(result)
+    for key, like in redefine:
+        catalog = _add(plan, result, catalog, key, like, reserved)
+    for key, (number, line) in metrics.items():
+        if any(entry.key == key for entry in catalog.entries):
+            continue
+        try:
+            named = catalog.entry(key).key
+        except ValueError:
+            named = None
+        if named is not None:
+            raise source.refuse(
+                source.place(number, line),
+                f"metric {key!r} is {named}'s other name; events name a metric by its "
+                f"plural ({named})",
+            )
+        if not add_metrics:
+            known = ", ".join(entry.key for entry in catalog.entries)
+            raise source.refuse(
+                source.place(number, line),
+                f"unknown metric {key!r} (use {known}); import with --add-metrics to add "
+                "the metrics a file counts that this database does not know",
+            )
+        catalog = _add(plan, result, catalog, key, None, reserved)
+    return plan
+
+
+def _entry(catalog: Catalog | None, key: str) -> Any:
+    """The catalog's entry of `key` (a metric of the user's), or None."""
+    if catalog is None:
+        return None
+    return next((entry for entry in catalog.entries if entry.key == key), None)
+
+
+def _restore(result: dict[str, str], name: str, local: dict[str, str]) -> None:
+    if name in local:
+        result[name] = local[name]
+    else:
+        result.pop(name, None)
+
+
+def _add(
+    plan: _Definitions,
+    result: dict[str, str],
+    catalog: Catalog,
+    key: str,
+    like: Metric | None,
+    reserved: dict[str, str],
+) -> Catalog:
+    """Define `key` (named as `like`, when the file defined it) on the first free letter
+    of its name; hidden when none is free or Today shows MAX_VISIBLE metrics already."""
+    singular = like.singular if like is not None else None
+    label = like.label if like is not None else None
+    step: SettingChanges | None = None
+    for name in dict.fromkeys((singular, None)):
+        try:
+            step = catalog.add_metric(key, singular=name, label=label, reserved=reserved)
+            break
+        except ValueError:
+            continue
+    if step is not None:
+        letter = str(json.loads(str(step[METRIC_PREFIX + key]))["letter"])
+        plan.notes.append(f"Added metric {key} (key {letter}) from the file.")
+    else:
+        taken = set(reserved) | {entry.metric.letter for entry in catalog.entries}
+        free = [letter for letter in key + string.ascii_lowercase if "a" <= letter <= "z"]
+        letter = next((each for each in free if each not in taken), "")
+        singular = singular or singular_of(key)
+        if not _free_name(catalog, singular):
+            singular = key
+        value = {
+            "singular": singular,
+            "letter": letter,
+            "label": label or key.capitalize(),
+            "hidden": True,
+            "order": max((entry.order for entry in catalog.entries), default=0) + 1,
+        }
+        step = {METRIC_PREFIX + key: json.dumps(value)}
+        if len(catalog.visible) >= MAX_VISIBLE:
+            why = f"Today shows at most {MAX_VISIBLE} metrics"
+            how = f"hide one (`salestui metric hide KEY`), then `salestui metric show {key}`"
+        else:
+            why = "no letter of its name is free"
+            how = f"`salestui metric show {key}` shows it on that letter"
+        if letter:
+            plan.notes.append(f"Added metric {key} hidden, on {letter} ({why}); {how}.")
+        else:
+            plan.notes.append(
+                f"Added metric {key} hidden, without a key (every letter is taken); its "
+                "events are counted and `salestui metric list` shows it."
+            )
+    plan.changes.update(step)
+    result.update({name: value for name, value in step.items() if value is not None})
+    return Catalog.from_settings(result)
+
+
+def _free_name(catalog: Catalog, name: str) -> bool:
+    try:
+        catalog.entry(name)
+    except ValueError:
+        return True
+    return False
+
+
+def _write_settings(conn: sqlite3.Connection, changes: SettingChanges) -> None:
+    """Append the import's own setting changes, each later than its key's last change."""
+    now = datetime.now(UTC).isoformat(timespec="microseconds")
+    for key, value in changes.items():
+        latest = conn.execute(
+            "SELECT max(ts) FROM main.setting_changes WHERE key = ?", (key,)
+        ).fetchone()[0]
+        when = now
+        if isinstance(latest, str) and latest >= now:
+            with contextlib.suppress(ValueError, OverflowError):
+                later = datetime.fromisoformat(latest) + timedelta(microseconds=1)
+                when = later.astimezone(UTC).isoformat(timespec="microseconds")
+        conn.execute(
+            "INSERT INTO main.setting_changes (id, ts, key, value, source)"
+            " VALUES (?, ?, ?, ?, 'import')",
+            (new_id(), when, key, value),
+        )
