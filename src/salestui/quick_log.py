@@ -8,6 +8,11 @@ or count, `--help`): the click command line (`salestui.cli`) takes those and say
 is wrong, so no refusal is worded twice. `salestui.cli.counting` reads COUNT and records
 the tally through the functions here too, so both paths print the same line.
 
+Which metrics exist is the catalog's word (your own metrics, hidden ones): `metric_to_log`
+asks it for both paths. A database nobody customised answers from the built-ins without
+loading the catalog, and a METRIC the quick path cannot resolve goes to click, which words
+the refusal, with nothing written.
+
 It imports the store and the domain, never click or Textual.
 """
 
@@ -24,6 +29,9 @@ from salestui.domain.metrics import MAX_COUNT, Metric, parse_metric
 from salestui.domain.text import visible
 from salestui.paths import check_db_option, resolve_db_path
 from salestui.store.events import Store, StoreError
+
+METRIC_PREFIX = "metric."
+"""Settings `metric.KEY` define the user's metrics and hide built-ins (domain.catalog)."""
 
 
 def count_or_none(text: str) -> int | None:
@@ -54,9 +62,23 @@ def record(
     return f"+{metric.amount(count)}{when}"
 
 
-def quick_form(argv: Sequence[str]) -> tuple[Path, Metric, int] | None:
-    """(database, metric, count) when `argv` (without the program name) is exactly
-    `[--db PATH] log METRIC [COUNT]` with a usable PATH, METRIC and COUNT; else None."""
+def metric_to_log(store: Store, text: str) -> Metric:
+    """The metric `log TEXT` counts on this database: a built-in or one of the user's, by
+    plural, singular or letter. ValueError with one line for an unknown metric (naming
+    the known ones) or a hidden one (saying how to show it again)."""
+    own = store.settings_like(METRIC_PREFIX)
+    if not own:  # nobody added or hid a metric: the built-ins, without the catalog
+        return parse_metric(text)
+    from salestui.domain.catalog import Catalog  # only once the metrics are customised
+
+    # Only `metric.*` settings decide which metrics exist and which are hidden.
+    return Catalog.from_settings(own).metric_for_logging(text)
+
+
+def quick_form(argv: Sequence[str]) -> tuple[Path, str, int] | None:
+    """(database, METRIC as given, count) when `argv` (without the program name) is
+    exactly `[--db PATH] log METRIC [COUNT]` with a usable PATH and COUNT; else None.
+    Whether METRIC names a metric is for `run` to ask the database."""
     args = list(argv)
     db_option: str | None = None
     if args[:1] == ["--db"] and len(args) >= 2:
@@ -70,13 +92,12 @@ def quick_form(argv: Sequence[str]) -> tuple[Path, Metric, int] | None:
     try:
         if db_option is not None:
             check_db_option(db_option)
-        metric = parse_metric(args[1])
     except (ValueError, OSError):  # OSError: a folder it may not look into
         return None
     count = count_or_none(args[2]) if len(args) == 3 else 1
     if count is None:
         return None
-    return resolve_db_path(db_option), metric, count
+    return resolve_db_path(db_option), args[1], count
 
 
 def run(argv: Sequence[str], clock: Clock = local_now) -> int | None:
@@ -85,10 +106,21 @@ def run(argv: Sequence[str], clock: Clock = local_now) -> int | None:
     form = quick_form(argv)
     if form is None:
         return None
-    path, metric, count = form
+    path, text, count = form
+    try:
+        parse_metric(text)
+    except ValueError:
+        # Not a built-in: only a database that exists can know it (and opening a missing
+        # one would create it for a tally that may be refused).
+        if not os.path.exists(path):
+            return None
     try:
         now = clock()
         with Store(path, clock=clock) as store:
+            try:
+                metric = metric_to_log(store, text)
+            except ValueError:  # unknown or hidden: click says so; nothing was written
+                return None
             line = record(store, metric, count, now)
             if sys.stdout is not None:  # no standard output at all: nothing to say
                 sys.stdout.write(line + "\n")

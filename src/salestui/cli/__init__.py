@@ -54,7 +54,7 @@ COMMANDS: Mapping[str, LazyCommand] = {
     ),
     "funnel": LazyCommand(
         "salestui.cli.funnel:funnel",
-        "Counts and conversion rates for a period (default: this month).",
+        "Counts and conversion rates of a funnel for a period (default: this month).",
     ),
     "goal": LazyCommand(
         "salestui.cli.plan:goal",
@@ -70,11 +70,19 @@ COMMANDS: Mapping[str, LazyCommand] = {
     ),
     "log": LazyCommand(
         "salestui.cli.counting:log",
-        "Record one tally of COUNT (default 1) calls, meetings or sales.",
+        "Record one tally of COUNT (default 1) calls, meetings, sales or your own metrics.",
+    ),
+    "metric": LazyCommand(
+        "salestui.cli.metrics:metric",
+        "Your own metrics beside calls, meetings and sales (alone: the list).",
     ),
     "plan": LazyCommand(
         "salestui.cli.plan:plan",
         "What this month needs: calls, meetings and sales per day.",
+    ),
+    "preset": LazyCommand(
+        "salestui.cli.metrics:preset",
+        "Start counting for one kind of work: its metrics and funnel, made active.",
     ),
     "rate": LazyCommand(
         "salestui.cli.plan:rate",

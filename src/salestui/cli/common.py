@@ -13,11 +13,15 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
-from salestui.domain.metrics import METRICS
+from salestui.domain.metrics import METRICS, Metric
 from salestui.store.events import Store
 
-if TYPE_CHECKING:  # imported where used: only when the shell asks for completions
+if TYPE_CHECKING:  # imported where used: completions and catalog changes only
+    from collections.abc import Mapping
+
     from click.shell_completion import CompletionItem
+
+    from salestui.domain.catalog import Catalog, SettingChanges
 
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -93,15 +97,51 @@ def month_option(help: str) -> Callable[[F], F]:
     return click.option("--month", "month_text", metavar="YYYY-MM", help=help)
 
 
+def change_catalog(
+    ctx: click.Context, change: Callable[[Catalog, Mapping[str, str]], SettingChanges]
+) -> Catalog:
+    """Apply a change to the metrics and funnels: `change(catalog, reserved)` (reserved:
+    the app's own keys, each with what it does) returns the settings to write, or raises
+    ValueError, which stops with exit 2 and its one line before anything is written or
+    even created. Returns the catalog as it is after the change."""
+    from salestui.domain.keys import SETTING_PREFIX, keymap_from_settings, reserved_keys
+
+    stored = reading_store(ctx)  # a missing database stays missing when the change is refused
+    reserved = reserved_keys(keymap_from_settings(stored.settings_like(SETTING_PREFIX)))
+    try:
+        changes = change(stored.catalog(), reserved)
+    except ValueError as error:
+        fail_input(str(error))
+    store = open_store(ctx)
+    store.set_settings(changes)
+    return store.catalog()
+
+
+def _metrics_for_completion(ctx: click.Context) -> tuple[Metric, ...]:
+    """The visible metrics of the database the command line would use; the built-ins
+    when it cannot be read (completion must never fail or create anything)."""
+    try:
+        from salestui.paths import resolve_db_path
+
+        root = ctx.find_root()
+        obj = root.obj if isinstance(root.obj, dict) else {}
+        path = obj.get("db") or resolve_db_path(root.params.get("db_option"))
+        with Store.for_reading(path) as store:
+            return store.catalog().visible
+    except Exception:  # noqa: BLE001 -- any failure: the built-ins, silently
+        return METRICS
+
+
 def complete_metric(
     ctx: click.Context, param: click.Parameter, incomplete: str
 ) -> list[CompletionItem]:
-    """Metric names for shell completion: calls, meetings, sales (and their short forms)."""
+    """Metric names for shell completion: the visible metrics of the database in use
+    (calls, meetings, sales and your own, plural and singular)."""
     from click.shell_completion import CompletionItem  # completion only: not on every run
 
     return [
         CompletionItem(name, help=metric.label)
-        for metric in METRICS
+        for metric in _metrics_for_completion(ctx)
         for name in (metric.key, metric.singular)
         if name.startswith(incomplete.lower())
     ]

@@ -3,11 +3,14 @@
 They must stay fast: this module imports only click, the store and the few domain
 modules these three need (no figures, no Textual). The common `salestui log METRIC
 [COUNT]` does not even come here: `salestui.quick_log` records it without click, through
-the same `count_or_none` and `record` this `log` uses for every other form.
+the same `metric_to_log`, `count_or_none` and `record` this `log` uses for every other form.
+Every metric the catalog knows works here as a built-in does: `log emails`, `today`
+counting each visible metric, `undo` wording a tally of any of them.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -20,11 +23,11 @@ from salestui.cli.common import (
     open_store,
     reading_store,
 )
-from salestui.domain.metrics import MAX_COUNT, metric_by_key, parse_metric
+from salestui.domain.metrics import MAX_COUNT, parse_metric
 from salestui.domain.periods import DateRange
 from salestui.domain.text import shown, visible
 from salestui.domain.when import parse_at
-from salestui.quick_log import count_or_none, record
+from salestui.quick_log import count_or_none, metric_to_log, record
 from salestui.store.events import BelowZeroError
 
 
@@ -66,16 +69,20 @@ def check_note(note: str | None) -> str | None:
 @click.option("--note", metavar="TEXT", help="A note kept with the tally.")
 @click.pass_context
 def log(ctx: click.Context, metric: str, count: str, at_text: str | None, note: str | None) -> None:
-    """Record one tally of COUNT (default 1) calls, meetings or sales.
+    """Record one tally of COUNT (default 1) calls, meetings, sales or your own metrics.
 
     \b
-    METRIC is calls, meetings or sales (or call / c, meeting / m, sale / s).
+    METRIC is calls, meetings or sales (or call / c, meeting / m, sale / s), or
+    one of your own metrics by name, singular or letter (`salestui metric list`).
     Examples:  salestui log call
                salestui log sale --at yesterday
                salestui log meetings 2 --at 2026-11-26 --note "Acme, Globex"
     """
+    # A database that does not exist yet knows only the built-ins, and is created only
+    # once the tally is known to be good.
+    store = open_store(ctx) if os.path.exists(ctx.obj["db"]) else None
     try:
-        chosen = parse_metric(metric)
+        chosen = parse_metric(metric) if store is None else metric_to_log(store, metric)
     except ValueError as error:
         fail_input(str(error))
     amount = parse_count(count)
@@ -87,7 +94,8 @@ def log(ctx: click.Context, metric: str, count: str, at_text: str | None, note: 
             at = parse_at(at_text, now)
         except ValueError as error:
             fail_input(str(error))
-    click.echo(record(open_store(ctx), chosen, amount, now, at=at, note=note))
+    store = store if store is not None else open_store(ctx)
+    click.echo(record(store, chosen, amount, now, at=at, note=note))
 
 
 @click.command()
@@ -107,8 +115,12 @@ def undo(ctx: click.Context) -> None:
         click.echo("Nothing to undo.")
         return
     try:
-        change = metric_by_key(cancelled.metric).change(cancelled.delta)
-    except KeyError:  # a metric this version does not know (from a newer one, by import)
+        entry = store.catalog().entry(cancelled.metric)  # hidden ones too
+    except ValueError:
+        entry = None
+    if entry is not None and entry.key == cancelled.metric:
+        change = entry.metric.change(cancelled.delta)
+    else:  # a metric nobody defined here (imported events of another machine's metric)
         change = f"{cancelled.delta:+,} {cancelled.metric}"
     click.echo(visible(f"Undid {change} from {cancelled.day}."))
 
@@ -119,10 +131,14 @@ def undo(ctx: click.Context) -> None:
 def today(ctx: click.Context, as_json: bool) -> None:
     """Today's counts."""
     day = ctx.obj["clock"]().date()
-    counts = reading_store(ctx).counts(DateRange(day, day))
+    store = reading_store(ctx)
+    shown_metrics = store.catalog().visible  # every visible metric, in display order
+    counts = store.counts(DateRange(day, day), [metric.key for metric in shown_metrics])
     if as_json:
         echo_json({"day": day.isoformat(), "counts": counts})
         return
     click.echo(day.strftime("%a %d %b %Y"))
-    for key, value in counts.items():
-        click.echo(f"  {metric_by_key(key).label:<9} {value:>5}")
+    # Nine columns fit the built-ins' labels; a longer label of the user's widens them all.
+    width = max([9, *(len(metric.label) for metric in shown_metrics)])
+    for metric in shown_metrics:
+        click.echo(visible(f"  {metric.label:<{width}} {counts[metric.key]:>5}"))
