@@ -354,3 +354,74 @@ def test_the_sales_plan_text_keeps_its_lines(run, standing_goal: Callable[[int],
         "  Rate calls → meetings      15%  (1 meeting per 6.7 calls; --rate)",
         "  Rate meetings → sales    33.3%  (1 sale per 3 meetings; --rate)",
     ]
+
+
+# -- the report: the active funnel, and every other visible metric's totals ----------------
+
+
+def add_metrics(db_path: Path, clock: FakeClock, *keys: str) -> None:
+    with Store(db_path, clock=clock) as store:
+        for key in keys:
+            store.set_settings(store.catalog().add_metric(key, reserved=reserved_keys()))
+
+
+def test_the_report_covers_the_active_funnel_and_lists_the_rest(
+    run, db_path: Path, clock, standing_goal: Callable[[int], None]
+) -> None:
+    use_jobs(db_path, clock)
+    add_metrics(db_path, clock, "emails", "referrals")
+    standing_goal(2)
+    run("rate", "set", "interviews=20%")
+    run("rate", "set", "offers=1/2")
+    with Store(db_path, clock=clock) as store:
+        for when, metric, count in [
+            ("2026-11-02T10:00", "applications", 12),
+            ("2026-11-03T10:00", "interviews", 3),
+            ("2026-11-27T09:00", "emails", 12),
+            ("2026-11-27T09:10", "referrals", 3),
+            ("2026-11-27T09:20", "calls", 5),
+        ]:
+            store.log(metric, count, at=local(when))
+    out = run("report", "-p", "month").out
+    rows = [line.split() for line in out.splitlines()[2:7]]
+    assert [row[0] for row in rows] == ["Applications", "Interviews", "Offers"] + [
+        "Applications",
+        "Interviews",
+    ]
+    assert "Applications → interviews" in out and "Interviews → offers" in out
+    assert "Calls" not in out and "Meetings" not in out
+    # 2 offers at 1/2 and 20%: 20 applications, 4 interviews; today starts with
+    # (20 - 12) over the 2 working days left = 4 applications to make the streak.
+    assert (
+        "  Target:   20 applications, 4 interviews, 2 offers (the 2026-11 plan for 2 offers)" in out
+    )
+    assert "at their day's application target (today: 4 applications)" in out
+    assert "  Also:     5 calls, 0 meetings, 0 sales, 12 emails, 3 referrals" in out
+    assert (
+        "- **Also:** 5 calls, 0 meetings, 0 sales, 12 emails, 3 referrals"
+        in run("report", "-p", "month", "-f", "markdown").out
+    )
+    payload = json.loads(run("report", "-p", "month", "-f", "json").out)
+    assert payload["stages"] == ["applications", "interviews", "offers"]
+    assert payload["counts"] == {"applications": 12, "interviews": 3, "offers": 0}
+    assert payload["rates"] == {"interviews": 0.25, "offers": 0.0}
+    assert payload["also"] == {"calls": 5, "meetings": 0, "sales": 0, "emails": 12, "referrals": 3}
+    assert payload["target"]["target"] == {"applications": 20, "interviews": 4, "offers": 2}
+    assert payload["streak"]["daily_call_target"] == 4
+    assert payload["previous"]["counts"] == {"applications": 0, "interviews": 0, "offers": 0}
+
+
+def test_the_sales_report_only_gains_a_line_for_other_metrics(run, db_path: Path, clock) -> None:
+    with Store(db_path, clock=clock) as store:
+        store.log("calls", 7, at=local("2026-11-26T10:00"))
+    before_text = run("report").out
+    before_json = json.loads(run("report", "-f", "json").out)
+    assert "Also" not in before_text and "also" not in before_json
+    assert "stages" not in before_json
+    add_metrics(db_path, clock, "emails")
+    with Store(db_path, clock=clock) as store:
+        store.log("emails", 12, at=local("2026-11-26T11:00"))
+    after_text = run("report").out
+    assert after_text == before_text.rstrip("\n") + "\n  Also:     12 emails\n"
+    after_json = json.loads(run("report", "-f", "json").out)
+    assert after_json == {**before_json, "also": {"emails": 12}}

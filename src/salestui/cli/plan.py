@@ -3,6 +3,7 @@ the starting rates the plan uses until there is history enough."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import textwrap
 from collections.abc import Callable
@@ -280,16 +281,23 @@ def plan_lines(result: Plan, levers: Levers | None = None) -> list[str]:
     lines.extend(_row("  Per working day   ", per_day))
     lines.append(f"  Pace              {describe_pace(result.pace(top.key), top)}")
     keys = result.keys
+    width = _label_width(keys)
     for stage, rate in result.rates.items():
         index = keys.index(stage)
         before = stages[index - 1]
         words = format_rate_words(rate, before, stages[index])
         source = SOURCE_WORDS.get(result.rates_source.get(stage, ""), "")
         label = f"{before.key} → {stage}"
-        lines.append(f"  Rate {label:<18} {format_percent(rate):>6}  ({words}; {source})")
+        line = f"  Rate {label:<{width}} {format_percent(rate):>6}  ({words}; {source})"
+        lines.extend(_fitted(line))
     if levers is not None:
         lines.extend(lever_lines(levers, stages))
-    return [part for line in lines for part in _fitted(line)]
+    return lines
+
+
+def _label_width(keys: tuple[str, ...]) -> int:
+    """The width of the `calls → meetings` column: 18, or the longest label of the funnel."""
+    return max(18, *(len(f"{before} → {stage}") for before, stage in itertools.pairwise(keys)))
 
 
 def _row(head: str, items: list[str]) -> list[str]:
@@ -599,6 +607,7 @@ def rate_show(ctx: click.Context, funnel_name: str | None, as_json: bool) -> Non
     click.echo("The plan today uses:")
     last_days = f"your last {HISTORY_DAYS} days"
     flag = _funnel_flag(catalog, chosen)
+    width = _label_width(chosen.stages)
     for index, stage in enumerate(rate_stages, start=1):
         before, into = stages[index - 1], stages[index]
         label = f"{before.key} → {stage}"
@@ -611,7 +620,7 @@ def rate_show(ctx: click.Context, funnel_name: str | None, as_json: bool) -> Non
                 why = f"{base} in {last_days}, {HISTORY_MIN_DENOMINATOR} needed"
             example = _example_rate(chosen, stage)
             click.echo(
-                f"  {label:<18} {'—':>6}  (missing: {why}; "
+                f"  {label:<{width}} {'—':>6}  (missing: {why}; "
                 f"store one with `salestui rate set {stage}={example}{flag}`)"
             )
             continue
@@ -619,7 +628,7 @@ def rate_show(ctx: click.Context, funnel_name: str | None, as_json: bool) -> Non
         source = SOURCE_WORDS[sources[stage]]
         if sources[stage] == "history":
             source = f"{source}, {span.start} to {span.end}: {had}"
-        click.echo(f"  {label:<18} {format_percent(rate):>6}  ({words}; {source})")
+        click.echo(f"  {label:<{width}} {format_percent(rate):>6}  ({words}; {source})")
 
 
 def _in_funnel(funnel: FunnelDef) -> str:

@@ -1,4 +1,5 @@
-"""`salestui report`: a weekly, monthly or any-period review as text, Markdown or JSON."""
+"""`salestui report`: a weekly, monthly or any-period review as text, Markdown or JSON,
+of the active funnel (and a line of totals for every other visible metric)."""
 
 from __future__ import annotations
 
@@ -54,15 +55,20 @@ def report(ctx: click.Context, period_text: str, output_format: str) -> None:
         first = previous.start if previous is not None else span.start
         totals = store.day_totals(DateRange(first, span.end))
 
-    inputs = load_plan_inputs(store, today)
+    # The active funnel is reported on; the other visible metrics get a line of totals.
+    catalog = store.catalog()
+    inputs = load_plan_inputs(store, today, catalog=catalog)
+    stages = inputs.stages
+    keys = {metric.key for metric in stages}
+    also = tuple(metric for metric in catalog.visible if metric.key not in keys)
     current_plan = _plan_or_none(inputs)
     period_plan = current_plan
     if span is not None and span != inputs.month and _is_month(period.spec):
-        period_plan = _plan_or_none(load_plan_inputs(store, today, span))
-    # The call target today started with (fixed for the day); each past day of the
-    # streak is judged by its own.
+        period_plan = _plan_or_none(load_plan_inputs(store, today, span, catalog=catalog))
+    # The call target (the funnel's first stage) today started with, fixed for the day;
+    # each past day of the streak is judged by its own.
     daily_call_target = (
-        current_plan.today_target["calls"] or None if current_plan is not None else None
+        current_plan.today_target[stages[0].key] or None if current_plan is not None else None
     )
     # For `all` every day's totals are read already: the streak needs no more reads
     # for the days with activity.
@@ -78,6 +84,8 @@ def report(ctx: click.Context, period_text: str, output_format: str) -> None:
         plan=period_plan,
         streak=streak,
         daily_call_target=daily_call_target,
+        stages=stages,
+        also=also,
     )
     if output_format == "json":
         echo_json(to_json(result))

@@ -16,6 +16,10 @@ Target and pace come from a month `Plan` when one is given:
   This is the plan's per-day share, not a re-plan of the period;
 - `all`: no target.
 
+The report covers one funnel's stages (the active funnel's; the built-in calls ->
+meetings -> sales by default): counts, rates, target and pace. Every other visible
+metric (emails, referrals, ...) is totalled on one line: `Also: 12 emails, 3 referrals`.
+
 Renderers: `to_text`, `to_markdown` (a heading, a table with this period /
 previous / change, bullet lines) and `to_json` (stable keys, rates as floats or null).
 Rates are said as everywhere else (`Funnel.rate_text`): rounded to nearest, `?` when
@@ -25,14 +29,14 @@ from fewer than 20 events, with a footnote giving the likely range.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from fractions import Fraction
 
 from salestui.domain.counts import Counts, DayTotals, sum_range
 from salestui.domain.funnel import Funnel
 from salestui.domain.history import Streaks, best_day, streaks
-from salestui.domain.metrics import METRIC_KEYS, METRICS, metric_by_key
+from salestui.domain.metrics import METRIC_KEYS, METRICS, Metric
 from salestui.domain.periods import (
     DateRange,
     Period,
@@ -42,7 +46,6 @@ from salestui.domain.periods import (
     year_of,
 )
 from salestui.domain.planner import Plan, describe_pace
-from salestui.domain.rates import RATE_STAGES, previous_stage
 from salestui.domain.workdays import WorkCalendar
 
 _MONTH_SPEC = re.compile(r"\d{4}-\d{2}")
@@ -156,8 +159,8 @@ def report_target(
         month=plan.month,
         working_days=working,
         working_days_elapsed=elapsed,
-        target={key: plan.per_day[key] * working for key in METRIC_KEYS},
-        expected_by_now={key: plan.per_day[key] * elapsed for key in METRIC_KEYS},
+        target={key: plan.per_day[key] * working for key in plan.keys},
+        expected_by_now={key: plan.per_day[key] * elapsed for key in plan.keys},
         done=dict(done),
     )
 
@@ -179,7 +182,17 @@ class Report:
     """Per metric, the period's best day up to today and its count."""
     streak: Streaks
     daily_call_target: int | None
-    """The calls a working day needed to count for the streak; None = any activity."""
+    """The calls (the funnel's first stage) a working day needed to count for the streak;
+    None = any activity."""
+    also: Counts = field(default_factory=dict)
+    """The period's totals of the visible metrics outside the funnel (emails, referrals)."""
+    also_metrics: tuple[Metric, ...] = ()
+    """Those metrics, in display order."""
+
+    @property
+    def stages(self) -> tuple[Metric, ...]:
+        """The funnel reported on, top first."""
+        return self.funnel.stages
 
     @property
     def title(self) -> str:
@@ -223,17 +236,27 @@ def build_report(
     plan: Plan | None = None,
     streak: Streaks | None = None,
     daily_call_target: int | None = None,
+    stages: tuple[Metric, ...] = METRICS,
+    also: tuple[Metric, ...] = (),
 ) -> Report:
     """Review `span` (the period's days; for `all` the first to last event day or None).
 
     `totals` must cover `span` and `previous_range(period, span)`. `streak` is the
     current streak as the caller computed it from enough history; without it the
     streak is taken from `totals` with `daily_call_target` (None = any activity).
-    `plan` gives the target and pace (none for `all`).
+    `plan` gives the target and pace (none for `all`); it plans the funnel `stages`
+    (top first). `also`: other metrics whose totals the report lists beside the funnel.
     """
-    counts = sum_range(totals, span) if span is not None else dict.fromkeys(METRIC_KEYS, 0)
+    keys = tuple(metric.key for metric in stages)
+    counts = sum_range(totals, span, keys) if span is not None else dict.fromkeys(keys, 0)
     previous = previous_range(period, span)
-    previous_funnel = Funnel(sum_range(totals, previous)) if previous is not None else None
+    previous_funnel = (
+        Funnel(sum_range(totals, previous, keys), stages) if previous is not None else None
+    )
+    also_keys = [metric.key for metric in also]
+    also_counts = (
+        sum_range(totals, span, also_keys) if span is not None else dict.fromkeys(also_keys, 0)
+    )
     target = None
     if plan is not None and span is not None and _kind(period) != "all":
         target = report_target(plan, span, counts, today, calendar)
@@ -243,7 +266,7 @@ def build_report(
         for day, by_metric in totals.items()
         if span is not None and day in span and day <= today
     }
-    for key in METRIC_KEYS:
+    for key in keys:
         best[key] = best_day(in_span, key)
     if streak is None:
         streak = streaks(totals, today, calendar, daily_call_target)
@@ -251,7 +274,7 @@ def build_report(
         period=period,
         span=span,
         today=today,
-        funnel=Funnel(counts),
+        funnel=Funnel(counts, stages),
         previous_span=previous,
         previous_label=_previous_label(period, previous) if previous is not None else None,
         previous_funnel=previous_funnel,
@@ -259,6 +282,8 @@ def build_report(
         best_days=best,
         streak=streak,
         daily_call_target=daily_call_target,
+        also=also_counts,
+        also_metrics=tuple(also),
     )
 
 
@@ -294,8 +319,9 @@ def _rate_change_text(report: Report, stage: str) -> str:
     return "—" if change is None else f"{_signed(change * 100, 1)} pts"
 
 
-def _rate_label(stage: str) -> str:
-    return f"{metric_by_key(previous_stage(stage)).label} → {stage}"
+def _rate_label(report: Report, stage: str) -> str:
+    stages = report.stages
+    return f"{stages[report.funnel.keys.index(stage) - 1].label} → {stage}"
 
 
 def _table(report: Report) -> tuple[list[str], list[list[str]]]:
@@ -305,7 +331,7 @@ def _table(report: Report) -> tuple[list[str], list[list[str]]]:
     if with_previous:
         header += [str(report.previous_label), "Change"]
     rows: list[list[str]] = []
-    for metric in METRICS:
+    for metric in report.stages:
         row = [metric.label, f"{report.counts[metric.key]:,}"]
         if report.previous_funnel is not None:
             row += [
@@ -313,8 +339,8 @@ def _table(report: Report) -> tuple[list[str], list[list[str]]]:
                 _count_change_text(report, metric.key),
             ]
         rows.append(row)
-    for stage in RATE_STAGES:
-        row = [_rate_label(stage), report.funnel.rate_text(stage)]
+    for stage in report.funnel.keys[1:]:
+        row = [_rate_label(report, stage), report.funnel.rate_text(stage)]
         if report.previous_funnel is not None:
             row += [
                 report.previous_funnel.rate_text(stage),
@@ -324,25 +350,23 @@ def _table(report: Report) -> tuple[list[str], list[list[str]]]:
     return header, rows
 
 
-def _amounts(counts: Counts) -> str:
-    return ", ".join(metric.amount(counts[metric.key]) for metric in METRICS)
+def _amounts(counts: Counts, metrics: tuple[Metric, ...]) -> str:
+    return ", ".join(metric.amount(counts[metric.key]) for metric in metrics)
 
 
-def _target_text(target: ReportTarget) -> str:
+def _target_text(target: ReportTarget, stages: tuple[Metric, ...]) -> str:
+    goal = f"{target.goal:,} {stages[-1].key}"
     if target.basis == BASIS_MONTH:
-        how = f"the {target.month} plan for {target.goal:,} sales"
+        how = f"the {target.month} plan for {goal}"
     else:
         days = "working day" if target.working_days == 1 else "working days"
-        how = (
-            f"{target.working_days} {days} at the {target.month} plan's daily pace "
-            f"for {target.goal:,} sales"
-        )
-    return f"{_amounts(target.target)} ({how})"
+        how = f"{target.working_days} {days} at the {target.month} plan's daily pace for {goal}"
+    return f"{_amounts(target.target, stages)} ({how})"
 
 
-def _pace_text(target: ReportTarget) -> str:
+def _pace_text(target: ReportTarget, stages: tuple[Metric, ...]) -> str:
     parts: list[str] = []
-    for metric in METRICS:
+    for metric in stages:
         parts.append(describe_pace(target.pace(metric.key), metric))
     return ", ".join(parts)
 
@@ -353,7 +377,7 @@ def _day_text(day: date) -> str:
 
 def _best_text(report: Report) -> str:
     parts: list[str] = []
-    for metric in METRICS:
+    for metric in report.stages:
         best = report.best_days[metric.key]
         if best is None:
             parts.append(f"{metric.key} none")
@@ -365,11 +389,11 @@ def _best_text(report: Report) -> str:
 def _streak_text(report: Report) -> str:
     days = report.streak.current
     unit = "working day" if days == 1 else "working days"
+    top = report.stages[0]
     rule = (
         "with any activity"
         if report.daily_call_target is None
-        else "at their day's call target "
-        f"(today: {metric_by_key('calls').amount(report.daily_call_target)})"
+        else f"at their day's {top.singular} target (today: {top.amount(report.daily_call_target)})"
     )
     return f"{days} {unit} {rule}"
 
@@ -392,10 +416,12 @@ def _notes(report: Report) -> list[tuple[str, str]]:
     """The lines under the table: (label, text)."""
     notes: list[tuple[str, str]] = []
     if report.target is not None:
-        notes.append(("Target", _target_text(report.target)))
-        notes.append(("Pace", _pace_text(report.target)))
+        notes.append(("Target", _target_text(report.target, report.stages)))
+        notes.append(("Pace", _pace_text(report.target, report.stages)))
     notes.append(("Best day", _best_text(report)))
     notes.append(("Streak", _streak_text(report)))
+    if report.also_metrics:
+        notes.append(("Also", _amounts(report.also, report.also_metrics)))
     return notes
 
 
@@ -447,6 +473,9 @@ def to_json(report: Report) -> dict[str, object]:
 
     `change.relative` is the change over the previous count (0.2 = +20%, null when
     that was 0); `change.rates` is the difference of the rates (0.05 = 5 points).
+    Counts, rates, target and best days are keyed by the funnel's stages; `stages` (the
+    funnel, top first) is there for a funnel other than calls → meetings → sales, and
+    `also` (the other visible metrics' totals) when there are any.
     """
     start, end = _span_json(report.span)
     payload: dict[str, object] = {
@@ -472,10 +501,11 @@ def to_json(report: Report) -> dict[str, object]:
             "rates": _rates_json(report.previous_funnel),
             "overall": None if overall is None else float(overall),
         }
-        relative = {key: report.relative_change(key) for key in METRIC_KEYS}
-        rate_changes = {stage: report.rate_change(stage) for stage in RATE_STAGES}
+        keys = report.funnel.keys
+        relative = {key: report.relative_change(key) for key in keys}
+        rate_changes = {stage: report.rate_change(stage) for stage in keys[1:]}
         payload["change"] = {
-            "counts": {key: report.change(key) for key in METRIC_KEYS},
+            "counts": {key: report.change(key) for key in keys},
             "relative": {key: None if v is None else float(v) for key, v in relative.items()},
             "rates": {key: None if v is None else float(v) for key, v in rate_changes.items()},
         }
@@ -492,7 +522,7 @@ def to_json(report: Report) -> dict[str, object]:
             "target": dict(target.target),
             "expected_by_now": dict(target.expected_by_now),
             "done": dict(target.done),
-            "pace": {key: target.pace(key) for key in METRIC_KEYS},
+            "pace": {key: target.pace(key) for key in report.funnel.keys},
         }
     )
     payload["best_day"] = {
@@ -503,4 +533,9 @@ def to_json(report: Report) -> dict[str, object]:
         "current": report.streak.current,
         "daily_call_target": report.daily_call_target,
     }
+    # Only beyond the built-in funnel alone, so the built-ins' JSON stays as it was.
+    if report.funnel.keys != METRIC_KEYS:
+        payload["stages"] = list(report.funnel.keys)
+    if report.also_metrics:
+        payload["also"] = dict(report.also)
     return payload
