@@ -67,9 +67,19 @@ def metric_to_log(store: Store, text: str) -> Metric:
     plural, singular or letter. ValueError with one line for an unknown metric (naming
     the known ones) or a hidden one (saying how to show it again)."""
     own = store.settings_like(METRIC_PREFIX)
-    if not own:  # nobody added or hid a metric: the built-ins, without the catalog
-        return parse_metric(text)
-    from salestui.domain.catalog import Catalog  # only once the metrics are customised
+    try:
+        builtin: Metric | None = parse_metric(text)
+    except ValueError:
+        builtin = None
+    # A built-in's names always mean it (the catalog looks them up first); only whether
+    # it is hidden is stored, under its own key. So a built-in never hidden or shown, or a
+    # database nobody customised, is answered without loading the catalog (and json):
+    # `log call` costs what it did before the user added `emails`.
+    if builtin is not None and METRIC_PREFIX + builtin.key not in own:
+        return builtin
+    if not own:
+        return parse_metric(text)  # the built-ins' refusal, naming them
+    from salestui.domain.catalog import Catalog  # only for the user's metrics
 
     # Only `metric.*` settings decide which metrics exist and which are hidden.
     return Catalog.from_settings(own).metric_for_logging(text)

@@ -524,3 +524,61 @@ def test_completion_offers_own_metrics_and_falls_back_to_the_built_ins(
         "plain,sale",
     ]
     assert not (tmp_path / "missing.db").exists()
+
+
+NAMES = ["calls", "call", "c", "C", " m ", "sale", "emails", "email", "e", "cards", "b", "x", ""]
+
+
+@pytest.mark.parametrize(
+    "steps",
+    [
+        [],
+        [("metric", "add", "emails")],
+        [("metric", "add", "emails"), ("metric", "add", "cards", "--letter", "b")],
+        [("metric", "hide", "calls")],
+        [("metric", "hide", "calls"), ("metric", "show", "calls")],
+        [("metric", "add", "emails"), ("metric", "hide", "emails"), ("metric", "hide", "m")],
+    ],
+    ids=["built-ins", "emails", "emails cards", "calls hidden", "calls shown", "hidden both"],
+)
+def test_the_quick_paths_answer_is_the_catalogs(
+    run: Run, db_path: Path, clock: FakeClock, steps: list[tuple[str, ...]]
+) -> None:
+    from salestui.store import Store
+
+    run("where")
+    for step in steps:
+        assert run(*step).code == 0, step
+    with Store(db_path, clock=clock) as store:
+        catalog = store.catalog()
+        for name in NAMES:
+            try:
+                expected: object = catalog.metric_for_logging(name)
+            except ValueError as error:
+                expected = str(error)
+            try:
+                answer: object = quick_log.metric_to_log(store, name)
+            except ValueError as error:
+                answer = str(error)
+            assert answer == expected, name
+
+
+def test_log_call_on_a_customised_database_loads_no_catalog(run: Run, db_path: Path) -> None:
+    import subprocess
+    import sys
+
+    run("metric", "add", "emails")
+    probe = (
+        "import sys; sys.argv = ['salestui', '--db', sys.argv[1], 'log', sys.argv[2]]\n"
+        "from salestui.launch import main\n"
+        "try:\n"
+        "    main()\n"
+        "finally:\n"
+        "    print('catalog' if 'salestui.domain.catalog' in sys.modules else 'built-ins')\n"
+    )
+    for word, loaded in (("call", "built-ins"), ("email", "catalog")):
+        done = subprocess.run(
+            [sys.executable, "-c", probe, str(db_path), word],
+            capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+        assert (done.returncode, done.stdout.split("\n")[1]) == (0, loaded), done
