@@ -492,12 +492,12 @@ def plan_levers(store: Store, inputs: PlanInputs, plan: Plan) -> Levers:
     """Which rate to improve for `plan` (domain.lever): each stage's savings at +5 and
     +10 points, and the cheapest lever measured against the best of the last twelve
     months (today's month left out: it is not over). One read of a year of day totals."""
-    from salestui.domain.funnel import monthly_rates
+    from salestui.domain.funnel import monthly_rates, months_back
     from salestui.domain.lever import levers
 
     today = inputs.today
     last_month_end = month_of(today).start - timedelta(days=1)
-    span = DateRange(month_of(last_month_end - timedelta(days=330)).start, last_month_end)
+    span = DateRange(months_back(last_month_end, 12)[0].start, last_month_end)
     totals = store.day_totals(span)
     monthly: dict[str, list[Fraction | None]] = {stage: [] for stage in inputs.rate_stages}
     keys = [metric.key for metric in inputs.stages]

@@ -7,8 +7,6 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-import pytest
-
 from salestui.domain.catalog import Catalog
 from salestui.domain.keys import reserved_keys
 from salestui.domain.lever import Levers
@@ -125,11 +123,6 @@ def test_a_month_thirteen_months_back_is_not_read(store: Store, clock: FakeClock
     assert found.reason == "+5 points there saves the most"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="figures.plan_levers reads day totals from 2025-12-01 only (last_month_end - 330 "
-    "days), while monthly_rates groups twelve months from 2025-11: the oldest month is lost",
-)
 def test_the_twelfth_month_back_counts(store: Store, clock: FakeClock) -> None:
     seed(store, [("2025-11-17T10:00", "calls", 100), ("2025-11-17T11:00", "meetings", 30)])
     found = levers_for(store, clock, 50, SALES_FLAGS)
