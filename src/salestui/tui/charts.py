@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from fractions import Fraction
 
+from salestui.domain.metrics import Metric
 from salestui.domain.rates import format_percent
 
 SPARK_CHARS = "▁▂▃▄▅▆▇█"
@@ -59,3 +60,20 @@ def progress_bar(done: int, target: int, width: int = 14) -> str:
     filled = min(width, width * done // target)
     percent = format_percent(Fraction(done, target), 0)
     return "█" * filled + "░" * (width - filled) + f" {percent:>4}"
+
+
+def uncertain_legend(stages: Sequence[Metric]) -> str:
+    """The key under a table of a funnel's rates whose cells may carry the `?` mark:
+    `? rests on fewer than 20 calls (or meetings): uncertain` for the built-in funnel
+    (domain.funnel.UNCERTAIN_LEGEND), the same words for any funnel's stages."""
+    # Here, not at the top: Today draws its sparklines before domain.funnel is needed.
+    from salestui.domain.funnel import UNCERTAIN_BELOW, UNCERTAIN_MARK
+
+    counted = [metric.key for metric in stages[:-1]]  # each rate's denominator
+    others = f" (or {', '.join(counted[1:])})" if len(counted) > 1 else ""
+    return f"{UNCERTAIN_MARK} rests on fewer than {UNCERTAIN_BELOW} {counted[0]}{others}: uncertain"
+
+
+def step_label(before: Metric, after: Metric) -> str:
+    """A rate's short name in a table's row or column: `c→m`, `a→i`."""
+    return f"{before.key[0]}→{after.key[0]}"

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from rich.console import Console, ConsoleOptions, Group, RenderResult
 from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
@@ -15,12 +17,14 @@ from textual.reactive import var
 from textual.widgets import Input, Label, Select, Static
 
 from salestui.clock import Clock
-from salestui.domain.funnel import UNCERTAIN_LEGEND, UNCERTAIN_MARK, Funnel
+from salestui.domain.catalog import Catalog
+from salestui.domain.funnel import UNCERTAIN_MARK, Funnel
 from salestui.domain.history import MONTH_ABBREVIATIONS
-from salestui.domain.metrics import METRICS
 from salestui.domain.periods import parse_period
 from salestui.figures import FunnelView
-from salestui.tui.charts import rate_spark
+from salestui.store.events import StoreError
+from salestui.tui.charts import rate_spark, step_label, uncertain_legend
+from salestui.tui.messages import CatalogChanged
 
 PERIOD_CHOICES: tuple[tuple[str, str], ...] = (
     ("Today", "today"),
@@ -50,6 +54,8 @@ class FunnelFigures:
 
     view: FunnelView
     trend: list[tuple[str, Funnel]]
+    name: str = "sales"
+    """The funnel these figures are of."""
 
 
 def funnel_text(view: FunnelView) -> Text:
@@ -59,23 +65,29 @@ def funnel_text(view: FunnelView) -> Text:
     same as `salestui funnel` and the report.
     """
     funnel = view.funnel
+    stages = funnel.stages
     text = Text()
     widest = max(funnel.counts.values()) or 1
-    for index, metric in enumerate(METRICS):
+    # Labels get a column as wide as the longest (Applications), at least the built-ins'.
+    label_width = max(9, *(len(metric.label) + 1 for metric in stages))
+    for index, metric in enumerate(stages):
         count = funnel.counts[metric.key]
         blocks = 0 if count <= 0 else max(1, round(BAR_WIDTH * count / widest))
-        text.append(f"  {metric.label:<9}", style="bold")
+        text.append(f"  {metric.label:<{label_width}}", style="bold")
         text.append(f"{count:>8,}  ", style="bold")
         text.append("█" * blocks + "\n", style="cyan")
-        if index + 1 == len(METRICS):
+        if index + 1 == len(stages):
             break
-        stage = METRICS[index + 1].key
-        text.append(" " * 20 + "↓ ", style="dim")
+        stage = stages[index + 1].key
+        text.append(" " * (label_width + 11) + "↓ ", style="dim")
         text.append(funnel.rate_text(stage), style="bold")
         text.append(f"  ({funnel.rate_words(stage)})\n", style="dim")
     text.append("  Overall ")
     text.append(funnel.overall_text(), style="bold")
-    closing = "" if funnel.overall is None else " of calls close"
+    first, last = stages[0], stages[-1]
+    # "close" is the salesperson's word; other funnels say what the top becomes.
+    outcome = "close" if last.key == "sales" else f"become {last.key}"
+    closing = "" if funnel.overall is None else f" of {first.key} {outcome}"
     text.append(f"{closing}  ({funnel.overall_words()})\n")
     for note in funnel.notes():
         text.append(f"  {note}\n", style="yellow")
@@ -85,8 +97,9 @@ def funnel_text(view: FunnelView) -> Text:
 def trend_table(trend: list[tuple[str, Funnel]]) -> Table | Group:
     """Rates month by month, with a small chart drawn from zero.
 
-    Rows are labelled `c→m`, `m→s` as in History's week table. Use `TrendTable` to
-    show it: that drops the oldest months rather than cutting cells when it is narrow.
+    One row per step of the funnel, labelled `c→m`, `m→s` as in History's week table.
+    Use `TrendTable` to show it: that drops the oldest months rather than cutting cells
+    when it is narrow.
     """
     table = Table(
         box=None,
@@ -104,13 +117,16 @@ def trend_table(trend: list[tuple[str, Funnel]]) -> Table | Group:
     # Each row's chart runs from 0% to its highest rate, so 15% -> 19% is ▇█, not ▁█.
     table.add_column("from 0%", no_wrap=True)
     marked = False
-    for before, after in zip(METRICS, METRICS[1:], strict=False):
+    stages = trend[0][1].stages if trend else ()
+    for before, after in zip(stages, stages[1:], strict=False):
         rates = [funnel.rates[after.key] for _, funnel in trend]
         cells = [funnel.rate_text(after.key, 0) for _, funnel in trend]
         marked = marked or any(cell.endswith(UNCERTAIN_MARK) for cell in cells)
-        table.add_row(f"{before.key[0]}→{after.key[0]}", *cells, rate_spark(rates))
+        table.add_row(step_label(before, after), *cells, rate_spark(rates))
     # The key goes under the table, not in its caption: a caption wraps at the table's width.
-    return Group(table, Text(UNCERTAIN_LEGEND, style="dim")) if marked else table
+    if marked:
+        return Group(table, Text(uncertain_legend(stages), style="dim"))
+    return table
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +151,12 @@ class TrendTable:
 
 
 class FunnelTab(VerticalScroll):
-    """Counts and conversions for a chosen period, and how the rates move month by month."""
+    """Counts and conversions for a chosen period, and how the rates move month by month.
+
+    With two funnels or more, a picker chooses which one is shown (the active one, which
+    Goals plans, until another is picked). Picking one here only shows it: making it the
+    one Goals plans is `salestui funnel use` (a deliberate step, not a side effect of
+    looking)."""
 
     DEFAULT_CSS = """
     FunnelTab {
@@ -162,6 +183,10 @@ class FunnelTab(VerticalScroll):
     }
     #period-select {
         width: 22;
+    }
+    #funnel-select {
+        width: 22;
+        margin-right: 1;
     }
     #period-input {
         width: 28;
@@ -192,12 +217,18 @@ class FunnelTab(VerticalScroll):
 
     figures: var[FunnelFigures | None] = var(None)
 
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: Clock, db_path: Path | None = None) -> None:
         super().__init__()
         self.clock = clock
+        self.db_path = db_path
+        """Where a funnel other than the app's figures' is read from (None: never)."""
         self._awaiting_range = False
         """True from picking "Custom range…" until a range is sent: the figures below are
         still the previous period's, and the span label says so."""
+        self._spec = "month"
+        """The period shown (the last one sent up with PeriodChosen)."""
+        self.chosen: str | None = None
+        """The funnel picked in the picker; None: the active one."""
 
     class PeriodChosen(Message):
         """The user picked a period (a spec `parse_period` accepts today)."""
@@ -206,8 +237,26 @@ class FunnelTab(VerticalScroll):
             super().__init__()
             self.spec = spec
 
+    class Loaded(Message):
+        """The picked funnel's figures, read by this tab's own worker."""
+
+        def __init__(self, figures: FunnelFigures) -> None:
+            super().__init__()
+            self.figures = figures
+
     def compose(self) -> ComposeResult:
+        catalog = self._catalog()
         with Horizontal(id="funnel-controls"):
+            # Shown only once there is a second funnel to pick (funnel_choice_shown).
+            yield Label("Funnel ", classes="field-label funnel-choice hidden")
+            yield Select(
+                funnel_options(catalog),
+                value=catalog.active_name,
+                allow_blank=False,
+                type_to_search=False,
+                id="funnel-select",
+                classes="funnel-choice hidden",
+            )
             yield Label("Period ", classes="field-label")
             # No type-to-search in the open list: c, m and s tally whatever has focus.
             yield Select(
@@ -224,12 +273,89 @@ class FunnelTab(VerticalScroll):
         yield Static("", id="funnel-body")
         yield Static("", id="funnel-trend")
 
+    def on_mount(self) -> None:
+        self._show_funnel_choice(self._catalog())
+
     def focus_first(self) -> None:
-        """The period picker: Enter (or ↓) opens it."""
-        self.query_one("#period-select", Select).focus()
+        """The first picker: the funnel (when there are two or more), else the period.
+        Enter (or ↓) opens it."""
+        funnels = self.query_one("#funnel-select", Select)
+        (funnels if funnels.display else self.query_one("#period-select", Select)).focus()
+
+    # -- which funnel --------------------------------------------------------------
+
+    def _catalog(self) -> Catalog:
+        catalog = getattr(self.app, "catalog", None)
+        return catalog if isinstance(catalog, Catalog) else Catalog.builtin()
+
+    def wanted(self) -> str:
+        """The funnel to show: the one picked, else the active one."""
+        catalog = self._catalog()
+        names = {funnel.name for funnel in catalog.funnels}
+        return self.chosen if self.chosen in names else catalog.active_name
+
+    def _show_funnel_choice(self, catalog: Catalog) -> None:
+        """The picker with the catalog's funnels, on the one shown; hidden with only one."""
+        select = self.query_one("#funnel-select", Select)
+        with self.prevent(Select.Changed):  # filling the picker is not a pick
+            select.set_options(funnel_options(catalog))
+            select.value = self.wanted()
+        for widget in self.query(".funnel-choice"):
+            widget.set_class(len(catalog.funnels) < 2, "hidden")
+
+    def follow_catalog(self) -> None:
+        """The metrics or funnels changed (app.catalog is the new catalog): offer its
+        funnels; a picked funnel that is gone gives way to the active one."""
+        catalog = self._catalog()
+        if self.chosen not in {funnel.name for funnel in catalog.funnels}:
+            self.chosen = None
+        self._show_funnel_choice(catalog)
+
+    def on_catalog_changed(self, message: CatalogChanged) -> None:
+        self.follow_catalog()
+
+    def show_figures(self, figures: FunnelFigures) -> None:
+        """Figures the app read (the active funnel's, unless it was told the one picked):
+        shown when they are of the funnel wanted here, else that one is read instead."""
+        if figures.name == self.wanted():
+            self.figures = figures
+        else:
+            self._read_wanted()
+
+    def _read_wanted(self) -> None:
+        if self.db_path is None:
+            return
+        self._read_funnel(self.db_path, self._spec, self.wanted())
+
+    @work(thread=True, exclusive=True, group="funnel-choice")
+    def _read_funnel(self, db_path: Path, spec: str, name: str) -> None:
+        """The picked funnel's counts and trend, on a worker thread."""
+        from salestui.tui.background import load_funnel_figures
+
+        try:
+            figures = load_funnel_figures(db_path, self.clock, spec, name)
+        except (StoreError, ValueError) as error:
+            message = error.cause if isinstance(error, StoreError) else str(error)
+            self.app.call_from_thread(
+                self.notify, f"Cannot show that funnel: {message}", severity="error", markup=False
+            )
+            return
+        self.post_message(self.Loaded(figures))
+
+    def on_funnel_tab_loaded(self, message: FunnelTab.Loaded) -> None:
+        message.stop()
+        if message.figures.name == self.wanted():
+            self.figures = message.figures
+
+    # -- which period --------------------------------------------------------------
 
     def on_select_changed(self, event: Select.Changed) -> None:
         event.stop()
+        if event.select.id == "funnel-select":
+            if isinstance(event.value, str) and event.value != self.wanted():
+                self.chosen = event.value
+                self._read_wanted()
+            return
         custom = self.query_one("#period-input", Input)
         hint = self.query_one("#period-hint", Label)
         self.query_one("#period-error", Label).update("")
@@ -265,6 +391,7 @@ class FunnelTab(VerticalScroll):
         except ValueError as error:
             self.show_error(str(error))
             return
+        self._spec = spec
         self.post_message(self.PeriodChosen(spec))
 
     def show_error(self, message: str) -> None:
@@ -301,3 +428,14 @@ class FunnelTab(VerticalScroll):
         self._show_span()
         self.query_one("#funnel-body", Static).update(funnel_text(view))
         self.query_one("#funnel-trend", Static).update(TrendTable(figures.trend))
+
+
+def funnel_options(catalog: Catalog) -> list[tuple[str, str]]:
+    """The funnel picker's choices: each funnel by name, the active one marked."""
+    return [
+        (
+            f"{funnel.name} (active)" if funnel.name == catalog.active_name else funnel.name,
+            funnel.name,
+        )
+        for funnel in catalog.funnels
+    ]

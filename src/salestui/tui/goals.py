@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 from fractions import Fraction
@@ -18,17 +19,17 @@ from textual.widgets import Button, Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from salestui.clock import Clock
+from salestui.domain.catalog import Catalog
 from salestui.domain.goals import GoalStart, Start, parse_target, start_choices
-from salestui.domain.metrics import CALLS, METRICS, metric_by_key
+from salestui.domain.lever import STEPS_POINTS, Levers, levers
+from salestui.domain.metrics import METRIC_KEYS, METRICS, Metric
 from salestui.domain.periods import DateRange
 from salestui.domain.planner import MissingRateError, Plan, describe_pace
 from salestui.domain.rates import (
-    RATE_STAGES,
     format_percent,
     format_rate_input,
     format_rate_words,
     parse_rate,
-    previous_stage,
 )
 from salestui.domain.workdays import WorkCalendar, format_weekdays, parse_weekdays
 from salestui.figures import SOURCE_WORDS, NoGoalError, PlanInputs
@@ -38,7 +39,7 @@ from salestui.tui.messages import FiguresWanted
 from salestui.tui.today import error_text
 from salestui.tui.writer import Write, WriteQueue, using_store
 
-PLAN_PARTS = ("#goals-month", "#goals-pace-row", "#goals-rates")
+PLAN_PARTS = ("#goals-month", "#goals-pace-row", "#goals-rates", "#goals-levers")
 """Shown only once there is a plan."""
 
 
@@ -88,12 +89,12 @@ def plan_headline(plan: Plan) -> Text:
         )
         text.append(f"{note}. ", style="dim")
     text.append("Today you need  ", style="bold")
-    for metric in METRICS:
+    for metric in plan.stages:
         needed = plan.today_needed[metric.key]
         text.append(f"{needed:,}", style="bold green" if needed == 0 else "bold")
         text.append(f" {metric.key if needed != 1 else metric.singular}   ")
-    if all(plan.today_needed[m.key] == 0 for m in METRICS) and any(
-        plan.today_target[m.key] for m in METRICS
+    if all(plan.today_needed[m.key] == 0 for m in plan.stages) and any(
+        plan.today_target[m.key] for m in plan.stages
     ):
         text.append("✓ today's target is met", style="bold green")
     return text
@@ -102,17 +103,24 @@ def plan_headline(plan: Plan) -> Text:
 def month_text(plan: Plan) -> Text:
     text = Text()
     text.append("Month so far     ", style="bold")
-    for metric in METRICS:
+    for metric in plan.stages:
         text.append(f"{plan.done[metric.key]:,}", style="bold")
         text.append(f" / {plan.required[metric.key]:,} {metric.key}   ")
     text.append("\nPer working day  ", style="bold")
-    text.append("   ".join(metric.amount(plan.per_day[metric.key]) for metric in METRICS))
+    text.append("   ".join(metric.amount(plan.per_day[metric.key]) for metric in plan.stages))
     return text
 
 
 def pace_text(plan: Plan) -> Text:
-    pace = plan.pace("calls")
-    return Text(describe_pace(pace, CALLS), style="bold yellow" if pace < 0 else "bold green")
+    """Ahead or behind on the funnel's first stage (calls, applications)."""
+    top = plan.stages[0]
+    pace = plan.pace(top.key)
+    return Text(describe_pace(pace, top), style="bold yellow" if pace < 0 else "bold green")
+
+
+def steps(stages: Sequence[Metric]) -> list[tuple[Metric, Metric]]:
+    """Each step of a funnel: (the stage before, the stage its rate converts into)."""
+    return list(zip(stages, stages[1:], strict=False))
 
 
 def rates_table(plan: Plan) -> Table:
@@ -121,37 +129,80 @@ def rates_table(plan: Plan) -> Table:
     table.add_column("rate", justify="right")
     table.add_column("in words")
     table.add_column("source")
-    for stage in RATE_STAGES:
-        rate = plan.rates[stage]
-        before = previous_stage(stage)
+    for before, after in steps(plan.stages):
+        rate = plan.rates[after.key]
         table.add_row(
-            f"{before} → {stage}",
+            f"{before.key} → {after.key}",
             format_percent(rate),
-            format_rate_words(rate, before, stage),
-            SOURCE_WORDS.get(plan.rates_source.get(stage, ""), ""),
+            format_rate_words(rate, before, after),
+            SOURCE_WORDS.get(plan.rates_source.get(after.key, ""), ""),
         )
     return table
 
 
-def rate_field_label(stage: str) -> str:
+def lever_text(found: Levers, stages: Sequence[Metric]) -> Text:
+    """Which rate to improve (domain.lever): per step, how many fewer of the first stage
+    the month needs at +5 and +10 points, then the one to pull first and why.
+
+    `Which rate to improve`
+    `+5 points calls→meetings: 250 fewer calls this month; +10: 400 fewer`
+    `Pull first: calls→meetings (your best month of the last twelve shows it can be done)`
+    """
+    top = stages[0]
+    names = {after.key: f"{before.key}→{after.key}" for before, after in steps(stages)}
+    first, *more = STEPS_POINTS
+    text = Text("Which rate to improve\n", style="bold")
+    for lever in found.stages:
+        name = names.get(lever.stage, lever.stage)
+        if lever.rate >= 1:
+            text.append(f"{name} is at 100%: nothing to gain there\n", style="dim")
+            continue
+        saved = lever.savings[first]
+        text.append(f"+{first} points {name}: ")
+        text.append(f"{saved:,} fewer {top.singular if saved == 1 else top.key}", style="bold")
+        text.append(" this month")
+        for points in more:
+            text.append(f"; +{points}: {lever.savings[points]:,} fewer")
+        text.append("\n")
+    if found.cheapest is None:
+        text.append(f"No lever to pull: {found.reason}", style="dim")
+    else:
+        text.append("Pull first: ", style="bold")
+        text.append(names.get(found.cheapest.stage, found.cheapest.stage), style="bold green")
+        text.append(f" ({found.reason})", style="dim")
+    return text
+
+
+def levers_for(plan: Plan, best_months: Mapping[str, Fraction | None]) -> Levers:
+    """The lever for `plan` from each stage's best month of the last twelve, as read
+    with the figures (domain.lever takes the months; only their best counts)."""
+    monthly = {stage: [best] for stage, best in best_months.items()}
+    return levers(plan.target, plan.rates, plan.keys, monthly)
+
+
+def rate_field_label(stage: str, stages: Sequence[str] = METRIC_KEYS) -> str:
     """The label of a rate's field on the Goals tab: `calls → meetings`."""
-    return f"{previous_stage(stage)} → {stage}"
+    index = list(stages).index(stage) if stage in stages else 0
+    before = stages[index - 1] if index > 0 else "?"
+    return f"{before} → {stage}"
 
 
-def advice(error: ValueError, month: DateRange) -> str:
+def advice(error: ValueError, month: DateRange, stages: tuple[Metric, ...] = METRICS) -> str:
     """What to do about a plan that cannot be made, pointing at the fields of this tab
     (the domain's messages name the CLI's flags and commands)."""
     month_name = month.start.strftime("%B %Y")
+    keys = tuple(metric.key for metric in stages)
     if isinstance(error, NoGoalError):
         return (
             f"No goal yet for {month_name}: press g (or Enter) to go to the goal field below, "
-            "type your monthly sales goal and press Enter."
+            f"type your monthly {stages[-1].key} goal and press Enter."
         )
     if isinstance(error, MissingRateError):
         why = f" ({error.reason})" if error.reason else ""
+        field = rate_field_label(error.stage, keys)
         return (
-            f"No {rate_field_label(error.stage)} rate yet{why}: type a starting rate in the "
-            f"{rate_field_label(error.stage)} field below (e.g. 15% or 1/3) and press Enter."
+            f"No {field} rate yet{why}: type a starting rate in the "
+            f"{field} field below (e.g. 15% or 1/3) and press Enter."
         )
     if "working days" in str(error):
         return (
@@ -161,24 +212,28 @@ def advice(error: ValueError, month: DateRange) -> str:
     return str(error)
 
 
-def start_options(target: int, choice: GoalStart, month: DateRange) -> list[Option]:
-    """The honest ways to start a goal set while the month is under way."""
+def start_options(
+    target: int, choice: GoalStart, month: DateRange, unit: Metric = METRICS[-1]
+) -> list[Option]:
+    """The honest ways to start a goal set while the month is under way (`unit`: what
+    the goal counts, sales by default)."""
     this_month = month.start.strftime("%B")
     next_month = (month.end + timedelta(days=1)).strftime("%B")
     days_left = f"{choice.days_left} working day{'s' if choice.days_left != 1 else ''} left"
     prorated = choice.prorated(target)
     return [
         Option(
-            f"Pro-rate {this_month}: {prorated:,} sale{'s' if prorated != 1 else ''} in the "
+            f"Pro-rate {this_month}: {unit.amount(prorated)} in the "
             f"{days_left}, then {target:,} a month",
             id=Start.PRORATE.value,
         ),
         Option(
-            f"All {target:,} sales in {this_month}, counted from today ({days_left})",
+            f"All {target:,} {unit.key} in {this_month}, counted from today ({days_left})",
             id=Start.FULL.value,
         ),
         Option(
-            f"Start in {next_month}: {target:,} sales a month from then; no goal for {this_month}",
+            f"Start in {next_month}: {target:,} {unit.key} a month from then; "
+            f"no goal for {this_month}",
             id=Start.NEXT_MONTH.value,
         ),
     ]
@@ -216,24 +271,28 @@ class GoalStartScreen(ModalScreen[Start | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel: nothing saved", id="goal-start.cancel")]
 
-    def __init__(self, target: int, choice: GoalStart, month: DateRange) -> None:
+    def __init__(
+        self, target: int, choice: GoalStart, month: DateRange, unit: Metric = METRICS[-1]
+    ) -> None:
         super().__init__()
         self.target = target
         self.choice = choice
         self.month = month
+        self.unit = unit
 
     def compose(self) -> ComposeResult:
         passed = self.choice.working_days - self.choice.days_left
         month_name = self.month.start.strftime("%B")
         with Vertical(id="goal-start-box") as box:
-            box.border_title = f"A goal of {self.target:,} sales a month"
+            box.border_title = f"A goal of {self.target:,} {self.unit.key} a month"
             yield Label(
                 f"{month_name} is under way: {passed} of its {self.choice.working_days} "
                 "working days have passed. How should this month count?",
                 id="goal-start-question",
             )
             yield OptionList(
-                *start_options(self.target, self.choice, self.month), id="goal-start-options"
+                *start_options(self.target, self.choice, self.month, self.unit),
+                id="goal-start-options",
             )
             yield Label(
                 "↑↓ choose · Enter saves · Esc cancels (nothing is saved)", id="goal-start-keys"
@@ -296,6 +355,9 @@ class GoalsTab(VerticalScroll):
     #goals-rates {
         margin-top: 1;
     }
+    #goals-levers {
+        margin-top: 1;
+    }
     #goals-form {
         grid-size: 4;
         grid-columns: auto 1fr auto 1fr;
@@ -328,8 +390,15 @@ class GoalsTab(VerticalScroll):
         self.writes = writes
         self._filled: dict[str, str] = {}
         """What the form was last filled with, per field: a field that differs is an edit."""
+        self.best_months: Mapping[str, Fraction | None] = {}
+        """Each rate stage's best month of the last twelve (set with `inputs`): the lever."""
+        self._stages: tuple[Metric, ...] = METRICS
+        """The funnel the form has fields for (the active one's stages)."""
 
     def compose(self) -> ComposeResult:
+        catalog = getattr(self.app, "catalog", None)
+        if isinstance(catalog, Catalog):
+            self._stages = tuple(catalog.entry(key).metric for key in catalog.active.stages)
         yield Label("", id="goals-title")
         yield Static("", id="goals-headline")
         yield Static("", id="goals-month")
@@ -339,17 +408,10 @@ class GoalsTab(VerticalScroll):
             yield Static("", id="goals-pace")
         yield Static("", id="goals-rates")
         with Grid(id="goals-form"):
-            yield Label("Goal (sales this month)")
+            yield Label(goal_field_label(self._stages[-1]), id="goal-label")
             yield Input(id="goal-input", validators=[_Parses(parse_target)], placeholder="e.g. 50")
-            for stage in RATE_STAGES:
-                yield Label(rate_field_label(stage))
-                yield Input(
-                    id=f"rate-{stage}",
-                    validators=[_Parses(parse_rate)],
-                    valid_empty=True,
-                    placeholder="e.g. 15% or 1/3",
-                )
-            yield Label("Working weekdays")
+            yield from rate_fields(self._stages)
+            yield Label("Working weekdays", id="weekdays-label")
             yield Input(id="weekdays-input", validators=[_Parses(parse_weekdays)])
             yield Label("Days off")
             yield Input(
@@ -363,14 +425,32 @@ class GoalsTab(VerticalScroll):
         with Horizontal(id="goals-buttons"):
             yield Button("Save", id="goals-save", variant="primary")
             yield Button("Reset", id="goals-reset")
+        # Which rate to improve: last, below the form whose rate fields try it out (above
+        # it, the plan and its form would no longer fit a 30-line terminal together).
+        yield Static("", id="goals-levers")
 
     # -- showing -----------------------------------------------------------------
 
-    def watch_inputs(self, inputs: PlanInputs | None) -> None:
+    async def watch_inputs(self, inputs: PlanInputs | None) -> None:
         if inputs is None:
             return
+        if inputs.stages != self._stages:
+            await self._follow_funnel(inputs.stages)
+            if self.inputs is not inputs:
+                return  # newer figures came meanwhile: their own call shows them
         self._fill_form(inputs, keep_edits=True)
         self._show_plan(inputs)
+
+    async def _follow_funnel(self, stages: tuple[Metric, ...]) -> None:
+        """Another funnel is active: a rate field per step of it, the goal in its words.
+        What was typed in the old fields belongs to the old funnel and goes with them."""
+        self._stages = stages
+        await self.query(".rate-field").remove()
+        for field_id in [key for key in self._filled if key.startswith("rate-")]:
+            del self._filled[field_id]
+        self.query_one("#goal-label", Label).update(goal_field_label(stages[-1]))
+        before = self.query_one("#weekdays-label", Label)
+        await self.query_one("#goals-form", Grid).mount(*rate_fields(stages), before=before)
 
     def _fill_form(self, inputs: PlanInputs, *, keep_edits: bool = False) -> None:
         """Put the stored figures in the form; with `keep_edits`, leave fields the user
@@ -380,7 +460,7 @@ class GoalsTab(VerticalScroll):
             "goal-input": str(inputs.goal) if inputs.goal else "",
             **{
                 f"rate-{stage}": rate_field_text(in_use[stage]) if stage in in_use else ""
-                for stage in RATE_STAGES
+                for stage in inputs.rate_stages
             },
             "weekdays-input": format_weekdays(inputs.calendar.weekdays),
             "days-off-input": ", ".join(
@@ -398,7 +478,8 @@ class GoalsTab(VerticalScroll):
         month_name = inputs.month.start.strftime("%B %Y")
         days = inputs.calendar.working_days(inputs.month)
         left = inputs.calendar.working_days_left(inputs.month, inputs.today)
-        goal = f"goal {inputs.goal:,} sales" if inputs.goal else "no goal yet"
+        unit = inputs.goal_metric
+        goal = f"goal {inputs.goal:,} {unit.key}" if inputs.goal else "no goal yet"
         if inputs.goal and inputs.goal_start is not None:
             goal += f" from {inputs.goal_start.day} {inputs.goal_start:%b} (set mid-month)"
         self.query_one("#goals-title", Label).update(
@@ -408,7 +489,7 @@ class GoalsTab(VerticalScroll):
         try:
             plan = inputs.plan()
         except ValueError as error:
-            headline.update(Text(advice(error, inputs.month), style="bold yellow"))
+            headline.update(Text(advice(error, inputs.month, inputs.stages), style="bold yellow"))
             for selector in PLAN_PARTS:
                 self.query_one(selector).display = False
             self._show_what_if()
@@ -417,11 +498,15 @@ class GoalsTab(VerticalScroll):
         self.query_one("#goals-month", Static).update(month_text(plan))
         for selector in PLAN_PARTS:
             self.query_one(selector).display = True
+        top = plan.keys[0]
         self.query_one("#goals-progress", Static).update(
-            Text(progress_bar(plan.done["calls"], plan.required["calls"], width=32), style="green")
+            Text(progress_bar(plan.done[top], plan.required[top], width=32), style="green")
         )
         self.query_one("#goals-pace", Static).update(pace_text(plan))
         self.query_one("#goals-rates", Static).update(rates_table(plan))
+        self.query_one("#goals-levers", Static).update(
+            lever_text(levers_for(plan, self.best_months), plan.stages)
+        )
         self._show_what_if()
 
     def focus_first(self) -> None:
@@ -445,13 +530,14 @@ class GoalsTab(VerticalScroll):
             except ValueError as error:
                 problem = f"Goal: {error}"
         rates: dict[str, Fraction] = {}
-        for stage in RATE_STAGES:
+        for before, after in steps(self._stages):
+            stage = after.key
             text = self.query_one(f"#rate-{stage}", Input).value.strip()
             if text:
                 try:
                     rates[stage] = parse_rate(text)
                 except ValueError as error:
-                    problem = problem or f"{previous_stage(stage)} → {stage}: {error}"
+                    problem = problem or f"{before.key} → {stage}: {error}"
         calendar: WorkCalendar | None = None
         try:
             calendar = WorkCalendar(
@@ -486,19 +572,33 @@ class GoalsTab(VerticalScroll):
             trial = replace(inputs, calendar=calendar or inputs.calendar)
             plan = trial.plan(target=goal, rate_flags=changed_rates)
         except ValueError as error:
-            what_if.update(Text(f"What-if: {advice(error, inputs.month)}", style="dim"))
+            what_if.update(
+                Text(f"What-if: {advice(error, inputs.month, inputs.stages)}", style="dim")
+            )
             return
+        words = dict(steps(inputs.stages))
+        by_key = {after.key: before for before, after in words.items()}
         parts = [
-            f"{format_percent(rate)} {metric_by_key(stage).key} per {previous_stage(stage)[:-1]}"
+            f"{format_percent(rate)} {stage} per {by_key[stage].singular}"
             for stage, rate in changed_rates.items()
+            if stage in by_key
         ]
         premise = f"at {' and '.join(parts)}" if parts else "with these figures"
-        calls = plan.required["calls"]
+        top = inputs.stages[0]
+        needed = plan.required[top.key]
         text = Text("What-if: ", style="bold")
         text.append(
-            f"{premise} you would need {calls:,} calls this month "
-            f"({plan.per_day['calls']:,} a day; {plan.today_needed['calls']:,} today). "
+            f"{premise} you would need {needed:,} {top.key} this month "
+            f"({plan.per_day[top.key]:,} a day; {plan.today_needed[top.key]:,} today). "
         )
+        found = levers_for(plan, self.best_months)
+        if found.cheapest is not None:
+            lever = found.cheapest
+            name = f"{by_key[lever.stage].key}→{lever.stage}"
+            text.append(
+                f"Pull first then: {name} (+{STEPS_POINTS[0]} points: "
+                f"{lever.savings[STEPS_POINTS[0]]:,} fewer). "
+            )
         if self._new_goal_mid_month(goal, calendar) is not None:
             text.append("The month is under way: saving asks how it should count. ", style="dim")
         text.append("Save to keep it, Reset to go back.", style="dim")
@@ -545,7 +645,9 @@ class GoalsTab(VerticalScroll):
                 return
             self._store(target, edited_rates, calendar, start=start)
 
-        self.app.push_screen(GoalStartScreen(target, choice, inputs.month), chosen)
+        self.app.push_screen(
+            GoalStartScreen(target, choice, inputs.month, inputs.goal_metric), chosen
+        )
 
     def _goal_edited(self) -> bool:
         """The goal field differs from what the form was filled with."""
@@ -589,26 +691,32 @@ class GoalsTab(VerticalScroll):
         when the month is under way. `only_this_month`: the month's goal already started
         mid-month, so the number typed changes this month alone (later months keep the
         goal set with it)."""
+        from salestui.domain.catalog import BUILTIN_FUNNEL
         from salestui.domain.periods import month_of
         from salestui.figures import month_label, save_calendar, save_goal, save_rate, set_goal
 
         today = self.clock().date()
         month = month_label(month_of(today))
+        # The funnel the form was filled for: its goal and rates, under its own keys.
+        inputs = self.inputs
+        funnel = inputs.funnel if inputs is not None else BUILTIN_FUNNEL
+        unit = self._stages[-1].key
 
         def save(store: Store) -> str:  # on the writer thread
             # The calendar first: a goal set mid-month is pro-rated by the days it leaves.
             if calendar is not None:
                 save_calendar(store, calendar, source="tui")
             for stage, rate in rates.items():
-                save_rate(store, stage, rate, source="tui")
+                save_rate(store, stage, rate, source="tui", funnel=funnel)
             if goal is None:
                 return "Saved."
             if only_this_month:
                 # This month's goal started mid-month: the number is this month's alone;
                 # the goal set with it for later months stays.
-                save_goal(store, month, goal, only=True, source="tui")
-                return f"Saved. Goal for {month}: {goal:,} sales."
-            return "Saved. " + set_goal(store, today, goal, start, source="tui").message
+                save_goal(store, month, goal, only=True, source="tui", funnel=funnel)
+                return f"Saved. Goal for {month}: {goal:,} {unit}."
+            saved = set_goal(store, today, goal, start, source="tui", funnel=funnel, unit=unit)
+            return "Saved. " + saved.message
 
         note = ""
         if any(self._history_decides(stage) for stage in rates):
@@ -631,4 +739,26 @@ class GoalsTab(VerticalScroll):
         from salestui.domain.planner import history_rate
 
         inputs = self.inputs
-        return inputs is not None and history_rate(inputs.history, stage) is not None
+        return inputs is not None and history_rate(inputs.history, stage, inputs.stages) is not None
+
+
+def goal_field_label(unit: Metric) -> str:
+    """`Goal (sales this month)`."""
+    return f"Goal ({unit.key} this month)"
+
+
+def rate_fields(stages: Sequence[Metric]) -> list[Label | Input]:
+    """A label and a field for each step's rate, `rate-STAGE` by the stage it converts into."""
+    widgets: list[Label | Input] = []
+    for before, after in steps(stages):
+        widgets.append(Label(f"{before.key} → {after.key}", classes="rate-field"))
+        widgets.append(
+            Input(
+                id=f"rate-{after.key}",
+                classes="rate-field",
+                validators=[_Parses(parse_rate)],
+                valid_empty=True,
+                placeholder="e.g. 15% or 1/3",
+            )
+        )
+    return widgets

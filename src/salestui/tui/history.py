@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date
 
 from rich.console import Group
@@ -18,9 +19,12 @@ from textual.reactive import reactive, var
 from textual.widget import Widget
 from textual.widgets import Label, Select, Static
 
-from salestui.domain.funnel import UNCERTAIN_LEGEND, UNCERTAIN_MARK, format_rate
+from salestui.domain.catalog import Catalog
+from salestui.domain.funnel import UNCERTAIN_MARK, Funnel
 from salestui.domain.history import Heatmap, Streaks, WeekRow
-from salestui.domain.metrics import METRIC_KEYS, METRICS, metric_by_key
+from salestui.domain.metrics import METRICS, Metric
+from salestui.tui.charts import step_label, uncertain_legend
+from salestui.tui.messages import CatalogChanged
 
 LEVEL_STYLES = (
     Style(color="grey35"),
@@ -45,7 +49,12 @@ class HistoryFigures:
     streak_rule: str
     best_day: dict[str, tuple[date, int] | None]
     best_week: dict[str, tuple[date, int] | None]
-    weeks: list[WeekRow]
+    weeks: Sequence[WeekRow | tuple[date, Funnel]]
+    """The last weeks, this week first: the active funnel's stages."""
+    metrics: dict[str, Metric] = field(default_factory=lambda: {m.key: m for m in METRICS})
+    """Every metric with a heatmap, by key: its words."""
+    hidden: tuple[str, ...] = ()
+    """The keys of hidden metrics (their history is kept and can be looked at)."""
 
 
 class HeatmapGrid(Widget, can_focus=True):
@@ -80,6 +89,8 @@ class HeatmapGrid(Widget, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._placed = False
+        self.unit: Metric | None = None
+        """The metric drawn, for its words (`3 calls`); set before `heatmap`."""
 
     def watch_heatmap(self, heatmap: Heatmap | None) -> None:
         """Start on today; later refreshes keep the day the user picked."""
@@ -116,10 +127,10 @@ class HeatmapGrid(Widget, can_focus=True):
             return Text("")
         row, column = self.cursor
         cell = heatmap.rows[row][column]
-        metric = metric_by_key(heatmap.metric)
         line = Text(" " * LABEL_WIDTH)
         line.append(f"{day:%a} {day.day} {day:%b %Y}: ", style="bold")
-        line.append(metric.amount(cell.count))
+        unit = self.unit
+        line.append(unit.amount(cell.count) if unit else f"{cell.count:,} {heatmap.metric}")
         if not cell.working:
             line.append("  (day off)", style="dim")
         if self.has_focus:
@@ -194,31 +205,37 @@ class HeatmapGrid(Widget, can_focus=True):
             self.action_open()
 
 
-def week_table(weeks: list[WeekRow]) -> Table | Group:
-    """The last weeks' counts and rates, rates worded as everywhere (`33.3%?`, `—`)."""
+def week_table(weeks: Sequence[WeekRow | tuple[date, Funnel]]) -> Table | Group:
+    """The last weeks' counts and rates of a funnel's stages (calls, meetings, sales for
+    `WeekRow`s), rates worded as everywhere (`33.3%?`, `—`)."""
+    rows = [
+        (row.start, Funnel({"calls": row.calls, "meetings": row.meetings, "sales": row.sales}))
+        if isinstance(row, WeekRow)
+        else row
+        for row in weeks
+    ]
+    stages = rows[0][1].stages if rows else METRICS
     table = Table(
         box=None,
         padding=(0, 2, 0, 0),
         header_style="bold dim",
     )
     table.add_column("Week of")
-    for metric in METRICS:
+    for metric in stages:
         table.add_column(metric.key, justify="right")
-    table.add_column("c→m", justify="right")
-    table.add_column("m→s", justify="right")
+    for before, after in zip(stages, stages[1:], strict=False):
+        table.add_column(step_label(before, after), justify="right")
     marked = False
-    for row in weeks:
-        rates = (format_rate(row.meetings, row.calls), format_rate(row.sales, row.meetings))
+    for start, funnel in rows:
+        rates = [funnel.rate_text(metric.key) for metric in stages[1:]]
         marked = marked or any(rate.endswith(UNCERTAIN_MARK) for rate in rates)
         table.add_row(
-            f"{row.start.day} {row.start:%b}",
-            f"{row.calls:,}",
-            f"{row.meetings:,}",
-            f"{row.sales:,}",
+            f"{start.day} {start:%b}",
+            *(f"{funnel.counts[metric.key]:,}" for metric in stages),
             *rates,
         )
     # The key goes under the table, not in its caption: a caption wraps at the table's width.
-    return Group(table, Text(UNCERTAIN_LEGEND, style="dim")) if marked else table
+    return Group(table, Text(uncertain_legend(stages), style="dim")) if marked else table
 
 
 def summary_text(figures: HistoryFigures, metric: str) -> Text:
@@ -230,7 +247,7 @@ def summary_text(figures: HistoryFigures, metric: str) -> Text:
     text.append(f"  ({figures.streak_rule})\n", style="dim")
     best_day = figures.best_day.get(metric)
     best_week = figures.best_week.get(metric)
-    label = metric_by_key(metric).key
+    label = metric
     if best_day:
         text.append("Best day ", style="dim")
         text.append(f"{best_day[1]:,} {label}", style="bold")
@@ -257,6 +274,9 @@ class HistoryTab(VerticalScroll):
     #history-metric {
         width: 18;
     }
+    #history-metric.wide {
+        width: 30;
+    }
     #history-hint {
         height: 3;
         content-align: left middle;
@@ -277,22 +297,49 @@ class HistoryTab(VerticalScroll):
     figures: var[HistoryFigures | None] = var(None)
 
     def compose(self) -> ComposeResult:
+        catalog = self._catalog()
+        options = metric_options(catalog)
         with Horizontal(id="history-controls"):
             yield Select(
-                [(metric.label, metric.key) for metric in METRICS],
-                value="calls",
+                options,
+                value=options[0][1],
                 allow_blank=False,
                 id="history-metric",
+                classes="wide" if _wide(options) else "",
             )
             yield Label("last 12 months · arrows pick a day, Enter opens it", id="history-hint")
         yield Static("", id="history-summary")
         yield HeatmapGrid(id="heatmap")
         yield Static("", id="history-weeks")
 
+    def _catalog(self) -> Catalog:
+        catalog = getattr(self.app, "catalog", None)
+        return catalog if isinstance(catalog, Catalog) else Catalog.builtin()
+
     def metric(self) -> str:
-        """The metric picked (calls until the picker has its first value)."""
+        """The metric picked (the first visible one until the picker has its first value)."""
         value = self.query_one("#history-metric", Select).value
-        return value if isinstance(value, str) and value in METRIC_KEYS else "calls"
+        figures = self.figures
+        known = figures.heatmaps if figures is not None else {}
+        if isinstance(value, str) and value in known:
+            return value
+        visible = [key for key in known if figures is None or key not in figures.hidden]
+        return visible[0] if visible else next(iter(known), "calls")
+
+    def follow_catalog(self) -> None:
+        """The metrics changed (app.catalog is the new catalog): the picker lists them,
+        keeping the metric picked while it still exists."""
+        options = metric_options(self._catalog())
+        select = self.query_one("#history-metric", Select)
+        picked = select.value
+        with self.prevent(Select.Changed):
+            select.set_options(options)
+            if picked in {value for _, value in options}:
+                select.value = picked
+        select.set_class(_wide(options), "wide")
+
+    def on_catalog_changed(self, message: CatalogChanged) -> None:
+        self.follow_catalog()
 
     def on_select_changed(self, event: Select.Changed) -> None:
         event.stop()
@@ -310,6 +357,24 @@ class HistoryTab(VerticalScroll):
         if figures is None:
             return
         metric = self.metric()
-        self.query_one(HeatmapGrid).heatmap = figures.heatmaps[metric]
+        grid = self.query_one(HeatmapGrid)
+        grid.unit = figures.metrics.get(metric)
+        grid.heatmap = figures.heatmaps[metric]
+        grid.refresh()  # the same heatmap with other words (a renamed metric) redraws too
         self.query_one("#history-summary", Static).update(summary_text(figures, metric))
         self.query_one("#history-weeks", Static).update(week_table(figures.weeks))
+
+
+def metric_options(catalog: Catalog) -> list[tuple[str, str]]:
+    """The heatmap's choices: the visible metrics in display order, then the hidden ones
+    (their history is kept), marked."""
+    visible = [(entry.metric.label, entry.key) for entry in catalog.entries if not entry.hidden]
+    hidden = [
+        (f"{entry.metric.label} (hidden)", entry.key) for entry in catalog.entries if entry.hidden
+    ]
+    return visible + hidden
+
+
+def _wide(options: list[tuple[str, str]]) -> bool:
+    """A label longer than the built-ins' needs the wider picker."""
+    return any(len(label) > 10 for label, _ in options)

@@ -15,6 +15,7 @@ from textual.widget import Widget
 from textual.widgets import TabbedContent, TabPane, Tabs
 
 from salestui.clock import Clock
+from salestui.tui.messages import CatalogChanged, FiguresWanted
 from salestui.tui.writer import WriteQueue
 
 if TYPE_CHECKING:
@@ -128,7 +129,7 @@ class SalesTabs(TabbedContent):
             from salestui.tui.history import HistoryTab
 
             builders: tuple[Callable[[], Widget], ...] = (
-                lambda: FunnelTab(self.clock),
+                lambda: FunnelTab(self.clock, self.writes.db_path),
                 lambda: GoalsTab(self.clock, self.writes),
                 HistoryTab,
             )
@@ -170,9 +171,34 @@ class SalesTabs(TabbedContent):
         for history_tab in self.query(HistoryTab):
             history_tab.figures = figures.history
         for funnel_tab in self.query(FunnelTab):
-            funnel_tab.figures = figures.funnel
+            funnel_tab.show_figures(figures.funnel)
         for goals_tab in self.query(GoalsTab):
+            goals_tab.best_months = figures.best_months
             goals_tab.inputs = figures.inputs
+
+    def funnel_choice(self) -> str | None:
+        """The funnel the Funnel tab shows when one other than the active one was picked
+        there (for the figures read: `background.load_figures(..., funnel=...)`)."""
+        from salestui.tui.funnel import FunnelTab
+
+        for funnel_tab in self.query(FunnelTab):
+            return funnel_tab.chosen
+        return None
+
+    def on_catalog_changed(self, message: CatalogChanged) -> None:
+        """The metrics or funnels changed (`app.catalog` holds them): the Funnel, Goals
+        and History tabs follow at once, and their figures are read again (the active
+        funnel, and with it the plan, may be another one now)."""
+        from salestui.tui.funnel import FunnelTab
+        from salestui.tui.history import HistoryTab
+
+        # Goals follows the plan read next (its form has a field per rate of the funnel).
+        for tab in self.query(FunnelTab):
+            tab.follow_catalog()
+        for history_tab in self.query(HistoryTab):
+            history_tab.follow_catalog()
+        if self.ready.is_set():
+            self.post_message(FiguresWanted())
 
     # -- which control a tab opens on ----------------------------------------------
 
