@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,14 +25,29 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static, TabPane
 
 from salestui.clock import Clock, local_now
-from salestui.domain.catalog import Catalog
-from salestui.domain.keys import SETTING_PREFIX, keymap_from_settings, validate_keymap
+from salestui.domain.catalog import Catalog, SettingChanges
+from salestui.domain.keys import (
+    METRIC_COMMANDS,
+    SETTING_PREFIX,
+    default_keys,
+    keymap_from_settings,
+    reserved_keys,
+    validate_keymap,
+)
+from salestui.domain.metrics import METRICS, Metric
 from salestui.domain.text import visible
 from salestui.store.events import BUSY_TIMEOUT_MS, Store, StoreError
 from salestui.tui import writer
-from salestui.tui.commands import BINDINGS, COMMANDS, bound_keys
+from salestui.tui.commands import (
+    BINDINGS,
+    Command,
+    bound_keys,
+    commands_for,
+    metric_commands,
+    with_metric_bindings,
+)
 from salestui.tui.help import HelpScreen
-from salestui.tui.messages import DatabaseChanged, FiguresWanted
+from salestui.tui.messages import CatalogChanged, DatabaseChanged, FiguresWanted
 from salestui.tui.tabs import SalesTabs
 from salestui.tui.today import TodayView, error_text
 from salestui.tui.writer import Write, WriteDone, WriteQueue
@@ -76,8 +91,19 @@ class SalesApp(App[None]):
             catalog = Catalog.builtin()
         self.catalog: Catalog = catalog
         """The metrics and funnels in use; replaced (and CatalogChanged posted) on change."""
+        self.writes.catalog = catalog
+        self.commands: tuple[Command, ...] = commands_for(catalog.visible)
+        self._tally_keys = frozenset(metric.key for metric in catalog.visible)
+        """The metrics a key may count now (the visible ones)."""
+        """Every command now: the visible metrics' +1 and −1, then the app's own."""
+        self._keymap_stored: dict[str, str] = {}
+        """The users' remaps as stored (`key.<binding id>`), read at start-up."""
+        self._keymap_said: set[str] = set()
+        """Remap warnings already shown (a catalog change re-checks them, silently)."""
+        if catalog.visible != METRICS:
+            self._rebind()
         self._top_bar = Static("", id="top-bar")
-        self._today = TodayView(store, clock, self.writes)
+        self._today = TodayView(store, clock, self.writes, catalog)
         self._tabs = SalesTabs(clock, self.writes, initial="today")
         self._figures_timer: Timer | None = None
         self._watcher: ChangeWatcher | None = None
@@ -143,11 +169,60 @@ class SalesApp(App[None]):
             stored = self.store.settings_like(SETTING_PREFIX)
         except StoreError:
             return
-        keymap, warnings = validate_keymap(keymap_from_settings(stored))
+        self._keymap_stored = keymap_from_settings(stored)
+        self._use_keymap()
+
+    def _use_keymap(self) -> None:
+        """Apply the stored remaps to the commands of the catalog in use (`tally.emails`
+        too); a remap of a hidden metric waits, unsaid, until it is shown again."""
+        hidden = {
+            f"{prefix}{entry.key}"
+            for entry in self.catalog.entries
+            if entry.hidden
+            for prefix in METRIC_COMMANDS
+        }
+        wanted = {key: value for key, value in self._keymap_stored.items() if key not in hidden}
+        pairs = [(metric.key, metric.letter) for metric in self.catalog.visible]
+        keymap, warnings = validate_keymap(wanted, default_keys(pairs))
         for warning in warnings:
-            self.notify(warning, severity="warning", markup=False)
-        if keymap:
+            if warning not in self._keymap_said:
+                self._keymap_said.add(warning)
+                self.notify(warning, severity="warning", markup=False)
+        if keymap or self._keymap:
             self.set_keymap(keymap)
+
+    def _rebind(self) -> None:
+        """The metric keys of `self.catalog` (a hidden metric's key does nothing)."""
+        visible_metrics = self.catalog.visible
+        self.commands = commands_for(visible_metrics)
+        self._tally_keys = frozenset(metric.key for metric in visible_metrics)
+        metric_bindings = [command.binding() for command in metric_commands(visible_metrics)]
+        self._bindings = with_metric_bindings(self._bindings, metric_bindings)
+
+    def follow_catalog(self, catalog: Catalog) -> None:
+        """Use `catalog` from now on (read after a change here or in another process):
+        the keys, Today's panels, the waiting line's words; the tabs follow CatalogChanged.
+        Tallies waiting for the database are kept (they live in the write queue)."""
+        self.catalog = catalog
+        self.writes.catalog = catalog
+        self._rebind()
+        self._use_keymap()
+        self.refresh_bindings()
+        for screen in self.screen_stack:
+            if hasattr(screen, "follow_catalog"):  # a day's view takes the same keys
+                screen.follow_catalog(catalog)
+        self.run_worker(self._today.set_catalog(catalog), group="catalog", exclusive=True)
+        self._tabs.post_message(CatalogChanged())
+
+    def _check_catalog(self) -> None:
+        """After another connection's commit: follow the catalog when it changed (one
+        small read of the metric./funnel. settings)."""
+        try:
+            catalog = self.store.catalog()
+        except StoreError:
+            return  # the counts' read says what is wrong
+        if not same_catalog(catalog, self.catalog):
+            self.follow_catalog(catalog)
 
     def _deliver(self, done: WriteDone) -> None:
         """On the writer thread: hand a finished write to the UI thread."""
@@ -189,7 +264,11 @@ class SalesApp(App[None]):
             self.exit()
 
     def on_database_changed(self, message: DatabaseChanged) -> None:
-        self._today.poll()
+        if self._today.poll():
+            self._check_catalog()
+
+    def on_resize(self) -> None:
+        self._today.fit_panels()  # the panels' rows follow the height too
 
     def on_today_view_day_changed(self, message: TodayView.DayChanged) -> None:
         day = message.day
@@ -221,7 +300,7 @@ class SalesApp(App[None]):
     def on_heatmap_grid_day_chosen(self, message: HeatmapGrid.DayChosen) -> None:
         from salestui.tui.day import DayScreen
 
-        self.push_screen(DayScreen(message.day, self.store, self.writes))
+        self.push_screen(DayScreen(message.day, self.store, self.writes, self.catalog))
 
     def on_day_screen_tally_wanted(self, message: DayScreen.TallyWanted) -> None:
         self._today.tally_on(message.day, message.metric_key, message.delta)
@@ -265,6 +344,9 @@ class SalesApp(App[None]):
     # -- actions (the keys: see commands.py) ----------------------------------------
 
     def action_tally(self, metric_key: str, delta: int) -> None:
+        if metric_key not in self._tally_keys:
+            self.bell()  # hidden or unknown (a stale remap, a typed action): nothing counted
+            return
         self._tabs.key_pressed()
         self._today.tally(metric_key, delta)
 
@@ -286,7 +368,7 @@ class SalesApp(App[None]):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.screen.active_bindings))
+            self.push_screen(HelpScreen(self.screen.active_bindings, self.commands))
 
     async def action_quit(self) -> None:
         """Quit; with writes still waiting for the lock, once they are saved (q again:
@@ -308,7 +390,7 @@ class SalesApp(App[None]):
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         active = screen.active_bindings
-        for command in COMMANDS:
+        for command in self.commands:
             if command.action != "quit":
                 keys = ", ".join(bound_keys(active, command.id)) or command.key
                 yield SystemCommand(
@@ -316,6 +398,113 @@ class SalesApp(App[None]):
                     command.help,
                     partial(self.run_action, command.action),
                 )
+        # Your own metrics, without the command line.
+        yield SystemCommand(
+            "Start from a preset…",
+            "Metrics and a funnel for your work: " + ", ".join(self._preset_names()),
+            self.choose_preset,
+        )
+        yield SystemCommand(
+            "Add a metric…", "Count something more (emails on e, Shift+E for −1)", self.add_metric
+        )
+        yield SystemCommand(
+            "Hide a metric…", "Take a metric off Today and its key (its history stays)", self.hide
+        )
+        if any(entry.hidden for entry in self.catalog.entries):
+            yield SystemCommand("Show a metric…", "Bring a hidden metric back", self.show)
+
+    # -- your own metrics (the palette's screens ask; the writes happen here) ---------
+
+    @staticmethod
+    def _preset_names() -> list[str]:
+        from salestui.domain.catalog import PRESETS
+
+        return list(PRESETS)
+
+    def _reserved(self) -> dict[str, str]:
+        """The letters the app's own commands hold (remaps included)."""
+        return reserved_keys(self._keymap_stored)
+
+    def choose_preset(self) -> None:
+        """The presets screen; the one picked is written, Escape keeps things as they are."""
+        from salestui.tui.start import PresetScreen
+
+        def chosen(name: str | None) -> None:
+            if name is None:
+                return
+            try:
+                changes = self.catalog.apply_preset(name, self._reserved())
+            except ValueError as refused:
+                self.notify(f"Preset not applied: {visible(str(refused))}", severity="error")
+                return
+            self.change_catalog(f"preset {name}", changes)
+
+        self.push_screen(PresetScreen(), chosen)
+
+    def add_metric(self) -> None:
+        """Ask for a metric's name and letter; the catalog's refusal is said in the form."""
+        from salestui.tui.start import AddMetricScreen
+
+        def check(name: str, letter: str | None) -> SettingChanges:
+            return self.catalog.add_metric(name, letter=letter, reserved=self._reserved())
+
+        def added(changes: SettingChanges | None) -> None:
+            if changes:
+                self.change_catalog("new metric", changes)
+
+        self.push_screen(AddMetricScreen(check), added)
+
+    def hide(self) -> None:
+        """Pick a visible metric to hide."""
+        self._pick("Hide a metric", self.catalog.visible, self.catalog.hide)
+
+    def show(self) -> None:
+        """Pick a hidden metric to show again."""
+        hidden = [entry.metric for entry in self.catalog.entries if entry.hidden]
+        self._pick("Show a metric", hidden, self.catalog.show)
+
+    def _pick(
+        self, title: str, metrics: Iterable[Metric], change: Callable[[str], SettingChanges]
+    ) -> None:
+        from salestui.tui.start import PickMetricScreen
+
+        def picked(key: str | None) -> None:
+            if key is None:
+                return
+            try:
+                changes = change(key)
+            except ValueError as refused:
+                self.notify(visible(str(refused)), severity="error", markup=False)
+                return
+            self.change_catalog(title.lower(), changes)
+
+        self.push_screen(PickMetricScreen(title, list(metrics)), picked)
+
+    def change_catalog(self, what: str, changes: SettingChanges) -> None:
+        """Write catalog settings (in key order with the tallies), then follow them."""
+
+        def landed(result: object) -> None:
+            self._check_catalog()
+
+        def failed(error: Exception) -> None:
+            self.notify(
+                f"Not saved ({what}): {error_text(error)}",
+                severity="error",
+                timeout=8,
+                markup=False,
+            )
+
+        save = writer.using_store(lambda store: store.set_settings(changes, source="tui"))
+        self.writes.submit(Write(what, save, landed=landed, failed=failed))
+
+
+def same_catalog(one: Catalog, other: Catalog) -> bool:
+    """Whether two catalogs show and plan the same (metrics, their order, funnels)."""
+    return (one.entries, one.funnels, one.active_name) == (
+        other.entries,
+        other.funnels,
+        other.active_name,
+    )
 
 
 def _nothing(result: object) -> None:

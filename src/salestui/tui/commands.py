@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from textual.binding import ActiveBinding, Binding, BindingType
+from textual.binding import ActiveBinding, Binding, BindingsMap, BindingType
 from textual.keys import format_key
 
-from salestui.domain.keys import DEFAULT_KEYS
-from salestui.domain.metrics import METRICS
+from salestui.domain.keys import DEFAULT_KEYS, METRIC_COMMANDS
+from salestui.domain.metrics import METRICS, Metric
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,11 +30,14 @@ class Command:
     group: Binding.Group | None = None
     day_footer: str | None = None
     """Footer label in a day's view (History); None: the command is not there."""
+    letter: str | None = None
+    """A metric's key out of the box (its letter, or Shift+letter for the −1): a metric
+    the user added is not in DEFAULT_KEYS."""
 
     @property
     def key(self) -> str:
         """The key out of the box (a user's remap replaces it at start-up)."""
-        return DEFAULT_KEYS[self.id]
+        return self.letter or DEFAULT_KEYS[self.id]
 
     def binding(self) -> Binding:
         """The app's binding for this command."""
@@ -56,30 +59,41 @@ class Command:
 
 _CORRECTIONS = Binding.Group("−1", compact=True)
 
-COMMANDS: tuple[Command, ...] = (
-    *(
-        Command(
-            f"tally('{m.key}', 1)",
-            f"Log a {m.singular}",
-            f"+1 {m.singular} today, saved before it shows",
-            f"tally.{m.key}",
-            footer=m.singular.capitalize(),
-            day_footer=f"+1 {m.singular}",
-        )
-        for m in METRICS
-    ),
-    *(
-        Command(
-            f"tally('{m.key}', -1)",
-            f"Take back a {m.singular}",
-            f"−1 {m.singular} today (never below zero)",
-            f"correct.{m.key}",
-            footer="−1",
-            group=_CORRECTIONS,
-            day_footer=f"−1 {m.singular}",
-        )
-        for m in METRICS
-    ),
+
+def metric_commands(metrics: Iterable[Metric]) -> tuple[Command, ...]:
+    """+1 on each metric's letter, then −1 on Shift+letter (`tally.KEY`, `correct.KEY`),
+    for the visible metrics in display order (the catalog's)."""
+    shown = tuple(metrics)
+    return (
+        *(
+            Command(
+                f"tally('{m.key}', 1)",
+                f"Log a {m.singular}",
+                f"+1 {m.singular} today, saved before it shows",
+                f"tally.{m.key}",
+                footer=m.singular.capitalize(),
+                day_footer=f"+1 {m.singular}",
+                letter=m.letter,
+            )
+            for m in shown
+        ),
+        *(
+            Command(
+                f"tally('{m.key}', -1)",
+                f"Take back a {m.singular}",
+                f"−1 {m.singular} today (never below zero)",
+                f"correct.{m.key}",
+                footer="−1",
+                group=_CORRECTIONS,
+                day_footer=f"−1 {m.singular}",
+                letter=m.letter.upper(),
+            )
+            for m in shown
+        ),
+    )
+
+
+APP_COMMANDS: tuple[Command, ...] = (
     Command(
         "undo",
         "Undo",
@@ -112,12 +126,35 @@ COMMANDS: tuple[Command, ...] = (
     Command("quit", "Quit", "Close salestui (every tally is already saved)", "quit", "Quit"),
 )
 
+
+def commands_for(metrics: Iterable[Metric]) -> tuple[Command, ...]:
+    """Every command, with the metric commands of `metrics` (the visible ones) first."""
+    return (*metric_commands(metrics), *APP_COMMANDS)
+
+
+COMMANDS: tuple[Command, ...] = commands_for(METRICS)
+"""The commands with the three built-in metrics (what a database nobody customised has)."""
+
 BINDINGS: list[BindingType] = [command.binding() for command in COMMANDS]
 
 DAY_BINDINGS: list[BindingType] = [c.day_binding() for c in COMMANDS if c.day_footer]
 """The commands a day's view takes (tallies, corrections, undo) for that day."""
 
 BY_ID = {command.id: command for command in COMMANDS}
+
+
+def is_metric_binding(binding: Binding) -> bool:
+    """Whether `binding` is a metric's +1 or −1 (`tally.KEY`, `correct.KEY`)."""
+    return binding.id is not None and binding.id.startswith(METRIC_COMMANDS)
+
+
+def with_metric_bindings(current: BindingsMap, metric_bindings: Iterable[Binding]) -> BindingsMap:
+    """`current` (an app's or a screen's bindings) with its metric bindings replaced by
+    `metric_bindings`, placed where they were: before undo, so the footer keeps its order
+    (the metrics, their −1, then undo, note, help, quit)."""
+    others = [binding for _key, binding in current if not is_metric_binding(binding)]
+    at = next((i for i, binding in enumerate(others) if binding.id == "undo"), len(others))
+    return BindingsMap([*others[:at], *metric_bindings, *others[at:]])
 
 
 def key_label(binding: Binding) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 from rich.table import Table
@@ -14,13 +14,13 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
-from salestui.domain.counts import counts_from_rows
-from salestui.domain.metrics import METRICS, Metric, metric_by_key
+from salestui.domain.catalog import Catalog
+from salestui.domain.metrics import Metric
 from salestui.domain.text import visible
 from salestui.domain.when import is_date_only
 from salestui.store.events import Event, Store, StoreError
-from salestui.tui.commands import DAY_BINDINGS, bound_keys
-from salestui.tui.writer import Pending, WriteQueue
+from salestui.tui.commands import DAY_BINDINGS, bound_keys, metric_commands, with_metric_bindings
+from salestui.tui.writer import Pending, WriteQueue, wording
 
 
 def time_text(event: Event) -> str:
@@ -42,11 +42,13 @@ def undo_words(undo: Event, undone: Event | None, metric: Metric) -> tuple[str, 
     return f"undo of {tally_words(delta)}", noun + (" (correction)" if delta < 0 else "")
 
 
-def day_table(events: list[Event]) -> Table:
+def day_table(events: list[Event], catalog: Catalog | None = None) -> Table:
     """Tallies in the order they were made; notes beside their tally; undone ones struck.
+    Metrics are worded by `catalog` (the built-ins' without one; hidden ones too).
 
     Notes and sources may come from another machine: shown as plain text (never markup)
     with control characters made visible."""
+    catalog = catalog if catalog is not None else Catalog.builtin()
     cancelled = {event.cancels for event in events if event.cancels}
     by_id = {event.id: event for event in events}
     notes: dict[str, list[str]] = {}
@@ -62,7 +64,7 @@ def day_table(events: list[Event]) -> Table:
     for event in events:
         if event.delta == 0:
             continue  # a note: shown with its tally
-        metric = metric_by_key(event.metric)
+        metric = wording(catalog, event.metric)
         note = "; ".join(filter(None, [event.note, *notes.get(event.id, [])]))
         if event.cancels:
             # The undo is in force: dim, not struck (struck means "no longer counts").
@@ -82,7 +84,8 @@ def day_table(events: list[Event]) -> Table:
 
 
 class DayScreen(ModalScreen[None]):
-    """A day's tallies; c/m/s add one to that day, C/M/S take one back (never below zero)."""
+    """A day's tallies; c/m/s (each visible metric's letter) add one to that day, C/M/S
+    take one back (never below zero)."""
 
     DEFAULT_CSS = """
     DayScreen {
@@ -123,12 +126,36 @@ class DayScreen(ModalScreen[None]):
     class UndoWanted(Message):
         """`u` in a day's view: undo this window's newest tally, as on Today."""
 
-    def __init__(self, day: date, store: Store, writes: WriteQueue) -> None:
+    def __init__(
+        self, day: date, store: Store, writes: WriteQueue, catalog: Catalog | None = None
+    ) -> None:
         super().__init__()
         self.day = day
         self.store = store
         """Read on the UI thread: one day's events."""
         self.writes = writes
+        self.catalog = catalog if catalog is not None else writes.catalog
+        """The metrics whose keys work here, and the words for every stored one."""
+        self._use_metric_keys()
+
+    def _use_metric_keys(self) -> None:
+        """The visible metrics' +1 and −1 for this day, as on every tab."""
+        metric_bindings = [c.day_binding() for c in metric_commands(self.catalog.visible)]
+        self._bindings = with_metric_bindings(self._bindings, metric_bindings)
+
+    def _metric_keys(self) -> list[str]:
+        return [metric.key for metric in self.catalog.visible]
+
+    def follow_catalog(self, catalog: Catalog) -> None:
+        """The metrics changed while the day is open: its keys and words follow."""
+        self.catalog = catalog
+        self._use_metric_keys()
+        self.refresh_bindings()
+        if self.is_mounted:
+            self.query_one("#day-box").border_subtitle = key_line(
+                self.active_bindings, self._metric_keys()
+            )
+            self.show_day()
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="day-box") as box:
@@ -140,7 +167,9 @@ class DayScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#day-pending", Static).display = False
-        self.query_one("#day-box").border_subtitle = key_line(self.active_bindings)
+        self.query_one("#day-box").border_subtitle = key_line(
+            self.active_bindings, self._metric_keys()
+        )
         self.writes.on_pending(self._show_waiting)
         self.writes.on_done(self.show_day)
         self.show_day()
@@ -160,13 +189,23 @@ class DayScreen(ModalScreen[None]):
         except StoreError as error:
             body.update(Text(f"Cannot read this day: {visible(error.cause)}", style="bold red"))
             return
-        counts = counts_from_rows((event.metric, event.delta) for event in events)
-        totals = Text("   ".join(m.amount(counts[m.key]) for m in METRICS), style="bold")
-        self.query_one("#day-totals", Static).update(totals)
+        catalog = self.catalog
+        # Every visible metric (0 included), then any other with a count that day.
+        counts = {metric.key: 0 for metric in catalog.visible}
+        for event in events:
+            counts[event.metric] = counts.get(event.metric, 0) + event.delta
+        words = [
+            wording(catalog, key).amount(count)
+            for key, count in counts.items()
+            if count or any(metric.key == key for metric in catalog.visible)
+        ]
+        self.query_one("#day-totals", Static).update(Text("   ".join(words), style="bold"))
         if any(event.delta for event in events):
-            body.update(day_table(events))
+            body.update(day_table(events, catalog))
         else:
-            body.update(Text("Nothing tallied on this day. Press c, m or s to add.", style="dim"))
+            letters = [metric.letter for metric in catalog.visible]
+            keys = " or ".join([", ".join(letters[:-1]), letters[-1]] if letters[1:] else letters)
+            body.update(Text(f"Nothing tallied on this day. Press {keys} to add.", style="dim"))
 
     def show_pending(self, line: str) -> None:
         """Say what still waits for the database ("" once everything is saved)."""
@@ -175,6 +214,9 @@ class DayScreen(ModalScreen[None]):
         pending.display = bool(line)
 
     def action_tally(self, metric_key: str, delta: int) -> None:
+        if all(metric.key != metric_key for metric in self.catalog.visible):
+            self.app.bell()  # hidden or unknown: nothing counted
+            return
         # Queued by the app; the day is shown again once it is on disk.
         self.post_message(self.TallyWanted(self.day, metric_key, delta))
 
@@ -182,21 +224,18 @@ class DayScreen(ModalScreen[None]):
         self.post_message(self.UndoWanted())
 
 
-KEY_LINE: tuple[tuple[tuple[str, ...], str], ...] = (
-    (tuple(f"tally.{m.key}" for m in METRICS), "+1"),
-    (tuple(f"correct.{m.key}" for m in METRICS), "−1"),
-    (("undo",), "undo"),
-    (("day.close",), "close"),
-)
-"""The day view's border line: which commands, and how each group is named."""
-
-
-def key_line(active: Mapping[str, ActiveBinding]) -> str:
+def key_line(active: Mapping[str, ActiveBinding], metric_keys: Sequence[str]) -> str:
     """`c/m/s +1 · C/M/S −1 · u undo · esc close`, from the keys bound now (remapped
-    keys included)."""
+    keys included) for the metrics of `metric_keys` (the visible ones, in order)."""
+    groups: tuple[tuple[tuple[str, ...], str], ...] = (
+        (tuple(f"tally.{key}" for key in metric_keys), "+1"),
+        (tuple(f"correct.{key}" for key in metric_keys), "−1"),
+        (("undo",), "undo"),
+        (("day.close",), "close"),
+    )
     parts = []
-    for ids, label in KEY_LINE:
-        keys = [key for binding_id in ids for key in bound_keys(active, binding_id)[:1]]
+    for group, label in groups:
+        keys = [key for binding_id in group for key in bound_keys(active, binding_id)[:1]]
         if keys:
             parts.append(f"{'/'.join(keys)} {label}")
     return " · ".join(parts)

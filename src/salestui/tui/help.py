@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
@@ -11,7 +11,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from salestui.tui.commands import COMMANDS, bound_keys, key_label
+from salestui.tui.commands import COMMANDS, Command, bound_keys, key_label
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -27,16 +27,19 @@ MOVING_KEYS: tuple[tuple[str, str], ...] = (
 """Textual's own keys, as they work in salestui (not commands: nothing to remap)."""
 
 
-def keys_table(active: Mapping[str, ActiveBinding]) -> Table:
-    """Every command with the keys bound to it now (`active`: the live bindings of the
-    screen help was opened from, so a remapped key shows as it works), then Textual's
-    own moving keys and the command palette."""
+def keys_table(
+    active: Mapping[str, ActiveBinding], commands: Sequence[Command] = COMMANDS
+) -> Table:
+    """Every command (`commands`: the visible metrics' and the app's) with the keys bound
+    to it now (`active`: the live bindings of the screen help was opened from, so a
+    remapped key shows as it works), then Textual's own moving keys and the command
+    palette (where the presets and "Add a metric…" are)."""
     from rich.table import Table
 
     table = Table(box=None, show_header=False, padding=(0, 2, 0, 0))
     table.add_column(style="bold")
     table.add_column()
-    for command in COMMANDS:
+    for command in commands:
         keys = bound_keys(active, command.id)
         if keys:
             table.add_row(", ".join(keys), command.help)
@@ -77,16 +80,21 @@ class HelpScreen(ModalScreen[None]):
         Binding("q", "dismiss", "Close", show=False, id="help.close3"),
     ]
 
-    def __init__(self, active: Mapping[str, ActiveBinding]) -> None:
+    def __init__(
+        self, active: Mapping[str, ActiveBinding], commands: Sequence[Command] = COMMANDS
+    ) -> None:
         super().__init__()
         self.active = dict(active)
         """The live bindings of the screen underneath, as help was opened."""
+        self.commands = tuple(commands)
+        """The commands now (the metrics of the catalog in use, then the app's)."""
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box") as box:
             box.border_title = "salestui keys"
-            box.border_subtitle = "esc to close"
-            yield Static(keys_table(self.active))
+            # Where your own metrics start (the palette), in the line already there.
+            box.border_subtitle = "ctrl+p: Start from a preset…, Add a metric… · esc to close"
+            yield Static(keys_table(self.active, self.commands))
             yield Static(
                 "The tally keys and 1–4 work whatever has focus, except in a text field. "
                 "Every tally is saved to disk before the screen shows it. "

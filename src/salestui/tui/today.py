@@ -1,9 +1,10 @@
-"""The Today tab: three big counters, what the week and month hold, the last 14 days."""
+"""The Today tab: a big counter per visible metric (one to eight), what the week and
+month hold, the last 14 days; the pace of the active funnel under them."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -24,20 +25,48 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from salestui.clock import Clock
-from salestui.domain.counts import SPARK_DAYS, MetricSummary, summarize_today, summary_span
-from salestui.domain.metrics import CALLS, METRICS, Metric, metric_by_key
+from salestui.domain.catalog import PRESETS, Catalog
+from salestui.domain.counts import (
+    SPARK_DAYS,
+    DayTotals,
+    MetricSummary,
+    daily_series,
+    sum_range,
+    summary_span,
+)
+from salestui.domain.metrics import Metric
+from salestui.domain.periods import DateRange, month_of, week_of
 from salestui.domain.text import visible
 from salestui.store.events import BelowZeroError, Event, Store, StoreError
 from salestui.tui import writer
 from salestui.tui.charts import count_spark, progress_bar
 from salestui.tui.messages import FiguresWanted
-from salestui.tui.writer import Pending, UndoResult, Write, WriteQueue
+from salestui.tui.writer import Pending, UndoResult, Write, WriteQueue, wording
 
 if TYPE_CHECKING:
     from salestui.domain.planner import Plan
     from salestui.figures import PlanInputs
 
 FLASH_SECONDS = 0.6
+
+PANEL_MIN_WIDTH = 26
+"""Below this width a panel would cut its lines: the panels wrap into more rows instead
+(three panels side by side at 80 columns, as ever)."""
+PANEL_HEIGHT = 9
+"""A panel with big digits, borders included."""
+CHROME_ROWS = 7
+"""Rows around the panels: top bar, tab row (2), the status line (margin and 2 lines), footer."""
+
+
+def arrangement(count: int, width: int, height: int) -> tuple[int, bool]:
+    """How `count` panels fit a `width` x `height` screen: (columns, compact). As many side
+    by side as stay readable; when they wrap into rows that would not fit the height, the
+    panels go compact (the count in plain bold digits: 5 rows instead of 9)."""
+    columns = max(1, min(count, width // PANEL_MIN_WIDTH))
+    rows = -(-count // columns)
+    columns = -(-count // rows)  # rows as even as they go: 3 + 2, not 4 + 1
+    compact = rows > 1 and rows * PANEL_HEIGHT > height - CHROME_ROWS
+    return columns, compact
 
 
 class MetricPanel(Widget):
@@ -59,6 +88,8 @@ class MetricPanel(Widget):
     def __init__(self, metric: Metric) -> None:
         super().__init__(id=f"panel-{metric.key}", classes="metric-panel")
         self.metric = metric
+        self.compact = False
+        """Drawn in five rows instead of nine (many metrics on a small screen)."""
         self.border_title = metric.label
         self._flash_timer: Timer | None = None
         self.summary: MetricSummary | None = None
@@ -91,7 +122,20 @@ class MetricPanel(Widget):
 
     def _look(self) -> tuple[object, ...]:
         """What the drawn lines depend on besides the figures."""
-        return (self.size, self.visual_style, self.has_class("-flash"), self.app.theme)
+        return (
+            self.size,
+            self.visual_style,
+            self.has_class("-flash"),
+            self.app.theme,
+            self.compact,
+        )
+
+    def set_compact(self, compact: bool) -> None:
+        """Draw big digits (False) or the compact five rows (True)."""
+        if compact != self.compact:
+            self.compact = compact
+            self._strips = None
+            self.refresh(layout=True)
 
     def _draw(self) -> list[Strip]:
         width, height = self.size
@@ -179,6 +223,8 @@ class MetricPanel(Widget):
             return Text("")
         flashing = self.has_class("-flash")
         digits_style = Style(bold=True, color=self._success() if flashing else None)
+        if self.compact:
+            return self._render_compact(summary, digits_style)
         top = Table.grid(padding=(0, 1))
         top.add_column()
         top.add_column(vertical="bottom")
@@ -196,6 +242,29 @@ class MetricPanel(Widget):
         lines.append(count_spark(summary.last_days), style="bold")
         lines.append(f" last {SPARK_DAYS}d", style="dim italic")
         return Group(top, lines)
+
+    def _render_compact(self, summary: MetricSummary, digits_style: Style) -> RenderableType:
+        """Count and target, week and month, the last 14 days: one line each."""
+        target = self.target
+        first = Text(no_wrap=True, overflow="ellipsis")
+        first.append(f"{summary.today:,}", style=digits_style)
+        if self.pending is not None:
+            change = f"{self.pending:+,}".replace("-", "−") if self.pending else "±0"
+            first.append(f" {change} waiting…", style="bold reverse yellow")
+        elif target is not None:
+            first.append(f" / {target:,} today" if target else " no target today", style="dim")
+        periods = f"week {summary.week:,} · month {summary.month:,}"
+        if len(periods) > self.content_size.width:
+            periods = f"wk {summary.week:,} · mo {summary.month:,}"  # never cut a figure
+        lines = Text(no_wrap=True, overflow="crop")
+        lines.append(f"{periods}\n", style="dim")
+        spark = count_spark(summary.last_days)
+        lines.append(spark, style="bold")
+        for label in (f" last {SPARK_DAYS}d", f" {SPARK_DAYS}d"):
+            if len(spark) + len(label) <= self.content_size.width:
+                lines.append(label, style="dim italic")  # whole, or not at all
+                break
+        return Group(first, lines)
 
     def _success(self) -> str | None:
         return self.app.theme_variables.get("success")
@@ -218,6 +287,19 @@ def plus(summary: MetricSummary, delta: int) -> MetricSummary:
     )
 
 
+def summarize(totals: DayTotals, today: date, keys: tuple[str, ...]) -> dict[str, MetricSummary]:
+    """Today, week-to-date, month-to-date and the last 14 days for each metric of `keys`
+    (counts.summarize_today, for any metrics)."""
+    week = sum_range(totals, DateRange(week_of(today).start, today), keys)
+    month = sum_range(totals, DateRange(month_of(today).start, today), keys)
+    spark = DateRange(today - timedelta(SPARK_DAYS - 1), today)
+    summary: dict[str, MetricSummary] = {}
+    for key in keys:
+        series = daily_series(totals, spark, key)
+        summary[key] = MetricSummary(series[-1], week[key], month[key], tuple(series))
+    return summary
+
+
 def _cells(strip: Strip) -> list[tuple[str, object]]:
     """A drawn line cell by cell (character and style), to find what changed."""
     return [(char, segment.style) for segment in strip for char in segment.text]
@@ -226,6 +308,13 @@ def _cells(strip: Strip) -> list[tuple[str, object]]:
 def error_text(error: Exception) -> str:
     """The one-line cause of a failed read or write, safe to show."""
     return visible(error.cause if isinstance(error, StoreError) else str(error))
+
+
+FIRST_RUN_HINT = "New here? ctrl+p, then “Start from a preset…”: " + ", ".join(
+    name for name in PRESETS if name != "sales"
+)
+"""Said under the counters of a database nothing was ever recorded in: the offer of a
+starting point that never takes a key away (c, m, s count at once)."""
 
 
 class TodayView(Vertical):
@@ -253,11 +342,17 @@ class TodayView(Vertical):
     _status_height = -1
     """Lines the status line took when last laid out (-1: not laid out yet)."""
 
-    def __init__(self, store: Store, clock: Clock, writes: WriteQueue) -> None:
+    def __init__(
+        self, store: Store, clock: Clock, writes: WriteQueue, catalog: Catalog | None = None
+    ) -> None:
         super().__init__()
         self.store = store
         self.clock = clock
         self.writes = writes
+        self.catalog = catalog if catalog is not None else Catalog.builtin()
+        """The metrics shown (its visible ones, in order) and the words for any stored one."""
+        self._columns = 0
+        """Panels side by side when they wrap into a grid (0: one row, the plain layout)."""
         self._data_version = -1
         self._reloads = 0
         """Counts reads of today's figures: a tally that landed with no read since it was
@@ -274,35 +369,105 @@ class TodayView(Vertical):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="panels"):
-            for metric in METRICS:
+            for metric in self.catalog.visible:
                 yield MetricPanel(metric)
         yield Static("", id="status")
+
+    def on_mount(self) -> None:
+        self.fit_panels()
+
+    def on_resize(self) -> None:
+        self.fit_panels()
+
+    def fit_panels(self) -> None:
+        """Panels side by side while they stay readable, else a grid of rows; compact
+        panels when those rows would not fit the screen's height (see `arrangement`)."""
+        panels = list(self.query(MetricPanel))
+        if not panels:
+            return
+        width, height = self.app.size
+        columns, compact = arrangement(len(panels), width, height)
+        if columns == len(panels):
+            columns = 0  # one row: the plain horizontal layout
+        if columns != self._columns:
+            container = self.query_one("#panels", Horizontal)
+            if columns:
+                container.styles.layout = "grid"
+                container.styles.grid_size_columns = columns
+                container.styles.grid_columns = "1fr"
+                container.styles.grid_rows = "auto"
+            else:
+                container.styles.layout = "horizontal"
+            self._columns = columns
+        for panel in panels:
+            panel.set_compact(compact)
+
+    async def set_catalog(self, catalog: Catalog) -> None:
+        """Show the metrics of `catalog` (added, hidden, reordered, renamed): panels are
+        rebuilt when they differ, today's figures read again, waiting tallies re-marked."""
+        self.catalog = catalog
+        if self.last_action == FIRST_RUN_HINT:
+            self.last_action = ""  # a starting point was chosen
+        wanted = catalog.visible
+        if tuple(panel.metric for panel in self.query(MetricPanel)) != wanted:
+            container = self.query_one("#panels", Horizontal)
+            await container.remove_children()
+            await container.mount_all([MetricPanel(metric) for metric in wanted])
+            self.fit_panels()
+        self.reload()
+        self._show_panels()
+        self._show_waiting(self.writes.pending())
+
+    def _summary_keys(self) -> tuple[str, ...]:
+        """The visible metrics, and the active funnel's stages (the pace line's) too."""
+        keys = [metric.key for metric in self.catalog.visible]
+        keys += [key for key in self.catalog.active.stages if key not in keys]
+        return tuple(keys)
+
+    def _panel(self, metric_key: str) -> MetricPanel | None:
+        """The panel of a metric, or None when it is not shown (hidden meanwhile)."""
+        for panel in self.query(MetricPanel):
+            if panel.metric.key == metric_key:
+                return panel
+        return None
 
     def watch_summary(self, summary: dict[str, MetricSummary] | None) -> None:
         if summary is None:
             return
+        self._show_panels()
+
+    def _show_panels(self) -> None:
+        """Every panel's figures, targets and the pace line, from `summary` and `plan`."""
+        summary = self.summary
+        if summary is None:
+            return
         for panel in self.query(MetricPanel):
-            if panel.summary != summary[panel.metric.key]:
-                panel.show(summary[panel.metric.key])
+            figures = summary.get(panel.metric.key)
+            if figures is not None and panel.summary != figures:
+                panel.show(figures)
         self._show_plan()
 
     def add(self, metric_key: str, delta: int) -> None:
         """Show a tally just saved for today without reading the day back."""
-        if self.summary is None:
+        if self.summary is None or metric_key not in self.summary:
+            self.reload(counts_only=True)
             return
         after = plus(self.summary[metric_key], delta)
         # set_reactive: only the changed panel redraws (its count, bar and lines), not all
         # three; the pace line follows with the other decorations (see SalesApp).
         self.set_reactive(TodayView.summary, {**self.summary, metric_key: after})
-        self.query_one(f"#panel-{metric_key}", MetricPanel).show(after)
+        panel = self._panel(metric_key)
+        if panel is not None:
+            panel.show(after)
 
     def show_counts(self, summary: dict[str, MetricSummary]) -> None:
         """Redraw only the counters whose figures changed (after a tally lands); the pace
         line follows with the other decorations (see SalesApp)."""
         self.set_reactive(TodayView.summary, summary)
         for panel in self.query(MetricPanel):
-            if panel.summary != summary[panel.metric.key]:
-                panel.show(summary[panel.metric.key])
+            figures = summary.get(panel.metric.key)
+            if figures is not None and panel.summary != figures:
+                panel.show(figures)
 
     def show_pending(self, pending: dict[str, int], line: str) -> None:
         """Mark the counters with tallies waiting for the database, and say so."""
@@ -321,7 +486,8 @@ class TodayView(Vertical):
         plan = self.plan
         current = plan if plan is not None and plan.today == self.day else None
         for panel in self.query(MetricPanel):
-            panel.show_target(current.today_target[panel.metric.key] if current else None)
+            # A metric outside the active funnel has no target: its count alone.
+            panel.show_target(current.today_target.get(panel.metric.key) if current else None)
         self.show_pace()
 
     def show_pace(self) -> None:
@@ -332,15 +498,20 @@ class TodayView(Vertical):
         if summary is None or plan is None or plan.today != self.day:
             status.append(self.plan_hint, style="bold")
         else:
-            calls_today = summary["calls"].today
-            to_go = max(0, plan.today_target["calls"] - calls_today)
-            pace = plan.done["calls"] - plan.done_today["calls"] + calls_today
-            pace -= plan.expected_by_now["calls"]
+            # The top of the active funnel: what a day's work is counted in.
+            top = plan.stages[0]
+            figures = summary.get(top.key)
+            top_today = figures.today if figures is not None else plan.done_today[top.key]
+            to_go = max(0, plan.today_target[top.key] - top_today)
+            pace = plan.done[top.key] - plan.done_today[top.key] + top_today
+            pace -= plan.expected_by_now[top.key]
             from salestui.domain.planner import describe_pace  # after the first paint
 
-            today_part = f"{to_go:,} calls to go today" if to_go else "today's calls done ✓"
+            today_part = (
+                f"{to_go:,} {top.key} to go today" if to_go else f"today's {top.key} done ✓"
+            )
             status.append(
-                f"Pace: {today_part} · {describe_pace(pace, CALLS)} this month", style="bold"
+                f"Pace: {today_part} · {describe_pace(pace, top)} this month", style="bold"
             )
         if self.pending_line:
             status.append(f"\n{self.pending_line}", style="bold yellow")
@@ -361,7 +532,9 @@ class TodayView(Vertical):
         self.show_pace()
 
     def flash(self, metric_key: str) -> None:
-        self.query_one(f"#panel-{metric_key}", MetricPanel).flash()
+        panel = self._panel(metric_key)
+        if panel is not None:
+            panel.flash()
 
     # -- reading today's figures ---------------------------------------------------
 
@@ -370,6 +543,8 @@ class TodayView(Vertical):
         read at all (the app then closes and exits 1)."""
         try:
             self._read(counts_only=False)
+            if self.store.is_empty():
+                self.last_action = FIRST_RUN_HINT
         except StoreError as error:
             return error
         return None
@@ -393,7 +568,7 @@ class TodayView(Vertical):
         day = self.clock().date()
         self._reloads += 1
         self._data_version = self.store.data_version()
-        summary = summarize_today(self.store.day_totals(summary_span(day)), day)
+        summary = summarize(self.store.day_totals(summary_span(day)), day, self._summary_keys())
         if counts_only and self.day == day and self.summary is not None:
             self.show_counts(summary)
             return
@@ -403,8 +578,9 @@ class TodayView(Vertical):
         self.summary = summary
         self._check_last_tally()
 
-    def poll(self) -> None:
-        """Pick up other processes' tallies and roll over at midnight."""
+    def poll(self) -> bool:
+        """Pick up other processes' tallies and roll over at midnight; True when another
+        connection changed the database (so settings may have changed too)."""
         try:
             changed = self.store.data_version() != self._data_version
         except StoreError:
@@ -414,6 +590,7 @@ class TodayView(Vertical):
             # connection): the counts are checked at once, the figures once a burst is over.
             self.reload()
             self.post_message(FiguresWanted(soon=True))
+        return changed
 
     def show_plan_inputs(self, inputs: PlanInputs) -> None:
         """Today's targets from the month's plan, or a hint saying what is missing."""
@@ -462,10 +639,14 @@ class TodayView(Vertical):
 
     def _tally_words(self, event: Event) -> str:
         """`+1 meeting at 10:42`, or `+1 meeting from Thu 26 Nov` on another day."""
-        change = metric_by_key(event.metric).change(event.delta)
+        change = self._words(event.metric).change(event.delta)
         if event.day == self.clock().date().isoformat():
             return f"{change} at {event.local_time:%H:%M}"
         return f"{change} from {date.fromisoformat(event.day):%a %-d %b}"
+
+    def _words(self, metric_key: str) -> Metric:
+        """How a stored metric is named (hidden and unknown ones included)."""
+        return wording(self.catalog, metric_key)
 
     def say(self, sentence: str) -> None:
         """Put an outcome on the status line (under the counters)."""
@@ -487,7 +668,7 @@ class TodayView(Vertical):
         self._queue_tally(metric_key, delta, lambda event: self._tally_landed(event, reloads))
 
     def _tally_landed(self, event: Event, reloads_when_queued: int) -> None:
-        metric = metric_by_key(event.metric)
+        metric = self._words(event.metric)
         if (
             reloads_when_queued == self._reloads
             and self.summary is not None
@@ -541,7 +722,7 @@ class TodayView(Vertical):
         at: datetime | None = None,
     ) -> None:
         """Queue one tally of this window (undoable with `u`), today or backdated."""
-        metric = metric_by_key(metric_key)
+        metric = self._words(metric_key)
 
         def failed(error: Exception) -> None:
             day_text = "today" if day is None or day == self.day else f"on {day:%-d %b}"
@@ -588,7 +769,7 @@ class TodayView(Vertical):
         elif result.refused:
             refused = result.tally
             what = (
-                metric_by_key(refused.metric).change(refused.delta)
+                self._words(refused.metric).change(refused.delta)
                 if refused is not None
                 else "That tally"
             )
@@ -616,7 +797,7 @@ class TodayView(Vertical):
         if tally is None:
             self.notify("Tally something first: n adds a note to this window's last tally.")
             return
-        about = f"{metric_by_key(tally.metric).change(tally.delta)} at {tally.local_time:%H:%M}"
+        about = f"{self._words(tally.metric).change(tally.delta)} at {tally.local_time:%H:%M}"
         tally_id = tally.id
 
         def save(text: str | None) -> None:

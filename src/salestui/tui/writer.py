@@ -30,7 +30,8 @@ from typing import Any
 from textual.message import Message
 
 from salestui.clock import Clock
-from salestui.domain.metrics import METRIC_KEYS, metric_by_key
+from salestui.domain.catalog import Catalog
+from salestui.domain.metrics import Metric
 from salestui.store.events import BelowZeroError, Busy, Event, Store, StoreError
 
 SOURCE = "tui"
@@ -89,6 +90,16 @@ class UndoResult:
 
     tally: Event | None = None
     refused: bool = False
+
+
+def wording(catalog: Catalog, key: str) -> Metric:
+    """The words for a stored metric: the catalog's (hidden metrics included), or, for a
+    name the catalog does not know (an import, another version), the name itself, so
+    `+1 demos` is still said rather than nothing."""
+    try:
+        return catalog.entry(key).metric
+    except ValueError:
+        return Metric(key, key, "", key)
 
 
 def tally(metric: str, delta: int, at: datetime | None = None) -> WriteAction:
@@ -241,6 +252,8 @@ class WriteQueue:
         self._closed = False
         self._pending_listeners: list[Callable[[Pending], None]] = []
         self._done_listeners: list[Callable[[], None]] = []
+        self.catalog = Catalog.builtin()
+        """Words and order of the metrics in the "waiting" line (the app keeps it current)."""
 
     @property
     def waiting(self) -> int:
@@ -328,7 +341,10 @@ class WriteQueue:
                 marks[write.metric] = marks.get(write.metric, 0) + write.delta
             elif write.label not in labels:
                 labels.append(write.label)
-        tallies = [metric_by_key(key).change(marks[key]) for key in METRIC_KEYS if marks.get(key)]
+        order = [entry.key for entry in self.catalog.entries]
+        keys = sorted(marks, key=lambda key: order.index(key) if key in order else len(order))
+        catalog = self.catalog
+        tallies = [wording(catalog, key).change(marks[key]) for key in keys if marks[key]]
         return Pending(marks, f"{', '.join(tallies + labels) or 'changes'} {WAITING}")
 
     def _check_later(self, delay: float) -> None:
