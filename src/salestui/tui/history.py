@@ -274,9 +274,6 @@ class HistoryTab(VerticalScroll):
     #history-metric {
         width: 18;
     }
-    #history-metric.wide {
-        width: 30;
-    }
     #history-hint {
         height: 3;
         content-align: left middle;
@@ -305,12 +302,20 @@ class HistoryTab(VerticalScroll):
                 value=options[0][1],
                 allow_blank=False,
                 id="history-metric",
-                classes="wide" if _wide(options) else "",
             )
             yield Label("last 12 months · arrows pick a day, Enter opens it", id="history-hint")
         yield Static("", id="history-summary")
         yield HeatmapGrid(id="heatmap")
         yield Static("", id="history-weeks")
+
+    def on_mount(self) -> None:
+        self._fit_picker(metric_options(self._catalog()))
+
+    def _fit_picker(self, options: list[tuple[str, str]]) -> None:
+        """Wide enough for the longest name (`Applications (hidden)`); the built-ins' 18
+        at least, so the hint beside it keeps its place."""
+        select = self.query_one("#history-metric", Select)
+        select.styles.width = max(18, max(len(label) for label, _ in options) + 8)
 
     def _catalog(self) -> Catalog:
         catalog = getattr(self.app, "catalog", None)
@@ -336,7 +341,7 @@ class HistoryTab(VerticalScroll):
             select.set_options(options)
             if picked in {value for _, value in options}:
                 select.value = picked
-        select.set_class(_wide(options), "wide")
+        self._fit_picker(options)
 
     def on_catalog_changed(self, message: CatalogChanged) -> None:
         self.follow_catalog()
@@ -373,8 +378,3 @@ def metric_options(catalog: Catalog) -> list[tuple[str, str]]:
         (f"{entry.metric.label} (hidden)", entry.key) for entry in catalog.entries if entry.hidden
     ]
     return visible + hidden
-
-
-def _wide(options: list[tuple[str, str]]) -> bool:
-    """A label longer than the built-ins' needs the wider picker."""
-    return any(len(label) > 10 for label, _ in options)
