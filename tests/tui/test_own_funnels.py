@@ -320,3 +320,33 @@ async def test_the_tabs_follow_a_catalog_change(app_factory, db_path, clock) -> 
         assert funnels.display and funnels.value == "jobs"
         options = [value for _, value in app.query_one("#history-metric", Select)._options]
         assert "applications" in options
+
+
+async def test_from_an_empty_database_to_4_applications_with_the_app_alone(
+    app_factory, db_path
+) -> None:
+    from salestui.tui.start import PresetScreen
+
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p", *"preset")
+        await until(lambda: "Start from a preset…" in screen_text(app), pilot)
+        await pilot.press("enter")
+        await until(lambda: isinstance(app.screen, PresetScreen), pilot, what="the presets")
+        await pilot.press("down", "down", "enter")  # sales, outreach, jobs
+        await until(lambda: app.catalog.active_name == "jobs", pilot, what="the jobs preset")
+        # The catalog change reaches the Goals tab by itself (no test posts it here).
+        await open_goals(app, pilot)
+        await until(lambda: app.query("#rate-interviews"), pilot, what="the jobs rate fields")
+        await pilot.press("enter", "2", "tab", *"50%", "tab", *"1/2", "enter")
+        await until(lambda: "A goal of 2 offers a month" in screen_text(app), pilot)
+        await pilot.press("down", "enter")  # all of it this month, counted from today
+        await settle(app, pilot)
+        # 2 offers at 50% x 1/2: 8 applications over the 2 working days left.
+        await until(
+            lambda: "Today you need  4 applications" in screen_text(app),
+            pilot,
+            what="the jobs plan",
+        )
+    assert setting(db_path, "goal/jobs.only.2026-11") == "2"
