@@ -350,3 +350,24 @@ async def test_from_an_empty_database_to_4_applications_with_the_app_alone(
             what="the jobs plan",
         )
     assert setting(db_path, "goal/jobs.only.2026-11") == "2"
+
+
+def test_best_days_and_weeks_in_one_pass_are_the_domain_s_for_every_metric() -> None:
+    import random
+    from datetime import date, timedelta
+
+    from salestui.domain.history import best_day, best_week
+    from salestui.tui.background import best_days, best_weeks
+
+    rng = random.Random(10)
+    keys = ("calls", "meetings", "applications", "offers")
+    start = date(2025, 1, 1)
+    for _ in range(30):
+        totals = {
+            start + timedelta(days=rng.randrange(400)): {
+                key: rng.choice((0, 0, 1, 2, 5)) for key in rng.sample(keys, rng.randint(1, 4))
+            }
+            for _ in range(rng.randrange(60))
+        }
+        assert best_weeks(totals, keys) == {key: best_week(totals, key) for key in keys}
+        assert best_days(totals, keys) == {key: best_day(totals, key) for key in keys}

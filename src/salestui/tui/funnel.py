@@ -17,7 +17,7 @@ from textual.reactive import var
 from textual.widgets import Input, Label, Select, Static
 
 from salestui.clock import Clock
-from salestui.domain.catalog import Catalog
+from salestui.domain.catalog import BUILTIN_FUNNEL, Catalog
 from salestui.domain.funnel import UNCERTAIN_MARK, Funnel
 from salestui.domain.history import MONTH_ABBREVIATIONS
 from salestui.domain.periods import parse_period
@@ -54,7 +54,7 @@ class FunnelFigures:
 
     view: FunnelView
     trend: list[tuple[str, Funnel]]
-    name: str = "sales"
+    name: str = BUILTIN_FUNNEL
     """The funnel these figures are of."""
 
 
