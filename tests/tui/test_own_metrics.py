@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 from textual.pilot import Pilot
@@ -13,10 +14,12 @@ from salestui.domain.catalog import Catalog
 from salestui.domain.keys import reserved_keys
 from salestui.store import Store
 from salestui.tui.app import SalesApp
+from salestui.tui.day import DayScreen
 from salestui.tui.help import HelpScreen
+from salestui.tui.history import HeatmapGrid
 from salestui.tui.start import AddMetricScreen, PresetScreen
 from salestui.tui.today import FIRST_RUN_HINT, MetricPanel
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, local
 from tests.tui.conftest import (
     on_disk,
     panel_text,
@@ -233,3 +236,28 @@ async def test_add_a_metric_from_the_palette(
         await until(lambda: app.query("#panel-emails"), pilot, what="its panel")
         await press(pilot, "w")
         assert on_disk(db_path) == {"emails": 1}
+
+
+async def test_the_day_view_words_and_counts_metrics_of_your_own(
+    app_factory: Callable[[], SalesApp], db_path: Path, clock: FakeClock
+) -> None:
+    add_metrics(db_path, clock, [("emails", "e"), ("referrals", "r")])
+    with Store(db_path, clock=clock) as store:
+        store.log("emails", 3, at=local("2026-11-20T09:15"))
+        store.log("demos", 1, at=local("2026-11-20T09:20"))  # a metric nobody defined
+        event = store.log("referrals", 1, at=local("2026-11-20T09:30"))
+        store.add_note(event.id, "from Acme")
+    change_catalog(db_path, clock, lambda catalog: catalog.hide("referrals"))
+    app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.post_message(HeatmapGrid.DayChosen(date(2026, 11, 20)))
+        await until(lambda: isinstance(app.screen, DayScreen), pilot, what="the day")
+        text = screen_text(app)
+        # Every visible metric (0 included), then the others with a count that day.
+        assert "0 calls   0 meetings   0 sales   3 emails   1 demos   1 referral" in text
+        assert re.search(r"09:15\s+\+3\s+emails", text), text
+        assert re.search(r"09:30\s+\+1\s+referrals\s+from Acme", text), text
+        await press(pilot, "e", "r")  # e counts on that day; hidden referrals' r does nothing
+        await until(lambda: "4 emails" in screen_text(app), pilot, what="the backdated email")
+        assert "2 referrals" not in screen_text(app)
+        assert "c/m/s/e +1" in screen_text(app)
