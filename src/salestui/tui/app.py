@@ -85,7 +85,11 @@ class SalesApp(App[None]):
         self.funnel_spec = "month"
         self.startup_error: StoreError | None = None
         """Set when the very first read fails: the app closes and `run` exits 1."""
+        self._catalog_version = -1
+        """`data_version` when the catalog was last read (another connection's commit
+        changes it: only then may the settings have changed)."""
         try:
+            self._catalog_version = store.data_version()
             catalog = store.catalog()
         except StoreError:  # the first read (on mount) says what is wrong with the file
             catalog = Catalog.builtin()
@@ -218,6 +222,7 @@ class SalesApp(App[None]):
         """After another connection's commit: follow the catalog when it changed (one
         small read of the metric./funnel. settings)."""
         try:
+            self._catalog_version = self.store.data_version()
             catalog = self.store.catalog()
         except StoreError:
             return  # the counts' read says what is wrong
@@ -264,7 +269,14 @@ class SalesApp(App[None]):
             self.exit()
 
     def on_database_changed(self, message: DatabaseChanged) -> None:
-        if self._today.poll():
+        self._today.poll()
+        try:
+            version = self.store.data_version()
+        except StoreError:
+            return
+        # Only another connection's commit can have changed the settings: this window's
+        # own tallies (on this connection) never cost the catalog's read (~0.1 ms).
+        if version != self._catalog_version:
             self._check_catalog()
 
     def on_resize(self) -> None:
