@@ -154,10 +154,13 @@ def test_metric_add_any_arguments(
         assert len(listed) == 5
         if letter is not None:
             assert added["letter"] == letter.strip()
-        logged = salestui(db, "log", added["key"], "2")
-        assert logged[0] == 0, logged
+        # Each of its names logs it, and only it.
+        for name in (added["key"], added["singular"], added["letter"]):
+            logged = salestui(db, "log", "--", name, "2")
+            assert logged[0] == 0, (name, logged)
         counts = json.loads(salestui(db, "today", "--json")[1])["counts"]
-        assert counts[added["key"]] == 2
+        assert counts[added["key"]] == 6
+        assert counts["emails"] == counts["calls"] == 0
 
 
 @PROPERTY

@@ -131,6 +131,8 @@ BAD_ADD = [
     (("call",), "'call' is already a metric (calls)"),
     (("dials", "--singular", "email"), "'email' already names emails"),
     (("dials", "--singular", "c"), "'c' already names calls"),
+    (("dials", "--singular", "Dial"), "bad singular 'Dial': `log` reads names in lowercase"),
+    (("dials", "--singular", "Calls"), "'Calls' already names calls"),
 ]
 
 
@@ -143,6 +145,16 @@ def test_bad_metric_add_is_one_line_exit_2_and_writes_nothing(
     line = one_line_error(run("metric", "add", *argv))
     assert needle in line
     assert export_of(run) == before
+
+
+def test_a_letter_that_is_another_metrics_singular_is_refused(run: Run) -> None:
+    assert run("metric", "add", "dials", "--singular", "x").code == 0
+    before = export_of(run)
+    for argv in (("boxes", "--letter", "x"), ("xrays",)):  # chosen or picked by itself
+        line = one_line_error(run("metric", "add", *argv))
+        assert line == "salestui: 'x' already names dials; pick another letter (--letter)"
+    assert export_of(run) == before
+    assert run("log", "x").out == "+1 x\n"
 
 
 def test_a_refused_add_on_a_missing_database_creates_nothing(run: Run, db_path: Path) -> None:

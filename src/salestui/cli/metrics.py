@@ -62,9 +62,11 @@ def metric_add(
             # Before the catalog's shape check, so a digit is named for what it does.
             chosen = letter.strip()
             raise ValueError(f"{chosen!r} is the app's key for {reserved[chosen]}; pick another")
-        return catalog.add_metric(
+        changes = catalog.add_metric(
             key, singular=singular, letter=letter, label=label, reserved=reserved
         )
+        check_reachable(catalog, changes, key.strip())
+        return changes
 
     added = change_catalog(ctx, add).entry(key.strip()).metric
     click.echo(
@@ -73,6 +75,24 @@ def metric_add(
             f"away). Log one with `salestui log {added.singular}`."
         )
     )
+
+
+def check_reachable(catalog: Catalog, changes: SettingChanges, key: str) -> None:
+    """Refuse (ValueError) an added metric that `log` could not reach by each of its names:
+    a letter that is another metric's one-letter singular, or a singular that is not
+    typed back as given (`log` reads names in lowercase)."""
+    stored = catalog.settings()
+    stored.update({name: value for name, value in changes.items() if value is not None})
+    added = Catalog.from_settings(stored).entry(key).metric
+    for what, name in (("letter", added.letter), ("singular", added.singular)):
+        try:
+            holder = Catalog.from_settings(stored).entry(name).key
+        except ValueError:
+            raise ValueError(
+                f"bad singular {name!r}: `log` reads names in lowercase; use lowercase"
+            ) from None
+        if holder != key:
+            raise ValueError(f"{name!r} already names {holder}; pick another {what} (--{what})")
 
 
 @metric.command("list")
