@@ -195,3 +195,34 @@ def test_hand_edited_settings_never_break_the_builtins() -> None:
 )
 def test_singular_of(plural: str, singular: str) -> None:
     assert singular_of(plural) == singular
+
+
+def test_show_checks_the_letter_again_and_can_move_it() -> None:
+    catalog = Catalog.builtin()
+    catalog = catalog._with(catalog.add_metric("emails", reserved={}))
+    catalog = catalog._with(catalog.hide("emails"))
+    # A hidden metric keeps its letter from other metrics...
+    with pytest.raises(ValueError, match="'e' is already the key of emails"):
+        catalog.add_metric("events", letter="e", reserved={})
+    # ...but while it was hidden an app command may have been remapped onto it.
+    with pytest.raises(ValueError, match="'e' is the app's key for undo"):
+        catalog.show("emails", reserved={"e": "undo"})
+    with pytest.raises(ValueError, match="the app's key for undo"):
+        catalog.show("emails", letter="u", reserved={"u": "undo"})
+    catalog = catalog._with(catalog.show("emails", letter="w", reserved={"e": "undo"}))
+    assert catalog.entry("emails").metric.letter == "w"
+    assert not catalog.entry("emails").hidden
+
+
+def test_show_refuses_a_letter_held_and_gives_a_letterless_metric_one() -> None:
+    catalog = Catalog.from_settings(
+        {"metric.emails": '{"singular": "email", "letter": "", "hidden": true, "order": 4}'}
+    )
+    with pytest.raises(ValueError, match="has no key yet.*--letter L"):
+        catalog.show("emails")
+    with pytest.raises(ValueError, match="'m' is already the key of meetings"):
+        catalog.show("emails", letter="m", reserved={})
+    shown = catalog._with(catalog.show("emails", letter="x", reserved={}))
+    assert shown.entry("emails").metric.letter == "x"
+    assert not shown.entry("emails").hidden
+    assert shown.entry("x").key == "emails"

@@ -150,10 +150,13 @@ def test_bad_metric_add_is_one_line_exit_2_and_writes_nothing(
 def test_a_letter_that_is_another_metrics_singular_is_refused(run: Run) -> None:
     assert run("metric", "add", "dials", "--singular", "x").code == 0
     before = export_of(run)
-    for argv in (("boxes", "--letter", "x"), ("xrays",)):  # chosen or picked by itself
-        line = one_line_error(run("metric", "add", *argv))
-        assert line == "salestui: 'x' already names dials; pick another letter (--letter)"
+    line = one_line_error(run("metric", "add", "boxes", "--letter", "x"))
+    assert line == "salestui: 'x' already names dials; pick another letter (--letter)"
     assert export_of(run) == before
+    assert run("log", "x").out == "+1 x\n"
+    # Picked by itself: the next free letter of the name, never the singular's.
+    assert run("metric", "add", "xrays").code == 0
+    assert run("log", "r").out == "+1 xray\n"
     assert run("log", "x").out == "+1 x\n"
 
 
@@ -594,3 +597,17 @@ def test_log_call_on_a_customised_database_loads_no_catalog(run: Run, db_path: P
             capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
         )  # fmt: skip
         assert (done.returncode, done.stdout.split("\n")[1]) == (0, loaded), done
+
+
+def test_metric_show_letter_gives_a_hidden_metric_a_new_key(run: Run) -> None:
+    assert run("metric", "add", "emails").code == 0
+    assert run("metric", "hide", "emails").code == 0
+    before = export_of(run)
+    line = one_line_error(run("metric", "show", "emails", "--letter", "m"))
+    assert line == "salestui: 'm' is already the key of meetings; pick another"
+    line = one_line_error(run("metric", "show", "emails", "--letter", "u"))
+    assert line == "salestui: 'u' is the app's key for undo; pick another"
+    assert export_of(run) == before
+    shown = run("metric", "show", "emails", "--letter", "w")
+    assert shown.code == 0 and shown.out == "emails is shown again, on w.\n"
+    assert run("log", "w").out == "+1 email\n"

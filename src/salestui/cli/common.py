@@ -104,12 +104,13 @@ def change_catalog(
     the app's own keys, each with what it does) returns the settings to write, or raises
     ValueError, which stops with exit 2 and its one line before anything is written or
     even created. Returns the catalog as it is after the change."""
-    from salestui.domain.keys import SETTING_PREFIX, keymap_from_settings, reserved_keys
+    from salestui.domain.keys import SETTING_PREFIX, keymap_from_settings
 
     stored = reading_store(ctx)  # a missing database stays missing when the change is refused
-    reserved = reserved_keys(keymap_from_settings(stored.settings_like(SETTING_PREFIX)))
+    catalog = stored.catalog()
+    reserved = catalog.app_keys(keymap_from_settings(stored.settings_like(SETTING_PREFIX)))
     try:
-        changes = change(stored.catalog(), reserved)
+        changes = change(catalog, reserved)
     except ValueError as error:
         fail_input(str(error))
     store = open_store(ctx)

@@ -58,15 +58,9 @@ def metric_add(
     """
 
     def add(catalog: Catalog, reserved: Mapping[str, str]) -> SettingChanges:
-        if letter is not None and letter.strip() in reserved:
-            # Before the catalog's shape check, so a digit is named for what it does.
-            chosen = letter.strip()
-            raise ValueError(f"{chosen!r} is the app's key for {reserved[chosen]}; pick another")
-        changes = catalog.add_metric(
+        return catalog.add_metric(
             key, singular=singular, letter=letter, label=label, reserved=reserved
         )
-        check_reachable(catalog, changes, key.strip())
-        return changes
 
     added = change_catalog(ctx, add).entry(key.strip()).metric
     click.echo(
@@ -75,24 +69,6 @@ def metric_add(
             f"away). Log one with `salestui log {added.singular}`."
         )
     )
-
-
-def check_reachable(catalog: Catalog, changes: SettingChanges, key: str) -> None:
-    """Refuse (ValueError) an added metric that `log` could not reach by each of its names:
-    a letter that is another metric's one-letter singular, or a singular that is not
-    typed back as given (`log` reads names in lowercase)."""
-    stored = catalog.settings()
-    stored.update({name: value for name, value in changes.items() if value is not None})
-    added = Catalog.from_settings(stored).entry(key).metric
-    for what, name in (("letter", added.letter), ("singular", added.singular)):
-        try:
-            holder = Catalog.from_settings(stored).entry(name).key
-        except ValueError:
-            raise ValueError(
-                f"bad singular {name!r}: `log` reads names in lowercase; use lowercase"
-            ) from None
-        if holder != key:
-            raise ValueError(f"{name!r} already names {holder}; pick another {what} (--{what})")
 
 
 @metric.command("list")
@@ -144,10 +120,17 @@ def metric_hide(ctx: click.Context, key: str) -> None:
 
 @metric.command("show")
 @click.argument("key")
+@click.option(
+    "--letter",
+    metavar="L",
+    help="Its key from now on (needed when it has none, or another metric took it).",
+)
 @click.pass_context
-def metric_show(ctx: click.Context, key: str) -> None:
+def metric_show(ctx: click.Context, key: str, letter: str | None) -> None:
     """Bring a hidden metric back to Today, its key and `log`, with its history."""
-    shown = change_catalog(ctx, lambda catalog, _reserved: catalog.show(key)).entry(key)
+    shown = change_catalog(
+        ctx, lambda catalog, reserved: catalog.show(key, letter=letter, reserved=reserved)
+    ).entry(key)
     click.echo(visible(f"{shown.key} is shown again, on {shown.metric.letter}."))
 
 

@@ -275,6 +275,15 @@ class Catalog:
         """The funnel Goals plans and Today's targets follow."""
         return self.funnel()
 
+    def app_keys(self, keymap: Mapping[str, str] | None = None) -> dict[str, str]:
+        """The letters the app's own commands hold, with the user's key remaps (settings
+        `key.*` as `keys.keymap_from_settings` gives them) applied, the remaps of these
+        metrics' keys included: pass it as `reserved` to the changes below."""
+        from salestui.domain.keys import default_keys, reserved_keys
+
+        defaults = default_keys((metric.key, metric.letter) for metric in self.visible)
+        return reserved_keys(keymap, defaults)
+
     # -- changing (each returns the settings to write) ---------------------------
 
     def add_metric(
@@ -297,8 +306,16 @@ class Catalog:
         singular = (singular or singular_of(key)).strip()
         if not singular or len(singular) > 30 or not singular.isprintable():
             raise ValueError(f"bad singular {singular!r}: use 1-30 printable characters")
-        if singular in self._by_name:
-            raise ValueError(f"{singular!r} already names {self._by_name[singular].key}")
+        if singular.lower() in self._by_name:
+            raise ValueError(
+                f"{singular!r} already names {self._by_name[singular.lower()].key}; "
+                "pick another singular (--singular)"
+            )
+        if singular != singular.lower():
+            # `log` reads names in lowercase: a capital would make the singular unreachable.
+            raise ValueError(
+                f"bad singular {singular!r}: `log` reads names in lowercase; use lowercase"
+            )
         chosen = letter.strip() if letter is not None else self._free_letter(key, reserved)
         self._check_letter(chosen, reserved)
         label = (label or key.capitalize()).strip()
@@ -317,11 +334,28 @@ class Catalog:
         """Hide a metric (its history is kept; it leaves Today and its key)."""
         return self._set_hidden(self.entry(text), True)
 
-    def show(self, text: str) -> SettingChanges:
-        """Show a hidden metric again."""
+    def show(
+        self, text: str, *, letter: str | None = None, reserved: Mapping[str, str] | None = None
+    ) -> SettingChanges:
+        """Show a hidden metric again, on `letter` when given (or when it has none: an
+        import that found every letter taken adds a metric hidden and without one). Its
+        letter is checked again: while it was hidden, another metric or a remapped app
+        command may have taken it."""
         entry = self.entry(text)
         if entry.hidden and len(self.visible) >= MAX_VISIBLE:
             raise ValueError(f"Today shows at most {MAX_VISIBLE} metrics; hide one first")
+        wanted = entry.metric.letter if letter is None else letter.strip()
+        if not wanted:
+            raise ValueError(
+                f"{entry.key} has no key yet; give it one: "
+                f"`salestui metric show {entry.key} --letter L`"
+            )
+        if letter is not None or entry.hidden:
+            self._check_letter(wanted, reserved or {}, holder=entry.key)
+        if wanted != entry.metric.letter:
+            metric = entry.metric
+            moved = Metric(metric.key, metric.singular, wanted, metric.label)
+            entry = Entry(moved, entry.hidden, entry.builtin, entry.order)
         return self._set_hidden(entry, False)
 
     def define_funnel(self, name: str, stages: Sequence[str]) -> SettingChanges:
@@ -435,17 +469,28 @@ class Catalog:
         }
         return {METRIC_PREFIX + entry.key: _dumps(value)}
 
-    def _check_letter(self, letter: str, reserved: Mapping[str, str]) -> None:
+    def _check_letter(
+        self, letter: str, reserved: Mapping[str, str], holder: str | None = None
+    ) -> None:
+        """Refuse (ValueError naming the holder) a letter that is not one of a-z, is an
+        app key, or already names another metric (its letter, or a one-letter singular:
+        `log x` must reach one metric only). `holder`: the metric asking (it may keep
+        its own)."""
+        if letter in reserved:  # first, so that a digit is named for what it does
+            raise ValueError(f"{letter!r} is the app's key for {reserved[letter]}; pick another")
         if len(letter) != 1 or not ("a" <= letter <= "z"):
             raise ValueError(f"bad letter {letter!r}: use one lowercase letter a-z")
-        if letter in reserved:
-            raise ValueError(f"{letter!r} is the app's key for {reserved[letter]}; pick another")
         for entry in self.entries:
-            if entry.metric.letter == letter:
+            if entry.key != holder and entry.metric.letter == letter:
                 raise ValueError(f"{letter!r} is already the key of {entry.key}; pick another")
+        named = self._by_name.get(letter)
+        if named is not None and named.key != holder:
+            raise ValueError(
+                f"{letter!r} already names {named.key}; pick another letter (--letter)"
+            )
 
     def _free_letter(self, key: str, reserved: Mapping[str, str]) -> str:
-        taken = set(reserved) | {entry.metric.letter for entry in self.entries}
+        taken = set(reserved) | {entry.metric.letter for entry in self.entries} | set(self._by_name)
         for letter in key:
             if "a" <= letter <= "z" and letter not in taken:
                 return letter

@@ -73,15 +73,19 @@ def default_keys(metrics: Iterable[tuple[str, str]]) -> dict[str, str]:
     return keys
 
 
-def reserved_keys(keymap: Mapping[str, str] | None = None) -> dict[str, str]:
+def reserved_keys(
+    keymap: Mapping[str, str] | None = None, defaults: Mapping[str, str] = DEFAULT_KEYS
+) -> dict[str, str]:
     """Single characters the app's own commands hold (with the user's accepted remaps),
     lowercased, each with what it does in words: a metric's letter may be none of these.
-    Digits switch tabs; `KEPT_FOR_LATER` letters are held too. Metric keys are not
-    listed: the catalog names which metric holds a letter."""
-    accepted, _warnings = validate_keymap(keymap or {})
+    Digits switch tabs; `KEPT_FOR_LATER` letters are held too. A metric's own letter is
+    not listed (the catalog names which metric holds it); a metric's remapped key is.
+    `defaults`: every command's key out of the box (`default_keys(...)` for the user's
+    metrics, so that their remaps count too)."""
+    accepted, _warnings = validate_keymap(keymap or {}, defaults)
     reserved: dict[str, str] = {digit: "switching tabs" for digit in sorted(TAB_KEYS)}
     reserved.update(KEPT_FOR_LATER)
-    for binding_id, default in DEFAULT_KEYS.items():
+    for binding_id, default in defaults.items():
         if binding_id.startswith(METRIC_COMMANDS):
             for key in parse_keys(accepted.get(binding_id, "")):
                 if len(key) == 1:

@@ -94,7 +94,7 @@ from salestui.domain.catalog import (
     singular_of,
 )
 from salestui.domain.keys import SETTING_PREFIX as KEY_SETTING_PREFIX
-from salestui.domain.keys import keymap_from_settings, reserved_keys
+from salestui.domain.keys import keymap_from_settings
 from salestui.domain.metrics import METRIC_KEY, METRIC_KEYS, Metric
 from salestui.domain.periods import DateRange
 from salestui.store.events import EVENT_COLUMNS, Store, StoreError, new_id, translated
@@ -2101,8 +2101,8 @@ def _definitions(
     ).fetchall()
     merged = _latest(rows + incoming)
     result = {key: value for key, (value, _) in merged.items() if value is not None}
-    reserved = reserved_keys(keymap_from_settings(result))
     mine = Catalog.from_settings(local)
+    reserved = Catalog.from_settings(result).app_keys(keymap_from_settings(result))
     plan = _Definitions({}, set(), [])
 
     # 1. Definitions in the file that would win (the later change): applied unless they

@@ -31,7 +31,6 @@ from salestui.domain.keys import (
     SETTING_PREFIX,
     default_keys,
     keymap_from_settings,
-    reserved_keys,
     validate_keymap,
 )
 from salestui.domain.metrics import METRICS, Metric
@@ -435,7 +434,7 @@ class SalesApp(App[None]):
 
     def _reserved(self) -> dict[str, str]:
         """The letters the app's own commands hold (remaps included)."""
-        return reserved_keys(self._keymap_stored)
+        return self.catalog.app_keys(self._keymap_stored)
 
     def choose_preset(self) -> None:
         """The presets screen; the one picked is written, Escape keeps things as they are."""
