@@ -241,3 +241,19 @@ def test_heatmap_start_is_a_monday_for_any_today() -> None:
         grid = heatmap({}, today, "calls", WEEKDAYS, weeks=2)
         assert grid.start == MON16
         assert grid.rows[today.weekday()][1].day == today
+
+
+def test_a_streak_of_another_funnel_is_judged_by_its_first_stage() -> None:
+    from salestui.domain.history import streaks
+
+    monday = date(2026, 11, 23)
+    totals = {
+        monday: {"applications": 4, "calls": 0},
+        monday + timedelta(days=1): {"applications": 5, "calls": 0},
+        monday + timedelta(days=2): {"applications": 2, "calls": 9},  # calls do not count
+    }
+    targets = {day: 4 for day in totals}
+    found = streaks(totals, monday + timedelta(days=2), WEEKDAYS, targets, "applications")
+    assert (found.current, found.longest) == (2, 2)
+    by_calls = streaks(totals, monday + timedelta(days=2), WEEKDAYS, targets)
+    assert (by_calls.current, by_calls.longest) == (1, 1)

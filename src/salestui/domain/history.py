@@ -77,11 +77,13 @@ def streaks(
     today: date,
     calendar: WorkCalendar,
     daily_call_target: int | None | Mapping[date, int | None],
+    top: str = "calls",
 ) -> Streaks:
     """The current and the longest streak of working days that counted.
 
-    A working day (`calendar.is_working`) counts when `day_counted` says so: calls
-    reach the day's call target, or, without a target, any metric is above 0. The
+    A working day (`calendar.is_working`) counts when `day_counted` says so: the
+    funnel's first stage (`top`: calls by default) reaches the day's target, or,
+    without a target, any metric is above 0. The
     target is one number for every day, or per day (`planner.call_targets`: each day
     judged by the target it started with; a day missing there counts any tally).
     Days off neither break a streak nor add to it, even with activity on them.
@@ -110,7 +112,7 @@ def streaks(
     day = min(past)
     while day <= today:
         if calendar.is_working(day):
-            if day_counted(totals.get(day, {}), target_on(day)):
+            if day_counted(totals.get(day, {}), target_on(day), top):
                 if run == 0:
                     run_start = day
                 run += 1

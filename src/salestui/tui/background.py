@@ -182,7 +182,7 @@ def history_figures(
             key: heatmap(totals, today, key, inputs.calendar, weeks=HEATMAP_WEEKS)
             for key in metrics
         },
-        streaks=streaks(_judged_by(totals, targets, top.key), today, inputs.calendar, targets),
+        streaks=streaks(totals, today, inputs.calendar, targets, top.key),
         streak_rule=rule,
         best_day=best_days(totals, tuple(metrics)),
         best_week=best_weeks(totals, tuple(metrics)),
@@ -225,16 +225,3 @@ def best_weeks(totals: DayTotals, keys: tuple[str, ...]) -> dict[str, tuple[date
                 top = (monday, found[monday])
         best[key] = top
     return best
-
-
-def _judged_by(totals: DayTotals, targets: dict[date, int | None], top: str) -> DayTotals:
-    """`totals` as domain.history.streaks reads them: it compares a day's target with its
-    calls, so for a funnel that starts elsewhere (applications) each day with a target
-    shows that stage's count as its calls. Days without a target are left as they are
-    (any tally counts there)."""
-    if top == "calls":
-        return totals
-    return {
-        day: {**counts, "calls": counts.get(top, 0)} if targets.get(day) is not None else counts
-        for day, counts in totals.items()
-    }
