@@ -58,7 +58,7 @@ COMMANDS: Mapping[str, LazyCommand] = {
     ),
     "goal": LazyCommand(
         "salestui.cli.plan:goal",
-        "The monthly sales target (alone: the goal in force and later ones).",
+        "The monthly goal: sales, or your funnel's last stage (alone: the goal in force).",
     ),
     "import": LazyCommand(
         "salestui.cli.data:import_command",
@@ -78,7 +78,7 @@ COMMANDS: Mapping[str, LazyCommand] = {
     ),
     "plan": LazyCommand(
         "salestui.cli.plan:plan",
-        "What this month needs: calls, meetings and sales per day.",
+        "What this month needs per day: calls, meetings, sales, or your funnel's stages.",
     ),
     "preset": LazyCommand(
         "salestui.cli.metrics:preset",

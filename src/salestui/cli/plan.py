@@ -157,7 +157,9 @@ def _target_parser(unit: str) -> Callable[[str], int]:
     return parse
 
 
-@click.command(short_help="What this month needs: calls, meetings and sales per day.")
+@click.command(
+    short_help="What this month needs per day: calls, meetings, sales, or your funnel's stages."
+)
 @click.option("--target", "target_text", metavar="N", help="Sales to close this month.")
 @month_option(help="Plan another month.")
 @click.option(
@@ -185,8 +187,10 @@ def plan(
     funnel_name: str | None,
     as_json: bool,
 ) -> None:
-    """What this month needs: calls, meetings and sales, per day and today
-    (or the stages of another funnel: --funnel, or `salestui funnel use`)."""
+    """What this month needs per day: calls, meetings, sales, or your funnel's stages.
+
+    Today's figures too; the active funnel unless --funnel names another
+    (`salestui funnel use` changes which one is active)."""
     today_date = ctx.obj["clock"]().date()
     store = reading_store(ctx)
     # The funnel decides the words and the stages a --rate may name.
@@ -401,7 +405,7 @@ def levers_json(found: Levers) -> dict[str, object]:
 @click.group(cls=WideHelpGroup, invoke_without_command=True)
 @click.pass_context
 def goal(ctx: click.Context) -> None:
-    """The monthly sales target (alone: the goal in force and later ones)."""
+    """The monthly goal: sales, or your funnel's last stage (alone: the goal in force)."""
     if ctx.invoked_subcommand is None:
         ctx.invoke(goal_show)
 
