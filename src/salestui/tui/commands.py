@@ -106,7 +106,7 @@ APP_COMMANDS: tuple[Command, ...] = (
     Command(
         "edit_goal", "Edit the goal", "Goals tab, in the goal field (Enter saves)", "goal.edit"
     ),
-    Command("show_tab('today')", "Show Today", "Today: the three counters", "tab.today"),
+    Command("show_tab('today')", "Show Today", "Today: your counters", "tab.today"),
     Command("show_tab('funnel')", "Show Funnel", "Funnel: what converts, by period", "tab.funnel"),
     Command("show_tab('goals')", "Show Goals", "Goals: what today must bring", "tab.goals"),
     Command(
