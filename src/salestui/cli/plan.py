@@ -271,7 +271,7 @@ def plan_lines(result: Plan, levers: Levers | None = None) -> list[str]:
         days = (
             f"{result.working_days} working days, {result.planned_days_left} left (today included)"
         )
-    lines = [f"{month_name} · goal {result.target:,} {goal_metric.key}{started} · {days}"]
+    lines = [f"{month_name} · goal {goal_metric.amount(result.target)}{started} · {days}"]
     needed = [metric.amount(result.today_needed[metric.key]) for metric in stages]
     if result.not_started:
         first = result.first_working_day()

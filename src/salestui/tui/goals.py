@@ -479,7 +479,7 @@ class GoalsTab(VerticalScroll):
         days = inputs.calendar.working_days(inputs.month)
         left = inputs.calendar.working_days_left(inputs.month, inputs.today)
         unit = inputs.goal_metric
-        goal = f"goal {inputs.goal:,} {unit.key}" if inputs.goal else "no goal yet"
+        goal = f"goal {unit.amount(inputs.goal)}" if inputs.goal else "no goal yet"
         if inputs.goal and inputs.goal_start is not None:
             goal += f" from {inputs.goal_start.day} {inputs.goal_start:%b} (set mid-month)"
         self.query_one("#goals-title", Label).update(
