@@ -86,6 +86,26 @@ def test_a_job_seeker_gets_to_four_applications_a_day(run, db_path: Path, clock)
     assert "Today you need    1 application   1 interview   1 offer" in run("plan").out
 
 
+def test_a_job_seeker_with_the_command_line_alone_from_no_database(
+    run, db_path: Path, clock
+) -> None:
+    """Issue 10's "done when", every step a command: no database, preset, goal, rates,
+    then the plan and the first tallies."""
+    assert not db_path.exists()
+    clock.now = local("2026-11-02T09:00")
+    started = run("preset", "jobs")
+    assert started.code == 0 and "funnel jobs is active" in started.out
+    assert run("goal", "set", "2").code == 0
+    assert run("rate", "set", "interviews=20%").code == 0
+    assert run("rate", "set", "offers=1/2").code == 0
+    clock.now = local("2026-11-24T09:00")
+    assert "Today you need    4 applications" in run("plan").out
+    assert run("log", "a").out == "+1 application\n"
+    assert run("log", "applications", "2").out == "+2 applications\n"
+    assert json.loads(run("today", "--json").out)["counts"]["applications"] == 3
+    assert "Today you need    1 application" in run("plan").out
+
+
 def test_a_goal_set_late_in_full_also_gives_four_a_day(run, db_path: Path, clock) -> None:
     use_jobs(db_path, clock)
     clock.now = local("2026-11-24T09:00")
