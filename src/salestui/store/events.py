@@ -289,6 +289,30 @@ def read_only_connection(path: Path, *, immutable_first: bool) -> sqlite3.Connec
     raise last
 
 
+def append_setting_change(
+    conn: sqlite3.Connection,
+    key: str,
+    value: str | None,
+    source: str,
+    ts: str,
+    table: str = "setting_changes",
+) -> None:
+    """Append one change of setting `key` (None clears it) to `table` at `ts` (UTC ISO),
+    or just after the key's last change when that is not earlier: a change is always
+    later than the key's last one, even when the clock stands still or went back, so
+    "the later change wins" keeps its order."""
+    latest = conn.execute(f"SELECT max(ts) FROM {table} WHERE key = ?", (key,)).fetchone()[0]
+    when = ts
+    if isinstance(latest, str) and latest >= ts:
+        with contextlib.suppress(ValueError, OverflowError):
+            later = datetime.fromisoformat(latest) + timedelta(microseconds=1)
+            when = later.astimezone(UTC).isoformat(timespec="microseconds")
+    conn.execute(
+        f"INSERT INTO {table} (id, ts, key, value, source) VALUES (?, ?, ?, ?, ?)",
+        (new_id(), when, key, value, source),
+    )
+
+
 class MalformedRow(StoreError):
     """The file holds a row salestui cannot read (edited by hand, or damaged)."""
 
@@ -878,18 +902,4 @@ class Store:
                 row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
                 if (row[0] if row else None) == value:
                     continue
-                # A change is always later than the key's last one, even when the clock
-                # stands still or went back, so "the later change wins" keeps its order.
-                latest = conn.execute(
-                    "SELECT max(ts) FROM setting_changes WHERE key = ?", (key,)
-                ).fetchone()[0]
-                when = ts
-                if isinstance(latest, str) and latest >= ts:
-                    with contextlib.suppress(ValueError, OverflowError):
-                        later = datetime.fromisoformat(latest) + timedelta(microseconds=1)
-                        when = later.astimezone(UTC).isoformat(timespec="microseconds")
-                conn.execute(
-                    "INSERT INTO setting_changes (id, ts, key, value, source)"
-                    " VALUES (?, ?, ?, ?, ?)",
-                    (new_id(), when, key, value, source),
-                )
+                append_setting_change(conn, key, value, source, ts)

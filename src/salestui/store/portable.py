@@ -74,7 +74,7 @@ import sys
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
@@ -97,7 +97,13 @@ from salestui.domain.keys import SETTING_PREFIX as KEY_SETTING_PREFIX
 from salestui.domain.keys import keymap_from_settings
 from salestui.domain.metrics import METRIC_KEY, METRIC_KEYS, Metric
 from salestui.domain.periods import DateRange
-from salestui.store.events import EVENT_COLUMNS, Store, StoreError, new_id, translated
+from salestui.store.events import (
+    EVENT_COLUMNS,
+    Store,
+    StoreError,
+    append_setting_change,
+    translated,
+)
 from salestui.store.schema import APPLICATION_ID, SCHEMA_VERSION
 
 EXPORT_FORMAT = "salestui-export"
@@ -2262,16 +2268,4 @@ def _write_settings(conn: sqlite3.Connection, changes: SettingChanges) -> None:
     """Append the import's own setting changes, each later than its key's last change."""
     now = datetime.now(UTC).isoformat(timespec="microseconds")
     for key, value in changes.items():
-        latest = conn.execute(
-            "SELECT max(ts) FROM main.setting_changes WHERE key = ?", (key,)
-        ).fetchone()[0]
-        when = now
-        if isinstance(latest, str) and latest >= now:
-            with contextlib.suppress(ValueError, OverflowError):
-                later = datetime.fromisoformat(latest) + timedelta(microseconds=1)
-                when = later.astimezone(UTC).isoformat(timespec="microseconds")
-        conn.execute(
-            "INSERT INTO main.setting_changes (id, ts, key, value, source)"
-            " VALUES (?, ?, ?, ?, 'import')",
-            (new_id(), when, key, value),
-        )
+        append_setting_change(conn, key, value, "import", now, "main.setting_changes")
