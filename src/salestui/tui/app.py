@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from rich.table import Table
 from textual import work
 from textual.app import App, ComposeResult, ScreenStackError, SystemCommand
+from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
@@ -103,8 +104,13 @@ class SalesApp(App[None]):
         """The users' remaps as stored (`key.<binding id>`), read at start-up."""
         self._keymap_said: set[str] = set()
         """Remap warnings already shown (a catalog change re-checks them, silently)."""
+        self._all_bindings = self._bindings.copy()
+        """The bindings with every key the footer may show (`_fit_footer` hides some)."""
+        self._footer_shown: tuple[bool, ...] = ()
+        """Which footer keys `_fit_footer` kept last (by the footer's order)."""
         if catalog.visible != METRICS:
             self._rebind()
+        self._footer = Footer()
         self._top_bar = Static("", id="top-bar")
         self._today = TodayView(store, clock, self.writes, catalog)
         self._tabs = SalesTabs(clock, self.writes, initial="today")
@@ -131,7 +137,7 @@ class SalesApp(App[None]):
             yield TabPane("2 Funnel", id="funnel")
             yield TabPane("3 Goals", id="goals")
             yield TabPane("4 History", id="history")
-        yield Footer()
+        yield self._footer
 
     def run(self, *args: Any, **kwargs: Any) -> None:
         """Run the app. A database that cannot be read at all (a malformed row) ends it
@@ -151,6 +157,7 @@ class SalesApp(App[None]):
         if saved_theme and saved_theme in self.available_themes:
             self.theme = saved_theme
         self.theme_changed_signal.subscribe(self, self._save_theme)
+        self.watch(self._tabs, "active", self._fit_chrome, init=False)
         self._apply_keymap()
         self.writes.start(self._deliver, here=self.store)
         self.startup_error = self._today.first_read()
@@ -200,7 +207,11 @@ class SalesApp(App[None]):
         self.commands = commands_for(visible_metrics)
         self._tally_keys = frozenset(metric.key for metric in visible_metrics)
         metric_bindings = [command.binding() for command in metric_commands(visible_metrics)]
-        self._bindings = with_metric_bindings(self._bindings, metric_bindings)
+        self._all_bindings = with_metric_bindings(self._all_bindings, metric_bindings)
+        self._bindings = self._all_bindings.copy()
+        self._footer_shown = ()
+        if self.is_running:
+            self._fit_footer()
 
     def follow_catalog(self, catalog: Catalog) -> None:
         """Use `catalog` from now on (read after a change here or in another process):
@@ -279,7 +290,79 @@ class SalesApp(App[None]):
             self._check_catalog()
 
     def on_resize(self) -> None:
+        # After App's own handler has taken the new size (it runs after this one).
+        self.call_later(self._fit_to_size)
+
+    def _fit_to_size(self) -> None:
         self._today.fit_panels()  # the panels' rows follow the height too
+        self._fit_chrome()
+
+    def _fit_chrome(self, *_: object) -> None:
+        """The top bar and the tab row give their rows to Today in a strip, and the
+        footer keeps `? Help` and `q Quit` whatever the width (see `_fit_footer`).
+
+        In a strip (12 rows or fewer) the top bar (the date) goes; below 10 rows the
+        tab row goes too while Today is shown (1-4 still switch tabs, and another tab
+        brings the row back so it is clear where one is)."""
+        from textual.widgets import Tabs
+
+        from salestui.tui.layouts import STRIP, pick_layout
+        from salestui.tui.today import STRIP_TABS_MIN_HEIGHT
+
+        width, height = self.size
+        strip = pick_layout(width, height) == STRIP
+        self._top_bar.display = not strip
+        with contextlib.suppress(NoMatches):
+            short = strip and height < STRIP_TABS_MIN_HEIGHT and self._tabs.active == "today"
+            self._tabs.query_one(Tabs).display = not short
+        self._fit_footer()
+
+    def _fit_footer(self) -> None:
+        """Show the footer keys that fit the width: all of them while they do; else
+        compact, without the palette key, the least important dropped first (the −1
+        group, note, undo, the later metrics), `? Help` and `q Quit` last of all.
+        Textual's footer drops keys from the right: without this, help went first."""
+        from dataclasses import replace
+
+        from textual.binding import BindingsMap
+
+        from salestui.tui.layouts import footer_fit
+
+        shown = [binding for _key, binding in self._all_bindings if binding.show]
+        items: list[tuple[int, int, int]] = []
+        owners: list[list[str | None]] = []
+        seen: set[str] = set()
+        corrections: list[str | None] = []
+        for binding in shown:
+            if binding.action in seen:
+                continue  # the footer shows one key per action
+            seen.add(binding.action)
+            key = len(self.get_key_display(binding))
+            if binding.group is not None:
+                corrections.append(binding.id)
+                continue
+            label = len(binding.description)
+            priority = FOOTER_PRIORITY.get(binding.id or "", 2)
+            items.append((priority, key + label + 3, key + label + 2))
+            owners.append([binding.id])
+        if corrections:
+            group_width = len(corrections) + 5
+            items.append((5, group_width, group_width + 1))
+            owners.append(corrections)
+        palette = len(self.get_key_display(Binding("ctrl+p", ""))) + 11
+        keep, compact, palette_shown = footer_fit(items, self.size.width, palette)
+        hidden = {id_ for owner, k in zip(owners, keep, strict=True) if not k for id_ in owner}
+        if tuple(keep) != self._footer_shown:
+            self._footer_shown = tuple(keep)
+            self._bindings = BindingsMap(
+                [
+                    replace(binding, show=False) if binding.id in hidden else binding
+                    for _key, binding in self._all_bindings
+                ]
+            )
+            self.refresh_bindings()
+        self._footer.compact = compact
+        self._footer.show_command_palette = palette_shown
 
     def on_today_view_day_changed(self, message: TodayView.DayChanged) -> None:
         day = message.day
@@ -507,6 +590,10 @@ class SalesApp(App[None]):
 
         save = writer.using_store(lambda store: store.set_settings(changes, source="tui"))
         self.writes.submit(Write(what, save, landed=landed, failed=failed))
+
+
+FOOTER_PRIORITY = {"help": 0, "quit": 1, "undo": 3, "note": 4}
+"""What the footer keeps longest (lower first); the metrics' keys are 2, the −1 group 5."""
 
 
 def same_catalog(one: Catalog, other: Catalog) -> bool:

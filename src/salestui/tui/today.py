@@ -3,11 +3,13 @@ month hold, the last 14 days; the pace of the active funnel under them."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.console import Group, RenderableType
 from rich.style import Style
 from rich.table import Table
@@ -40,6 +42,16 @@ from salestui.domain.text import visible
 from salestui.store.events import BelowZeroError, Event, Store, StoreError
 from salestui.tui import writer
 from salestui.tui.charts import count_spark, progress_bar
+from salestui.tui.layouts import (
+    COLUMN,
+    LARGE,
+    STRIP,
+    Part,
+    fit,
+    fit_lines,
+    panel_rows,
+    pick_layout,
+)
 from salestui.tui.messages import FiguresWanted
 from salestui.tui.writer import Pending, UndoResult, Write, WriteQueue, wording
 
@@ -49,12 +61,14 @@ if TYPE_CHECKING:
 
 FLASH_SECONDS = 0.6
 
-PANEL_MIN_WIDTH = 26
-"""Below this width a panel would cut its lines: the panels wrap into more rows instead
-(three panels side by side at 80 columns, as ever)."""
+PANEL_MIN_WIDTH = 20
+"""Below this width a panel would drop too much (a panel fits its lines to its width,
+dropping words whole): the panels wrap into more rows instead."""
 PANEL_HEIGHT = 9
 """A panel with big digits, borders included."""
 CHROME_ROWS = 7
+STRIP_TABS_MIN_HEIGHT = 10
+"""A strip keeps the tab row from this many rows on (below, 1-4 still switch tabs)."""
 """Rows around the panels: top bar, tab row (2), the status line (margin and 2 lines), footer."""
 
 
@@ -88,8 +102,9 @@ class MetricPanel(Widget):
     def __init__(self, metric: Metric) -> None:
         super().__init__(id=f"panel-{metric.key}", classes="metric-panel")
         self.metric = metric
-        self.compact = False
-        """Drawn in five rows instead of nine (many metrics on a small screen)."""
+        self.density = "big"
+        """big (digits, nine rows), compact (three lines, five rows), pair (two lines)
+        or line (one line): many metrics in a short column."""
         self.border_title = metric.label
         self._flash_timer: Timer | None = None
         self.summary: MetricSummary | None = None
@@ -127,13 +142,18 @@ class MetricPanel(Widget):
             self.visual_style,
             self.has_class("-flash"),
             self.app.theme,
-            self.compact,
+            self.density,
         )
 
-    def set_compact(self, compact: bool) -> None:
-        """Draw big digits (False) or the compact five rows (True)."""
-        if compact != self.compact:
-            self.compact = compact
+    @property
+    def compact(self) -> bool:
+        """Drawn without big digits (any density but big)."""
+        return self.density != "big"
+
+    def set_density(self, density: str) -> None:
+        """Draw big digits, compact three lines or one line (see `density`)."""
+        if density != self.density:
+            self.density = density
             self._strips = None
             self.refresh(layout=True)
 
@@ -194,77 +214,101 @@ class MetricPanel(Widget):
         self.call_after_refresh(self._prepare_next)
 
     def _changed(self, old: list[Strip], new: list[Strip]) -> list[Region]:
-        """The cells of each line that differ between two drawings."""
-        width = self.size.width
-        changed: list[Region] = []
-        for y in range(max(len(old), len(new))):
-            before = _cells(old[y]) if y < len(old) else []
-            after = _cells(new[y]) if y < len(new) else []
-            if before == after:
-                continue
-            start = 0
-            while start < min(len(before), len(after)) and before[start] == after[start]:
-                start += 1
-            end_before, end_after = len(before), len(after)
-            while (
-                end_before > start
-                and end_after > start
-                and before[end_before - 1] == after[end_after - 1]
-            ):
-                end_before -= 1
-                end_after -= 1
-            end = min(width, max(end_before, end_after))
-            changed.append(Region(start, y, max(1, end - start), 1))
-        return changed
+        return changed_regions(old, new, self.size.width)
 
     def render(self) -> RenderableType:
-        summary, target = self.summary, self.target
+        summary = self.summary
         if summary is None:
             return Text("")
         flashing = self.has_class("-flash")
         digits_style = Style(bold=True, color=self._success() if flashing else None)
-        if self.compact:
-            return self._render_compact(summary, digits_style)
+        width = self.content_size.width or PANEL_MIN_WIDTH
+        count = f"{summary.today:,}"
+        if self.density == "line":
+            return self._render_line(summary, digits_style, width)
+        if self.density in ("compact", "pair") or DigitsRenderable.get_width(count) > width:
+            return self._render_compact(summary, digits_style, width)
+        # Beside the digits while it fits there; else under them, on the bar's line.
+        beside = fit(self._beside(), width - DigitsRenderable.get_width(count) - 1, " ")
+        below = "" if beside else fit(self._beside(), width, " ")
         top = Table.grid(padding=(0, 1))
-        top.add_column()
-        top.add_column(vertical="bottom")
-        beside = "" if target is None else (f"/ {target:,} today" if target else "no target today")
-        beside_text = Text(beside, style="dim")
-        if self.pending is not None:
-            # The digits are what is on disk; what waits for the lock is said beside them.
-            change = f"{self.pending:+,}".replace("-", "−") if self.pending else "±0"
-            beside_text = Text(f"{change} waiting…", style="bold reverse yellow")
-        top.add_row(DigitsRenderable(str(summary.today), digits_style), beside_text)
+        top.add_column(no_wrap=True)
+        top.add_column(vertical="bottom", no_wrap=True)
+        top.add_row(DigitsRenderable(count, digits_style), Text(beside, style=self._beside_style()))
         lines = Text(no_wrap=True, overflow="crop")
-        if target:
-            lines.append(progress_bar(summary.today, target), style="green")
-        lines.append(f"\nweek {summary.week:,} · month {summary.month:,}\n\n", style="dim")
-        lines.append(count_spark(summary.last_days), style="bold")
-        lines.append(f" last {SPARK_DAYS}d", style="dim italic")
+        if below:
+            lines.append(below, style=self._beside_style())
+        if self.target:
+            room = width - (cell_len(below) + 1 if below else 0)
+            bar = progress_bar(summary.today, self.target, min(14, room - 5))
+            if room - 5 >= 3:
+                lines.append(f" {bar}" if below else bar, style="green")
+        lines.append(f"\n{periods_text(summary, width)}\n\n", style="dim")
+        self._append_spark(lines, summary, width)
         return Group(top, lines)
 
-    def _render_compact(self, summary: MetricSummary, digits_style: Style) -> RenderableType:
-        """Count and target, week and month, the last 14 days: one line each."""
-        target = self.target
-        first = Text(no_wrap=True, overflow="ellipsis")
-        first.append(f"{summary.today:,}", style=digits_style)
+    def _beside(self) -> list[Part]:
+        """What stands beside the count: today's target, or what waits for the disk."""
         if self.pending is not None:
             change = f"{self.pending:+,}".replace("-", "−") if self.pending else "±0"
-            first.append(f" {change} waiting…", style="bold reverse yellow")
-        elif target is not None:
-            first.append(f" / {target:,} today" if target else " no target today", style="dim")
-        periods = f"week {summary.week:,} · month {summary.month:,}"
-        if len(periods) > self.content_size.width:
-            periods = f"wk {summary.week:,} · mo {summary.month:,}"  # never cut a figure
-        lines = Text(no_wrap=True, overflow="crop")
-        lines.append(f"{periods}\n", style="dim")
-        spark = count_spark(summary.last_days)
+            return [(0, change), (1, "waiting…")]
+        target = self.target
+        if target is None:
+            return []
+        if not target:
+            return [(0, "no"), (1, "target"), (1, "today")]
+        return [(0, f"/ {target:,}"), (1, "today")]
+
+    def _beside_style(self) -> str:
+        return "bold reverse yellow" if self.pending is not None else "dim"
+
+    @staticmethod
+    def _append_spark(lines: Text, summary: MetricSummary, width: int) -> None:
+        """The last 14 days (the newest that fit) and their label, whole or not at all."""
+        spark = count_spark(summary.last_days)[-width:]
         lines.append(spark, style="bold")
         for label in (f" last {SPARK_DAYS}d", f" {SPARK_DAYS}d"):
-            if len(spark) + len(label) <= self.content_size.width:
-                lines.append(label, style="dim italic")  # whole, or not at all
+            if len(spark) + len(label) <= width:
+                lines.append(label, style="dim italic")
                 break
+
+    def _render_compact(
+        self, summary: MetricSummary, digits_style: Style, width: int
+    ) -> RenderableType:
+        """Count and target, week and month, the last 14 days: one line each."""
+        count = f"{summary.today:,}"
+        first = Text(no_wrap=True, overflow="crop")
+        first.append(count, style=digits_style)
+        beside = fit(self._beside(), width - len(count) - 1, " ")
+        if beside:
+            first.append(f" {beside}", style=self._beside_style())
+        lines = Text(no_wrap=True, overflow="crop")
+        if self.density == "pair":
+            # Week and month, then as much of the last days as is left of the line.
+            periods = periods_text(summary, width)
+            lines.append(periods, style="dim")
+            room = width - cell_len(periods) - 2
+            if room >= 5:
+                lines.append("  ")
+                self._append_spark(lines, summary, room)
+            return Group(first, lines)
+        lines.append(f"{periods_text(summary, width)}\n", style="dim")
+        self._append_spark(lines, summary, width)
         return Group(first, lines)
+
+    def _render_line(self, summary: MetricSummary, digits_style: Style, width: int) -> Text:
+        """One line: the count, its target and bar, the week, as much as fits."""
+        count = f"{summary.today:,}"
+        line = Text(no_wrap=True, overflow="crop")
+        line.append(count, style=digits_style)
+        parts = self._beside()
+        if self.target and self.pending is None:
+            parts.append((2, progress_bar(summary.today, self.target, 5)))
+        parts.append((3, f"· wk {summary.week:,} · mo {summary.month:,}"))
+        rest = fit(parts, width - len(count) - 1, " ")
+        if rest:
+            line.append(f" {rest}", style=self._beside_style())
+        return line
 
     def _success(self) -> str | None:
         return self.app.theme_variables.get("success")
@@ -275,6 +319,16 @@ class MetricPanel(Widget):
             self._flash_timer.stop()
         self.add_class("-flash")
         self._flash_timer = self.set_timer(FLASH_SECONDS, lambda: self.remove_class("-flash"))
+
+
+def periods_text(summary: MetricSummary, width: int) -> str:
+    """`week 118 · month 294`, shorter (`wk 118 · mo 294`) when that does not fit, then
+    the month dropped: a figure is never cut."""
+    week, month = f"{summary.week:,}", f"{summary.month:,}"
+    for text in (f"week {week} · month {month}", f"wk {week} · mo {month}"):
+        if cell_len(text) <= width:
+            return text
+    return fit([(0, f"wk {week}"), (1, f"mo {month}")], width)
 
 
 def plus(summary: MetricSummary, delta: int) -> MetricSummary:
@@ -300,6 +354,35 @@ def summarize(totals: DayTotals, today: date, keys: tuple[str, ...]) -> dict[str
     return summary
 
 
+def _word_parts(sentence: str) -> list[Part]:
+    """A sentence as parts the strip may shorten from its end, word by word."""
+    return [(index, word) for index, word in enumerate(sentence.split())]
+
+
+def changed_regions(old: list[Strip], new: list[Strip], width: int) -> list[Region]:
+    """The cells of each line that differ between two drawings."""
+    changed: list[Region] = []
+    for y in range(max(len(old), len(new))):
+        before = _cells(old[y]) if y < len(old) else []
+        after = _cells(new[y]) if y < len(new) else []
+        if before == after:
+            continue
+        start = 0
+        while start < min(len(before), len(after)) and before[start] == after[start]:
+            start += 1
+        end_before, end_after = len(before), len(after)
+        while (
+            end_before > start
+            and end_after > start
+            and before[end_before - 1] == after[end_after - 1]
+        ):
+            end_before -= 1
+            end_after -= 1
+        end = min(width, max(end_before, end_after))
+        changed.append(Region(start, y, max(1, end - start), 1))
+    return changed
+
+
 def _cells(strip: Strip) -> list[tuple[str, object]]:
     """A drawn line cell by cell (character and style), to find what changed."""
     return [(char, segment.style) for segment in strip for char in segment.text]
@@ -308,6 +391,69 @@ def _cells(strip: Strip) -> list[tuple[str, object]]:
 def error_text(error: Exception) -> str:
     """The one-line cause of a failed read or write, safe to show."""
     return visible(error.cause if isinstance(error, StoreError) else str(error))
+
+
+class StripView(Widget):
+    """Today in a strip: every metric on one or two lines, the pace, the last tally.
+
+    Like a panel, it repaints only the cells that changed (a tally changes a figure or
+    two), and asks for a new layout only when its number of lines changes."""
+
+    DEFAULT_CSS = """
+    StripView {
+        height: auto;
+        padding: 0 1;
+    }
+    """
+
+    def __init__(self) -> None:
+        super().__init__(id="strip")
+        self.lines: list[Text] = []
+        self._strips: list[Strip] | None = None
+        self._strips_key: tuple[object, ...] = ()
+
+    def show(self, lines: list[Text]) -> None:
+        """Show `lines` (already fitted to the width)."""
+        if [line.plain for line in lines] == [line.plain for line in self.lines] and [
+            line.spans for line in lines
+        ] == [line.spans for line in self.lines]:
+            return
+        relayout = len(lines) != len(self.lines)
+        self.lines = lines
+        old = self._strips
+        if relayout or old is None or not self.is_mounted or self._look() != self._strips_key:
+            self._strips = None
+            self.refresh(layout=relayout)
+            return
+        new = self._draw()
+        self._strips = new
+        changed = changed_regions(old, new, self.content_size.width)
+        if changed:
+            self.refresh(*changed)  # regions of the content, as drawn
+
+    def _look(self) -> tuple[object, ...]:
+        return (self.content_size, self.visual_style, self.app.theme)
+
+    def _draw(self) -> list[Strip]:
+        width = self.content_size.width
+        style = self.visual_style.rich_style
+        console = self.app.console
+        strips = []
+        for line in self.lines:
+            segments = list(line.render(console))
+            strips.append(Strip(segments).apply_style(style).adjust_cell_length(width, style))
+        return strips
+
+    def get_content_height(self, container: object, viewport: object, width: int) -> int:
+        return len(self.lines)
+
+    def render_line(self, y: int) -> Strip:
+        look = self._look()
+        if self._strips is None or look != self._strips_key:
+            self._strips, self._strips_key = self._draw(), look
+        if y < len(self._strips):
+            return self._strips[y]
+        return Strip.blank(self.content_size.width, self.visual_style.rich_style)
 
 
 FIRST_RUN_HINT = "New here? ctrl+p, then “Start from a preset…”: " + ", ".join(
@@ -319,7 +465,34 @@ starting point that never takes a key away (c, m, s count at once)."""
 
 class TodayView(Vertical):
     """The Today tab: today's counts read from disk, this window's tallies, undo and
-    notes, and the status line that says what happened."""
+    notes, and the status line that says what happened. Its layout follows the pane's
+    size (strip, column, standard, large: see layouts.pick_layout)."""
+
+    DEFAULT_CSS = """
+    TodayView #strip {
+        display: none;
+    }
+    TodayView #more {
+        display: none;
+        height: 10;
+        margin-top: 1;
+        padding: 0 1;
+    }
+    TodayView #timeline {
+        width: 1fr;
+        height: 100%;
+        border-left: tall $primary 50%;
+        padding: 0 1;
+    }
+    TodayView #week-rates {
+        width: 1fr;
+        height: 100%;
+        padding: 0 1;
+    }
+    TodayView #rates {
+        margin-top: 1;
+    }
+    """
 
     DECORATION_DELAY = 0.03
     """The flash and status lines of a tally follow its count by this much (tests: 1 ms)."""
@@ -341,6 +514,8 @@ class TodayView(Vertical):
     """What waits for the database (shown instead of the last action while it waits)."""
     _status_height = -1
     """Lines the status line took when last laid out (-1: not laid out yet)."""
+    pane_layout = ""
+    """strip, column, standard or large (layouts.pick_layout); "" before the first fit."""
 
     def __init__(
         self, store: Store, clock: Clock, writes: WriteQueue, catalog: Catalog | None = None
@@ -365,13 +540,21 @@ class TodayView(Vertical):
         """The tally the status line's "Last: …" names (kept true when it is undone)."""
         self._last_said_day = ""
         """The day the "Last: …" line was last worded for (it names another day's date)."""
+        self._timeline: list[tuple[str, str]] = []
+        """Today's tallies for the large layout's timeline (read there only)."""
         writes.on_pending(self._show_waiting)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="panels"):
             for metric in self.catalog.visible:
                 yield MetricPanel(metric)
+        yield StripView()
         yield Static("", id="status")
+        with Horizontal(id="more"):
+            yield Static("", id="timeline")
+            with Vertical(id="week-rates"):
+                yield Static("", id="week")
+                yield Static("", id="rates")
 
     def on_mount(self) -> None:
         self.fit_panels()
@@ -380,13 +563,30 @@ class TodayView(Vertical):
         self.fit_panels()
 
     def fit_panels(self) -> None:
-        """Panels side by side while they stay readable, else a grid of rows; compact
-        panels when those rows would not fit the screen's height (see `arrangement`)."""
+        """Pick the layout for the pane's size (see layouts.pick_layout) and fit the
+        panels to it: side by side while they stay readable, else a grid of rows, compact
+        when those rows would not fit the height; stacked in a narrow column; a strip of
+        lines in a short pane; panels and what comes next in a large one."""
         panels = list(self.query(MetricPanel))
         if not panels:
             return
         width, height = self.app.size
-        columns, compact = arrangement(len(panels), width, height)
+        layout = pick_layout(width, height)
+        if layout != self.pane_layout:
+            self.pane_layout = layout
+            self.query_one("#panels").display = layout != STRIP
+            self.query_one(StripView).display = layout == STRIP
+            self.query_one("#status").display = layout != STRIP
+            self.query_one("#more").display = layout == LARGE
+        if layout == STRIP:
+            self._show_strip()
+            return
+        if layout == COLUMN:
+            _, density = panel_rows(len(panels), height - CHROME_ROWS)
+            columns = 1
+        else:
+            columns, compact = arrangement(len(panels), width, height)
+            density = "compact" if compact else "big"
         if columns == len(panels):
             columns = 0  # one row: the plain horizontal layout
         if columns != self._columns:
@@ -400,7 +600,106 @@ class TodayView(Vertical):
                 container.styles.layout = "horizontal"
             self._columns = columns
         for panel in panels:
-            panel.set_compact(compact)
+            panel.set_density(density)
+        if layout == LARGE:
+            rows = -(-len(panels) // max(1, columns or len(panels)))
+            more = height - CHROME_ROWS - rows * PANEL_HEIGHT - 1
+            self.query_one("#more").styles.height = max(3, more)
+            self._show_more(read=True)
+        self.show_pace()
+
+    # -- the strip (a short pane) ------------------------------------------------------
+
+    def _strip_rows(self) -> int:
+        """Rows the strip may take: the pane less the footer and, when shown, the tabs."""
+        height = self.app.size.height
+        return max(1, height - 1 - (0 if height < STRIP_TABS_MIN_HEIGHT else 2))
+
+    def _show_strip(self) -> None:
+        """Every metric with its target, the pace, the last tally and `u undo`, on the
+        lines the strip has, least important dropped first."""
+        if self.pane_layout != STRIP or not self.is_mounted:
+            return
+        width = max(1, self.app.size.width - 2)
+        rows = self._strip_rows()
+        metrics_with_bars = self._strip_metrics(bars=True)
+        metrics = self._strip_metrics(bars=False)
+        pace = self._pace_parts(short=True)
+        last = self._last_parts(width)
+        lines: list[Text] = []
+        if rows >= 3:
+            room = min(3, rows - 2)
+            chosen = fit_lines(metrics_with_bars, width, room)
+            if len(" · ".join(chosen).split(" · ")) < len(metrics_with_bars):
+                chosen = fit_lines(metrics, width, room)
+            lines += [Text(line, style="bold") for line in chosen]
+            if pace:
+                lines.append(Text(fit(pace, width), style="bold"))
+            if last:
+                lines.append(Text(fit(last, width), style="dim"))
+        else:
+            # One or two lines: the figures first, the pace and the last tally after them.
+            ranked = [(p, t) for p, t in metrics] + [(p + 3, t) for p, t in pace]
+            if rows == 2:
+                lines.append(Text(fit(ranked, width), style="bold"))
+                lines.append(Text(fit(last, width), style="dim"))
+            else:
+                ranked += [(p + 2, t) for p, t in last]
+                lines.append(Text(fit(ranked, width), style="bold"))
+        self.query_one(StripView).show(lines)
+
+    def _strip_metrics(self, *, bars: bool) -> list[Part]:
+        """`Calls 23/48 ▓▓▓░░` per visible metric (the active funnel's first)."""
+        summary = self.summary or {}
+        parts: list[Part] = []
+        stages = self.catalog.active.stages
+        for panel in self.query(MetricPanel):
+            figures = summary.get(panel.metric.key)
+            today = figures.today if figures is not None else 0
+            text = f"{panel.metric.label} {today:,}"
+            target = panel.target
+            if target:
+                text += f"/{target:,}"
+                if bars:
+                    filled = min(5, 5 * max(today, 0) // target)
+                    text += " " + "▓" * filled + "░" * (5 - filled)
+            if panel.pending is not None:
+                change = f"{panel.pending:+,}".replace("-", "−") if panel.pending else "±0"
+                text += f" {change} waiting…"
+            parts.append((0 if panel.metric.key in stages else 1, text))
+        return parts
+
+    def _last_parts(self, width: int) -> list[Part]:
+        """The last tally and `u undo` (or what waits, or the last outcome's words,
+        shortened word by word)."""
+        last = self._last_tally
+        if not self.pending_line and last is not None and self.last_action.startswith("Last:"):
+            return [(0, f"Last: {self._tally_words(last)}"), (1, "u undo")]
+        sentence = fit(_word_parts(self.pending_line or self.last_action), width, " ")
+        return [(0, sentence)] if sentence else []
+
+    # -- the large layout: today's timeline, the week, the rates -----------------------
+
+    def _show_more(self, *, read: bool) -> None:
+        """Fill the room under the panels (large layout only); `read`: today's events
+        are read again for the timeline (a few rows of one day)."""
+        if self.pane_layout != LARGE or not self.is_mounted:
+            return
+        from salestui.tui.timeline import rate_lines, timeline, timeline_lines, week_lines
+
+        more = self.query_one("#more")
+        height = more.styles.height.value if more.styles.height is not None else 10
+        width = self.app.size.width // 2 - 2
+        if read:
+            with contextlib.suppress(StoreError):  # the counts' read says what is wrong
+                self._timeline = timeline(self.store.events_on(self.day), self._words)
+        lines = timeline_lines(self._timeline, width, int(height))
+        self.query_one("#timeline", Static).update(Text("\n".join(lines)))
+        plan = self.plan if self.plan is not None and self.plan.today == self.day else None
+        summary = self.summary or {}
+        week = "\n".join(week_lines(plan, summary, width))
+        self.query_one("#week", Static).update(Text(week))
+        self.query_one("#rates", Static).update(Text("\n".join(rate_lines(plan, width))))
 
     async def set_catalog(self, catalog: Catalog) -> None:
         """Show the metrics of `catalog` (added, hidden, reordered, renamed): panels are
@@ -459,6 +758,7 @@ class TodayView(Vertical):
         panel = self._panel(metric_key)
         if panel is not None:
             panel.show(after)
+        self._show_strip()  # a strip shows the count in the same frame
 
     def show_counts(self, summary: dict[str, MetricSummary]) -> None:
         """Redraw only the counters whose figures changed (after a tally lands); the pace
@@ -468,12 +768,14 @@ class TodayView(Vertical):
             figures = summary.get(panel.metric.key)
             if figures is not None and panel.summary != figures:
                 panel.show(figures)
+        self._show_strip()
 
     def show_pending(self, pending: dict[str, int], line: str) -> None:
         """Mark the counters with tallies waiting for the database, and say so."""
         for panel in self.query(MetricPanel):
             panel.show_pending(pending.get(panel.metric.key))
         self.pending_line = line
+        self._show_strip()
 
     def watch_plan(self) -> None:
         self._show_plan()
@@ -489,35 +791,45 @@ class TodayView(Vertical):
             # A metric outside the active funnel has no target: its count alone.
             panel.show_target(current.today_target.get(panel.metric.key) if current else None)
         self.show_pace()
+        self._show_more(read=False)
+
+    def _pace_parts(self, *, short: bool = False) -> list[Part]:
+        """`Pace: 36 calls to go today`, `14 calls behind pace this month` (least
+        important last); `short`: `36 calls to go` alone, for a strip. Without a plan:
+        the hint, word by word."""
+        summary, plan = self.summary, self.plan
+        if summary is None or plan is None or plan.today != self.day:
+            return [] if short else _word_parts(self.plan_hint)
+        # The top of the active funnel: what a day's work is counted in.
+        top = plan.stages[0]
+        figures = summary.get(top.key)
+        top_today = figures.today if figures is not None else plan.done_today[top.key]
+        to_go = max(0, plan.today_target[top.key] - top_today)
+        if short:
+            return [(3, f"{to_go:,} {top.key} to go" if to_go else f"{top.key} done ✓")]
+        pace = plan.done[top.key] - plan.done_today[top.key] + top_today
+        pace -= plan.expected_by_now[top.key]
+        from salestui.domain.planner import describe_pace  # after the first paint
+
+        today_part = f"{to_go:,} {top.key} to go today" if to_go else f"today's {top.key} done ✓"
+        return [(0, f"Pace: {today_part}"), (1, f"{describe_pace(pace, top)} this month")]
 
     def show_pace(self) -> None:
         """`Pace: 36 calls to go today · 14 calls behind pace this month`, or the hint;
-        and under it the last action."""
-        summary, plan = self.summary, self.plan
-        status = Text()
-        if summary is None or plan is None or plan.today != self.day:
-            status.append(self.plan_hint, style="bold")
-        else:
-            # The top of the active funnel: what a day's work is counted in.
-            top = plan.stages[0]
-            figures = summary.get(top.key)
-            top_today = figures.today if figures is not None else plan.done_today[top.key]
-            to_go = max(0, plan.today_target[top.key] - top_today)
-            pace = plan.done[top.key] - plan.done_today[top.key] + top_today
-            pace -= plan.expected_by_now[top.key]
-            from salestui.domain.planner import describe_pace  # after the first paint
-
-            today_part = (
-                f"{to_go:,} {top.key} to go today" if to_go else f"today's {top.key} done ✓"
-            )
-            status.append(
-                f"Pace: {today_part} · {describe_pace(pace, top)} this month", style="bold"
-            )
+        and under it the last action. Parts that do not fit the width are dropped whole
+        (the hint word by word)."""
+        if self.pane_layout == STRIP:
+            self._show_strip()
+            return
+        line = self.query_one("#status", Static)
+        width = line.content_size.width or max(1, self.app.size.width - 2)
+        plan = self.plan
+        planned = self.summary is not None and plan is not None and plan.today == self.day
+        status = Text(fit(self._pace_parts(), width, " · " if planned else " "), style="bold")
         if self.pending_line:
             status.append(f"\n{self.pending_line}", style="bold yellow")
         else:
             status.append(f"\n{self.last_action}", style="dim")
-        line = self.query_one("#status", Static)
         # A new layout of the whole screen (~8 ms) only when the line's height changes:
         # the usual update ("Last: +1 call at 10:42") keeps it and repaints the line alone.
         width = line.content_size.width
@@ -577,6 +889,7 @@ class TodayView(Vertical):
         self.day = day
         self.summary = summary
         self._check_last_tally()
+        self._show_more(read=True)
 
     def poll(self) -> bool:
         """Pick up other processes' tallies and roll over at midnight; True when another
@@ -693,6 +1006,7 @@ class TodayView(Vertical):
             # One repaint for the pace and the last action (set_reactive: no second one).
             self.set_reactive(TodayView.last_action, last_action)
         self.show_pace()
+        self._show_more(read=True)  # the timeline, once the count is out
 
     def tally_on(self, day: date, metric_key: str, delta: int) -> bool:
         """Backdate a tally to `day` (the History tab's day view); True when queued (the
@@ -806,6 +1120,7 @@ class TodayView(Vertical):
 
             def landed(note: Event) -> None:
                 self.say(f"Note on {about}: {visible(note.note or '')}")
+                self._show_more(read=True)
 
             def failed(error: Exception) -> None:
                 self.notify(
