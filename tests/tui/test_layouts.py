@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from rich.cells import cell_len
 
+from salestui.domain.keys import reserved_keys
+from salestui.store import Store
 from salestui.tui.app import make_app
 from salestui.tui.layouts import (
     COLUMN,
@@ -24,7 +26,17 @@ from salestui.tui.layouts import (
 from salestui.tui.today import MetricPanel, TodayView
 from tests.conftest import FakeClock
 from tests.tui.conftest import screen_text, seed_goal, seed_history, until, wait_for_workers
-from tests.tui.test_snapshots_metrics import add_metrics
+
+OWN = [("emails", "e"), ("referrals", "r"), ("cards", "b"), ("demos", "d"), ("replies", "y")]
+
+
+def add_metrics(db_path: Path, clock: FakeClock, count: int) -> None:
+    """The first `count` of OWN, as `salestui metric add` adds them."""
+    with Store(db_path, clock=clock) as store:
+        for key, letter in OWN[:count]:
+            changes = store.catalog().add_metric(key, letter=letter, reserved=reserved_keys())
+            store.set_settings(changes, source="cli")
+
 
 SIZES = [(40, 10), (50, 20), (80, 24), (100, 12), (120, 40), (200, 50), (100, 8), (60, 20)]
 
