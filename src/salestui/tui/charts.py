@@ -8,7 +8,12 @@ percents round to nearest, half up, exactly (`round` on floats rounds half to ev
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from fractions import Fraction
+
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.measure import Measurement
+from rich.text import Text
 
 from salestui.domain.metrics import Metric
 from salestui.domain.rates import format_percent
@@ -77,3 +82,49 @@ def uncertain_legend(stages: Sequence[Metric]) -> str:
 def step_label(before: Metric, after: Metric) -> str:
     """A rate's short name in a table's row or column: `c→m`, `a→i`."""
     return f"{before.key[0]}→{after.key[0]}"
+
+
+@dataclass(frozen=True, slots=True)
+class FirstThatFits:
+    """The first of `choices` (most complete first) whose natural width fits the width
+    it is drawn at, else the last: a narrow pane drops what matters least instead of
+    cutting a word or a number (`10…` would say a wrong figure)."""
+
+    choices: tuple[RenderableType, ...]
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield first_that_fits(console, options, self.choices)
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement.get(console, options, first_that_fits(console, options, self.choices))
+
+
+def first_that_fits(
+    console: Console, options: ConsoleOptions, choices: Sequence[RenderableType]
+) -> RenderableType:
+    """The first of `choices` no wider than `options.max_width` (measured without that
+    limit: a measurement is otherwise capped at it), else the last. A `Group` is
+    measured by its first part (a table; the lines under it wrap)."""
+    unbounded = options.update_width(10_000)
+    for choice in choices[:-1]:
+        measured = choice.renderables[0] if isinstance(choice, Group) else choice
+        if Measurement.get(console, unbounded, measured).maximum <= options.max_width:
+            return choice
+    return choices[-1]
+
+
+def packed(parts: Sequence[Text], width: int, *, indent: int = 0, gap: str = "   ") -> Text:
+    """`parts` on a line, `gap` between them, continued on further lines (indented by
+    `indent`) where the next part would not fit `width`: a part is never split."""
+    text = Text()
+    used = 0
+    for part in parts:
+        if used and used + len(gap) + part.cell_len > width:
+            text.append("\n" + " " * indent)
+            used = indent
+        elif used:
+            text.append(gap)
+            used += len(gap)
+        text.append_text(part)
+        used += part.cell_len
+    return text

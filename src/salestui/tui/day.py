@@ -152,10 +152,17 @@ class DayScreen(ModalScreen[None]):
         self._use_metric_keys()
         self.refresh_bindings()
         if self.is_mounted:
-            self.query_one("#day-box").border_subtitle = key_line(
-                self.active_bindings, self._metric_keys()
-            )
+            self._show_keys()
             self.show_day()
+
+    def _show_keys(self) -> None:
+        """The keys in the box's bottom line, as many as fit its width."""
+        box = self.query_one("#day-box")
+        room = box.size.width - 6 if box.size.width else 10_000  # corners and margins
+        box.border_subtitle = key_line(self.active_bindings, self._metric_keys(), room)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._show_keys)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="day-box") as box:
@@ -167,9 +174,7 @@ class DayScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#day-pending", Static).display = False
-        self.query_one("#day-box").border_subtitle = key_line(
-            self.active_bindings, self._metric_keys()
-        )
+        self._show_keys()
         self.writes.on_pending(self._show_waiting)
         self.writes.on_done(self.show_day)
         self.show_day()
@@ -224,18 +229,26 @@ class DayScreen(ModalScreen[None]):
         self.post_message(self.UndoWanted())
 
 
-def key_line(active: Mapping[str, ActiveBinding], metric_keys: Sequence[str]) -> str:
+def key_line(
+    active: Mapping[str, ActiveBinding], metric_keys: Sequence[str], width: int = 10_000
+) -> str:
     """`c/m/s +1 · C/M/S −1 · u undo · esc close`, from the keys bound now (remapped
-    keys included) for the metrics of `metric_keys` (the visible ones, in order)."""
+    keys included) for the metrics of `metric_keys` (the visible ones, in order). Longer
+    than `width` (eight metrics in a narrow pane), the −1 keys go first, then undo (the
+    footer still lists them); a group is never cut."""
     groups: tuple[tuple[tuple[str, ...], str], ...] = (
         (tuple(f"tally.{key}" for key in metric_keys), "+1"),
         (tuple(f"correct.{key}" for key in metric_keys), "−1"),
         (("undo",), "undo"),
         (("day.close",), "close"),
     )
-    parts = []
+    parts: list[tuple[str, str]] = []
     for group, label in groups:
         keys = [key for binding_id in group for key in bound_keys(active, binding_id)[:1]]
         if keys:
-            parts.append(f"{'/'.join(keys)} {label}")
-    return " · ".join(parts)
+            parts.append((label, f"{'/'.join(keys)} {label}"))
+    for dropped in ("−1", "undo"):
+        if len(" · ".join(part for _, part in parts)) <= width:
+            break
+        parts = [(label, part) for label, part in parts if label != dropped]
+    return " · ".join(part for _, part in parts)

@@ -58,11 +58,13 @@ class FunnelFigures:
     """The funnel these figures are of."""
 
 
-def funnel_text(view: FunnelView) -> Text:
+def funnel_text(view: FunnelView, width: int | None = None) -> Text:
     """Counts as bars, each step's rate in numbers and words, the overall rate, footnotes.
 
     Every figure is worded by the domain (`Funnel.rate_text`, `rate_words`, `notes`), the
-    same as `salestui funnel` and the report.
+    same as `salestui funnel` and the report. Drawn `width` wide (`FunnelBars` passes
+    the pane's): the bars get shorter, and the words in brackets go where they would
+    wrap, so the numbers keep their column.
     """
     funnel = view.funnel
     stages = funnel.stages
@@ -70,28 +72,53 @@ def funnel_text(view: FunnelView) -> Text:
     widest = max(funnel.counts.values()) or 1
     # Labels get a column as wide as the longest (Applications), at least the built-ins'.
     label_width = max(9, *(len(metric.label) + 1 for metric in stages))
+    bar_width = BAR_WIDTH if width is None else max(1, min(BAR_WIDTH, width - label_width - 12))
+
+    def fits(line: str) -> bool:
+        return width is None or len(line) <= width
+
     for index, metric in enumerate(stages):
         count = funnel.counts[metric.key]
-        blocks = 0 if count <= 0 else max(1, round(BAR_WIDTH * count / widest))
+        blocks = 0 if count <= 0 else max(1, round(bar_width * count / widest))
         text.append(f"  {metric.label:<{label_width}}", style="bold")
         text.append(f"{count:>8,}  ", style="bold")
         text.append("█" * blocks + "\n", style="cyan")
         if index + 1 == len(stages):
             break
         stage = stages[index + 1].key
-        text.append(" " * (label_width + 11) + "↓ ", style="dim")
-        text.append(funnel.rate_text(stage), style="bold")
-        text.append(f"  ({funnel.rate_words(stage)})\n", style="dim")
-    text.append("  Overall ")
-    text.append(funnel.overall_text(), style="bold")
+        indent = " " * (label_width + 11) + "↓ "
+        rate = funnel.rate_text(stage)
+        words = f"  ({funnel.rate_words(stage)})"
+        if not fits(indent + rate + words):
+            words = ""  # the rate in words goes first, then the rate's column
+        if not fits(indent + rate):
+            indent = "  ↓ "
+        text.append(indent, style="dim")
+        text.append(rate, style="bold")
+        text.append(f"{words}\n", style="dim")
     first, last = stages[0], stages[-1]
     # "close" is the salesperson's word; other funnels say what the top becomes.
     outcome = "close" if last.key == "sales" else f"become {last.key}"
     closing = "" if funnel.overall is None else f" of {first.key} {outcome}"
-    text.append(f"{closing}  ({funnel.overall_words()})\n")
+    overall = funnel.overall_text()
+    words = f"  ({funnel.overall_words()})"
+    text.append("  Overall ")
+    text.append(overall, style="bold")
+    text.append(closing)
+    text.append(f"{words}\n" if fits(f"  Overall {overall}{closing}{words}") else "\n")
     for note in funnel.notes():
         text.append(f"  {note}\n", style="yellow")
     return text
+
+
+@dataclass(frozen=True, slots=True)
+class FunnelBars:
+    """`funnel_text` drawn at the width it is given."""
+
+    view: FunnelView
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield funnel_text(self.view, options.max_width)
 
 
 def trend_table(trend: list[tuple[str, Funnel]]) -> Table | Group:
@@ -144,7 +171,7 @@ class TrendTable:
         unbounded = options.update_width(10_000)
         months = len(self.trend)
         table = trend_table(self.trend)
-        while months > 1 and Measurement.get(console, unbounded, table).maximum > options.max_width:
+        while months > 1 and width_of(console, unbounded, table) > options.max_width:
             months -= 1
             table = trend_table(self.trend[-months:])
         yield table
@@ -179,7 +206,22 @@ class FunnelTab(VerticalScroll):
         content-align: left middle;
     }
     #funnel-controls {
+        height: auto;
+    }
+    .control-group {
+        width: auto;
         height: 3;
+    }
+    /* A narrow pane: the words before the pickers go first, then the pickers stack. */
+    FunnelTab.-bare .field-label {
+        display: none;
+    }
+    FunnelTab.-stacked #funnel-controls {
+        layout: vertical;
+    }
+    FunnelTab.-stacked #period-span {
+        height: 1;
+        padding-left: 1;
     }
     #period-select {
         width: 22;
@@ -193,6 +235,7 @@ class FunnelTab(VerticalScroll):
     }
     #period-span {
         width: 1fr;
+        min-width: 10;
         height: 3;
         content-align: left middle;
         padding-left: 2;
@@ -229,6 +272,8 @@ class FunnelTab(VerticalScroll):
         """The period shown (the last one sent up with PeriodChosen)."""
         self.chosen: str | None = None
         """The funnel picked in the picker; None: the active one."""
+        self._span_text = ""
+        """What the figures cover, as the span label says it."""
 
     class PeriodChosen(Message):
         """The user picked a period (a spec `parse_period` accepts today)."""
@@ -248,25 +293,27 @@ class FunnelTab(VerticalScroll):
         catalog = self._catalog()
         with Horizontal(id="funnel-controls"):
             # Shown only once there is a second funnel to pick (funnel_choice_shown).
-            yield Label("Funnel ", classes="field-label funnel-choice hidden")
-            yield Select(
-                funnel_options(catalog),
-                value=catalog.active_name,
-                allow_blank=False,
-                type_to_search=False,
-                id="funnel-select",
-                classes="funnel-choice hidden",
-            )
-            yield Label("Period ", classes="field-label")
-            # No type-to-search in the open list: c, m and s tally whatever has focus.
-            yield Select(
-                PERIOD_CHOICES,
-                value="month",
-                allow_blank=False,
-                type_to_search=False,
-                id="period-select",
-            )
-            yield Input(placeholder=RANGE_EXAMPLE, id="period-input", classes="hidden")
+            with Horizontal(id="funnel-group", classes="control-group funnel-choice hidden"):
+                yield Label("Funnel ", classes="field-label funnel-choice hidden")
+                yield Select(
+                    funnel_options(catalog),
+                    value=catalog.active_name,
+                    allow_blank=False,
+                    type_to_search=False,
+                    id="funnel-select",
+                    classes="funnel-choice hidden",
+                )
+            with Horizontal(id="period-group", classes="control-group"):
+                yield Label("Period ", classes="field-label")
+                # No type-to-search in the open list: c, m and s tally whatever has focus.
+                yield Select(
+                    PERIOD_CHOICES,
+                    value="month",
+                    allow_blank=False,
+                    type_to_search=False,
+                    id="period-select",
+                )
+                yield Input(placeholder=RANGE_EXAMPLE, id="period-input", classes="hidden")
             yield Label("", id="period-span")
         yield Label("", id="period-error", classes="error")
         yield Label(RANGE_HINT, id="period-hint", classes="hidden")
@@ -281,6 +328,36 @@ class FunnelTab(VerticalScroll):
         Enter (or ↓) opens it."""
         funnels = self.query_one("#funnel-select", Select)
         (funnels if funnels.display else self.query_one("#period-select", Select)).focus()
+
+    # -- fitting the pane ------------------------------------------------------------
+
+    def on_resize(self) -> None:
+        self._fit_controls()
+
+    def _fit_controls(self) -> None:
+        """The pickers and the span in one row with their words while they fit; else
+        without the words (`Funnel`, `Period`: the pickers show what they hold); else
+        one picker a row, the span under them."""
+        available = self.scrollable_content_region.width
+        if not available:
+            return  # not laid out yet: its first resize calls again
+        if not self.show_vertical_scrollbar:
+            # Room for a scrollbar that the taller stacked layout may bring.
+            available -= self.styles.scrollbar_size_vertical
+        picker = self.query_one("#funnel-select", Select).display
+        typing = self.query_one("#period-input", Input).display
+        span_width = len(self._span_text) + 2
+        # Each group's picker (and the range field while one is typed), then its word.
+        groups = ([22 + 1] if picker else []) + [22 + (28 if typing else 0)]
+        labelled = [width + len("Period ") for width in groups]
+        if sum(labelled) + span_width <= available:
+            bare, stacked = False, False
+        elif sum(groups) + span_width <= available:
+            bare, stacked = True, False
+        else:
+            bare, stacked = max(labelled) > available, True
+        self.set_class(bare, "-bare")
+        self.set_class(stacked, "-stacked")
 
     # -- which funnel --------------------------------------------------------------
 
@@ -302,6 +379,7 @@ class FunnelTab(VerticalScroll):
             select.value = self.wanted()
         for widget in self.query(".funnel-choice"):
             widget.set_class(len(catalog.funnels) < 2, "hidden")
+        self._fit_controls()
 
     def follow_catalog(self) -> None:
         """The metrics or funnels changed (app.catalog is the new catalog): offer its
@@ -363,13 +441,14 @@ class FunnelTab(VerticalScroll):
             self._awaiting_range = True
             custom.remove_class("hidden")
             hint.remove_class("hidden")
-            self._show_span()
+            self._show_span()  # fits the controls too
             custom.focus()
             return
         self._awaiting_range = False
         custom.add_class("hidden")
         custom.remove_class("-invalid")
         hint.add_class("hidden")
+        self._fit_controls()
         self._choose(str(event.value))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -415,7 +494,9 @@ class FunnelTab(VerticalScroll):
             span = f"{figures.view.period.label} · {figures.view.span.compact()}"
         if self._awaiting_range:
             span = f"still showing {span}" if span else ""
+        self._span_text = span
         self.query_one("#period-span", Label).update(span)
+        self._fit_controls()
 
     def watch_figures(self, figures: FunnelFigures | None) -> None:
         if figures is None:
@@ -426,8 +507,14 @@ class FunnelTab(VerticalScroll):
             self.query_one("#period-error", Label).update("")
             self.query_one("#period-input", Input).remove_class("-invalid")
         self._show_span()
-        self.query_one("#funnel-body", Static).update(funnel_text(view))
+        self.query_one("#funnel-body", Static).update(FunnelBars(view))
         self.query_one("#funnel-trend", Static).update(TrendTable(figures.trend))
+
+
+def width_of(console: Console, options: ConsoleOptions, table: Table | Group) -> int:
+    """How wide a trend table is drawn; the key under it wraps, so it does not count."""
+    measured = table.renderables[0] if isinstance(table, Group) else table
+    return Measurement.get(console, options, measured).maximum
 
 
 def funnel_options(catalog: Catalog) -> list[tuple[str, str]]:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from fractions import Fraction
 
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -34,11 +35,15 @@ from salestui.domain.rates import (
 from salestui.domain.workdays import WorkCalendar, format_weekdays, parse_weekdays
 from salestui.figures import SOURCE_WORDS, NoGoalError, PlanInputs
 from salestui.store.events import Store
-from salestui.tui.charts import progress_bar
+from salestui.tui.charts import FirstThatFits, packed, progress_bar
 from salestui.tui.messages import FiguresWanted
 from salestui.tui.today import error_text
 from salestui.tui.writer import Write, WriteQueue, using_store
 
+FIELD_WIDTH = 26
+"""The narrowest a field of the form gets beside another: two days off and its frame."""
+PROGRESS_WIDTH = 38
+"""The month's progress bar beside the pace line (`#goals-progress`)."""
 PLAN_PARTS = ("#goals-month", "#goals-pace-row", "#goals-rates", "#goals-levers")
 """Shown only once there is a plan."""
 
@@ -100,15 +105,34 @@ def plan_headline(plan: Plan) -> Text:
     return text
 
 
-def month_text(plan: Plan) -> Text:
+def month_text(plan: Plan, width: int | None = None) -> Text:
+    """`Month so far     532 / 1,126 calls   68 / 154 meetings ...` and the figures per
+    working day, each stage's figure kept whole: one that would not fit `width` goes on
+    the next line, under the first."""
+    label_width = len("Per working day  ")
+    done = [
+        Text.assemble((f"{plan.done[m.key]:,}", "bold"), f" / {plan.required[m.key]:,} {m.key}")
+        for m in plan.stages
+    ]
+    per_day = [Text(metric.amount(plan.per_day[metric.key])) for metric in plan.stages]
+    room = 10_000 if width is None else width
     text = Text()
-    text.append("Month so far     ", style="bold")
-    for metric in plan.stages:
-        text.append(f"{plan.done[metric.key]:,}", style="bold")
-        text.append(f" / {plan.required[metric.key]:,} {metric.key}   ")
-    text.append("\nPer working day  ", style="bold")
-    text.append("   ".join(metric.amount(plan.per_day[metric.key]) for metric in plan.stages))
+    for label, parts in (("Month so far", done), ("Per working day", per_day)):
+        if text:
+            text.append("\n")
+        text.append(f"{label:<{label_width}}", style="bold")
+        text.append_text(packed(parts, room - label_width, indent=label_width))
     return text
+
+
+@dataclass(frozen=True, slots=True)
+class MonthFigures:
+    """`month_text` drawn at the width it is given."""
+
+    plan: Plan
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield month_text(self.plan, options.max_width)
 
 
 def pace_text(plan: Plan) -> Text:
@@ -123,21 +147,37 @@ def steps(stages: Sequence[Metric]) -> list[tuple[Metric, Metric]]:
     return list(zip(stages, stages[1:], strict=False))
 
 
-def rates_table(plan: Plan) -> Table:
+def rates_table(plan: Plan, *, words: bool = True, source: bool = True) -> Table:
+    """The rates the plan uses, in numbers, in words and where each comes from (the
+    words and the source may be left out: `fitting_rates_table`)."""
     table = Table(box=None, padding=(0, 2, 0, 0), show_header=True, header_style="bold dim")
-    table.add_column("Rates used")
-    table.add_column("rate", justify="right")
-    table.add_column("in words")
-    table.add_column("source")
+    table.add_column("Rates used", no_wrap=True)
+    table.add_column("rate", justify="right", no_wrap=True)
+    if words:
+        table.add_column("in words", no_wrap=True)
+    if source:
+        table.add_column("source", no_wrap=True)
     for before, after in steps(plan.stages):
         rate = plan.rates[after.key]
-        table.add_row(
-            f"{before.key} → {after.key}",
-            format_percent(rate),
-            format_rate_words(rate, before, after),
-            SOURCE_WORDS.get(plan.rates_source.get(after.key, ""), ""),
-        )
+        cells = [f"{before.key} → {after.key}", format_percent(rate)]
+        if words:
+            cells.append(format_rate_words(rate, before, after))
+        if source:
+            cells.append(SOURCE_WORDS.get(plan.rates_source.get(after.key, ""), ""))
+        table.add_row(*cells)
     return table
+
+
+def fitting_rates_table(plan: Plan) -> FirstThatFits:
+    """`rates_table` whole while it fits; on a narrow pane the source goes first, then
+    the words (the rate itself always stays)."""
+    return FirstThatFits(
+        (
+            rates_table(plan),
+            rates_table(plan, source=False),
+            rates_table(plan, words=False, source=False),
+        )
+    )
 
 
 def lever_text(found: Levers, stages: Sequence[Metric]) -> Text:
@@ -332,6 +372,7 @@ class GoalsTab(VerticalScroll):
         padding: 0 1;
     }
     #goals-title {
+        width: 1fr;
         color: $text-muted;
     }
     #goals-headline {
@@ -351,6 +392,19 @@ class GoalsTab(VerticalScroll):
     #goals-pace {
         width: 1fr;
         padding-left: 2;
+    }
+    /* A narrow pane: the pace under its bar, the form's fields one a row (_fit). */
+    GoalsTab.-narrow-pace #goals-pace-row {
+        layout: vertical;
+        height: auto;
+    }
+    GoalsTab.-narrow-pace #goals-pace {
+        height: auto;
+        padding-left: 0;
+    }
+    GoalsTab.-narrow-form #goals-form {
+        grid-size: 2;
+        grid-columns: auto 1fr;
     }
     #goals-rates {
         margin-top: 1;
@@ -451,6 +505,7 @@ class GoalsTab(VerticalScroll):
         self.query_one("#goal-label", Label).update(goal_field_label(stages[-1]))
         before = self.query_one("#weekdays-label", Label)
         await self.query_one("#goals-form", Grid).mount(*rate_fields(stages), before=before)
+        self._fit()
 
     def _fill_form(self, inputs: PlanInputs, *, keep_edits: bool = False) -> None:
         """Put the stored figures in the form; with `keep_edits`, leave fields the user
@@ -495,7 +550,7 @@ class GoalsTab(VerticalScroll):
             self._show_what_if()
             return
         headline.update(plan_headline(plan))
-        self.query_one("#goals-month", Static).update(month_text(plan))
+        self.query_one("#goals-month", Static).update(MonthFigures(plan))
         for selector in PLAN_PARTS:
             self.query_one(selector).display = True
         top = plan.keys[0]
@@ -503,11 +558,33 @@ class GoalsTab(VerticalScroll):
             Text(progress_bar(plan.done[top], plan.required[top], width=32), style="green")
         )
         self.query_one("#goals-pace", Static).update(pace_text(plan))
-        self.query_one("#goals-rates", Static).update(rates_table(plan))
+        self._fit()
+        self.query_one("#goals-rates", Static).update(fitting_rates_table(plan))
         self.query_one("#goals-levers", Static).update(
             lever_text(levers_for(plan, self.best_months), plan.stages)
         )
         self._show_what_if()
+
+    # -- fitting the pane ------------------------------------------------------------
+
+    def on_resize(self) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        """Two fields a row while they fit (each wide enough for two days off), else one;
+        the pace beside its bar while it fits, else under it."""
+        available = self.scrollable_content_region.width
+        if not available:
+            return  # not laid out yet: its first resize calls again
+        if not self.show_vertical_scrollbar:
+            available -= self.styles.scrollbar_size_vertical
+        form_labels = self.query("#goals-form Label").results(Label)
+        labels = [len(str(label.content)) for label in form_labels]
+        two_a_row = max(labels[0::2], default=0) + max(labels[1::2], default=0)
+        self.set_class(two_a_row + 2 * FIELD_WIDTH + 3 > available, "-narrow-form")
+        pace = self.query_one("#goals-pace", Static).content
+        pace_width = pace.cell_len if isinstance(pace, Text) else len(str(pace))
+        self.set_class(PROGRESS_WIDTH + 2 + pace_width > available, "-narrow-pace")
 
     def focus_first(self) -> None:
         """The tab itself, not the goal field: letters keep tallying (see the class)."""
