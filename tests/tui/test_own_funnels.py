@@ -188,6 +188,9 @@ async def test_the_funnel_picker_switches_between_sales_and_jobs(
 ) -> None:
     use_jobs(db_path, clock)
     with Store(db_path, clock=clock) as store:
+        # The jobs preset hides calls, meetings and sales: this user sells too.
+        for builtin in ("calls", "meetings", "sales"):
+            store.set_settings(store.catalog().show(builtin))
         store.log("calls", 40, at=local("2026-11-10T10:00"))
         store.log("meetings", 10, at=local("2026-11-11T10:00"))
         store.log("sales", 5, at=local("2026-11-12T10:00"))
@@ -243,7 +246,6 @@ async def test_one_funnel_shows_no_picker(app_factory) -> None:
 async def test_history_picks_any_metric_hidden_ones_marked(app_factory, db_path, clock) -> None:
     use_jobs(db_path, clock)
     with Store(db_path, clock=clock) as store:
-        store.set_settings(store.catalog().hide("meetings"))
         store.log("applications", 7, at=local("2026-11-25T10:00"))
         store.log("applications", 3, at=local("2026-11-26T10:00"))
         store.log("calls", 9, at=local("2026-11-26T10:00"))
@@ -253,15 +255,16 @@ async def test_history_picks_any_metric_hidden_ones_marked(app_factory, db_path,
         await settle(app, pilot)
         picker = app.query_one("#history-metric", Select)
         labels = [str(prompt) for prompt, _ in picker._options]
+        # The jobs preset hid the built-ins; they are listed after the visible ones.
         assert labels == [
-            "Calls",
-            "Sales",
             "Applications",
             "Interviews",
             "Offers",
+            "Calls (hidden)",
             "Meetings (hidden)",
+            "Sales (hidden)",
         ]
-        assert picker.value == "calls"  # the first visible one
+        assert picker.value == "applications"  # the first visible one
         # The week table shows the active funnel's stages.
         text = screen_text(app)
         assert re.search(r"Week of +applications +interviews +offers +a→i +i→o", text)

@@ -226,3 +226,18 @@ def test_show_refuses_a_letter_held_and_gives_a_letterless_metric_one() -> None:
     assert shown.entry("emails").metric.letter == "x"
     assert not shown.entry("emails").hidden
     assert shown.entry("x").key == "emails"
+
+
+def test_a_job_search_hides_the_built_ins_and_the_sales_preset_brings_them_back() -> None:
+    catalog = Catalog.builtin()
+    jobs = catalog._with(catalog.apply_preset("jobs", reserved={}))
+    assert [metric.key for metric in jobs.visible] == ["applications", "interviews", "offers"]
+    assert jobs.entry("calls").hidden and jobs.active_name == "jobs"
+    back = jobs._with(jobs.apply_preset("sales", reserved={}))
+    assert [metric.key for metric in back.visible][:3] == ["calls", "meetings", "sales"]
+    assert back.active_name == "sales"
+    # Outreach adds to the built-ins and keeps them on Today.
+    outreach = catalog._with(catalog.apply_preset("outreach", reserved={}))
+    assert [m.key for m in outreach.visible] == [
+        "calls", "meetings", "sales", "emails", "referrals", "cards"
+    ]  # fmt: skip

@@ -443,7 +443,15 @@ def test_preset_jobs_from_an_empty_database(run: Run) -> None:
     assert result.out == (
         "Counting applications (a), interviews (i), offers (o); funnel jobs is active. "
         "Next: salestui goal set N\n"
+        "Calls, meetings and sales are hidden (their history is kept; "
+        "`salestui preset sales` brings them back).\n"
     )
+    assert list(json.loads(run("today", "--json").out)["counts"]) == [
+        "applications",
+        "interviews",
+        "offers",
+    ]
+    assert "show it again" in one_line_error(run("log", "call"))
     assert [f["name"] for f in funnels_json(run) if f["active"]] == ["jobs"]
     assert run("log", "a", "3").out == "+3 applications\n"
     assert list(json.loads(run("funnel", "--json").out)["counts"]) == [

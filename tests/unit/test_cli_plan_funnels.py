@@ -389,6 +389,9 @@ def test_the_report_covers_the_active_funnel_and_lists_the_rest(
     run, db_path: Path, clock, standing_goal: Callable[[int], None]
 ) -> None:
     use_jobs(db_path, clock)
+    with Store(db_path, clock=clock) as store:  # the preset hid them: this user sells too
+        for builtin in ("calls", "meetings", "sales"):
+            store.set_settings(store.catalog().show(builtin))
     add_metrics(db_path, clock, "emails", "referrals")
     standing_goal(2)
     run("rate", "set", "interviews=20%")

@@ -180,3 +180,8 @@ def preset(ctx: click.Context, name: str | None, listing: bool) -> None:
             f"Counting {names}; funnel {chosen.funnel.name} is active. Next: salestui goal set N"
         )
     )
+    if not chosen.builtins:
+        click.echo(
+            "Calls, meetings and sales are hidden (their history is kept; "
+            "`salestui preset sales` brings them back)."
+        )

@@ -91,20 +91,29 @@ class FunnelDef(Record):
 class Preset(Record):
     """A starting point for one kind of user: metrics to add and a funnel to use."""
 
-    __match_args__ = ("name", "description", "metrics", "funnel")
+    __match_args__ = ("name", "description", "metrics", "funnel", "builtins")
     __slots__ = __match_args__
     name: str
     description: str
     metrics: tuple[Metric, ...]
     funnel: FunnelDef
+    builtins: bool
+    """Whether calls, meetings and sales stay on Today (a job search hides them: their
+    history is kept, and `preset sales` brings them back)."""
 
     def __init__(
-        self, name: str, description: str, metrics: tuple[Metric, ...], funnel: FunnelDef
+        self,
+        name: str,
+        description: str,
+        metrics: tuple[Metric, ...],
+        funnel: FunnelDef,
+        builtins: bool = True,
     ) -> None:
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "description", description)
         object.__setattr__(self, "metrics", metrics)
         object.__setattr__(self, "funnel", funnel)
+        object.__setattr__(self, "builtins", builtins)
 
 
 BUILTIN_FUNNELS = (FunnelDef(BUILTIN_FUNNEL, tuple(metric.key for metric in METRICS)),)
@@ -132,6 +141,7 @@ PRESETS: dict[str, Preset] = {
                 Metric("offers", "offer", "o", "Offers"),
             ),
             FunnelDef("jobs", ("applications", "interviews", "offers")),
+            builtins=False,
         ),
         Preset(
             "music",
@@ -142,6 +152,7 @@ PRESETS: dict[str, Preset] = {
                 Metric("deals", "deal", "k", "Deals"),
             ),
             FunnelDef("music", ("demos", "replies", "deals")),
+            builtins=False,
         ),
     )
 }
@@ -389,13 +400,25 @@ class Catalog:
         return {FUNNEL_PREFIX + funnel.name: None}
 
     def apply_preset(self, name: str, reserved: Mapping[str, str]) -> SettingChanges:
-        """The metrics and funnel of a preset, made active. Metrics that already exist with
-        the same letter are kept; a clash is refused before anything is written."""
+        """The metrics and funnel of a preset, made active, and the built-ins shown or
+        hidden as it says (hidden ones keep their history). Metrics that already exist
+        with the same letter are kept; a clash is refused before anything is written."""
         preset = PRESETS.get(name.strip().lower())
         if preset is None:
             raise ValueError(f"no preset {name!r}; presets: {', '.join(PRESETS)}")
         changes: SettingChanges = {}
         catalog: Catalog = self
+        for builtin in METRICS:
+            entry = catalog.entry(builtin.key)
+            wanted = preset.builtins or builtin.key in preset.funnel.stages
+            if entry.hidden == wanted:
+                step = (
+                    catalog.show(builtin.key, reserved=reserved)
+                    if wanted
+                    else catalog.hide(builtin.key)
+                )
+                changes.update(step)
+                catalog = catalog._with(step)
         for metric in preset.metrics:
             existing = catalog._by_name.get(metric.key)
             if existing is not None and existing.key == metric.key:

@@ -78,7 +78,7 @@ class HeatmapGrid(Widget, can_focus=True):
         Binding("right", "move(0, 1)", "Day", show=False, id="heat.right"),
         Binding("up", "move(-1, 0)", "Day", show=False, id="heat.up"),
         Binding("down", "move(1, 0)", "Day", show=False, id="heat.down"),
-        Binding("enter", "open", "Open day", id="heat.open"),
+        Binding("enter", "open", "Open day", show=False, id="heat.open"),  # the hint says Enter
     ]
 
     DEFAULT_CSS = """
