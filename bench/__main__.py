@@ -34,6 +34,7 @@ from bench.terminal import (
     WEEK_RE,
     Variant,
     kill_all_servers,
+    set_size,
     tui_available,
     write_tmux_conf,
 )
@@ -103,6 +104,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         help="time CLI commands with our own loop even when hyperfine is installed",
     )
     parser.add_argument(
+        "--size",
+        default="100x30",
+        help="the terminal the apps run in, WxH (default 100x30): Today's layout follows it"
+        " (e.g. 100x10 strip, 50x20 column, 200x50 large; issue 9)",
+    )
+    parser.add_argument(
         "--metrics",
         type=int,
         default=3,
@@ -110,6 +117,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target fails")
     args = parser.parse_args(argv)
+    try:
+        cols, rows = (int(part) for part in args.size.lower().split("x"))
+    except ValueError:
+        parser.error(f"--size takes WxH, e.g. 100x30, not {args.size!r}")
+    set_size(cols, rows)
     if args.wait_quiet is None:
         args.wait_quiet = 15.0 if args.quick else 45.0
     return args

@@ -14,9 +14,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from bench import terminal
 from bench.context import RESULTS, Bench
 from bench.stats import summary
-from bench.terminal import COLS, POLL_SLEEP, ROWS
+from bench.terminal import POLL_SLEEP
 
 
 @dataclass
@@ -157,7 +158,7 @@ def write_results(
             "events": bench.args.events,
             "metrics": bench.args.metrics,
             "poll_sleep_s": POLL_SLEEP,
-            "terminal": f"{COLS}x{ROWS}",
+            "terminal": f"{terminal.COLS}x{terminal.ROWS}",
             "python": str(bench.tools.python),
             "salestui": str(bench.tools.salestui),
             "cli_timer": bench.timer,

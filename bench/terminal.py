@@ -24,13 +24,28 @@ from bench.context import WORK, Tools
 from bench.noise import count_killed
 
 COLS, ROWS = 100, 30
+"""The terminal every app runs in; `set_size` changes it (`python -m bench --size WxH`)."""
+
+
+def set_size(cols: int, rows: int) -> None:
+    """Run every app in a `cols` x `rows` terminal (Today picks its layout from it)."""
+    global COLS, ROWS
+    COLS, ROWS = cols, rows
+
+
 POLL_SLEEP = 0.0012  # between captures; one capture itself takes ~1.8 ms here
 LAUNCH_TIMEOUT = 30.0
 KEY_TIMEOUT = 5.0
 
 # The Calls panel's line "week N · month M" (the header's "· week 48" is the ISO week: not it).
 # Numbers may carry thousands separators ("week 1,008 · month 5,894").
-WEEK_RE = re.compile(r"\bweek (\d[\d,\u202f\u00a0]*) \u00b7 month \d")
+WEEK_RE = re.compile(
+    r"\bweek (\d[\d,\u202f\u00a0]*) \u00b7 month \d"  # a panel (standard, large layouts)
+    r"|\u2502 (\d[\d,\u202f\u00a0]*) \u00b7 wk \d"  # a compact panel (column layout)
+    r"|\bCalls (\d[\d,\u202f\u00a0]*)[/ ]"  # the strip: `Calls 23/48 ...`
+)
+"""Calls on salestui's Today, in whichever layout the pane's size picks (the first match
+is the Calls panel: the first metric)."""
 # The bare counter is read from its big Digits (see digits_show); this marks that variant.
 DIGITS_SIGNAL = re.compile(r"(?!)")
 DEAD_RE = re.compile(r"^Pane is dead", re.M)
@@ -291,13 +306,18 @@ def as_int(text: str) -> int:
     return int(re.sub(r"\D", "", text))
 
 
+def matched(match: re.Match[str]) -> str:
+    """The value of whichever alternative of the signal matched."""
+    return next(group for group in match.groups() if group is not None)
+
+
 def first_value(regex: re.Pattern[str]) -> Callable[[str], int | None]:
     if regex is DIGITS_SIGNAL:  # any value: the bare counter is on screen
         return lambda screen: 1 if "Calls today" in screen else None
 
     def probe(screen: str) -> int | None:
         match = regex.search(screen)
-        return as_int(match.group(1)) if match else None
+        return as_int(matched(match)) if match else None
 
     return probe
 
@@ -308,7 +328,7 @@ def value_is(regex: re.Pattern[str], wanted: int) -> Callable[[str], int | None]
 
     def probe(screen: str) -> int | None:
         match = regex.search(screen)
-        return 1 if match and as_int(match.group(1)) == wanted else None
+        return 1 if match and as_int(matched(match)) == wanted else None
 
     return probe
 
