@@ -198,6 +198,11 @@ class MetricPanel(Widget):
     def _redraw(self) -> None:
         """Repaint only the cells whose drawing changed."""
         old = self._strips
+        if self.is_mounted and self.parent is not None and not self.parent.display:
+            # Hidden (the strip layout shows the counts): nothing to paint now; drawn
+            # afresh when shown again, so a press in a strip costs the strip alone.
+            self._strips = None
+            return
         if old is None or not self.is_mounted or self._look() != self._strips_key:
             self._strips = None
             self.refresh()
