@@ -41,6 +41,7 @@ KEY_TIMEOUT = 5.0
 # Numbers may carry thousands separators ("week 1,008 · month 5,894").
 WEEK_RE = re.compile(
     r"\bweek (\d[\d,\u202f\u00a0]*) \u00b7 month \d"  # a panel (standard, large layouts)
+    r"|\bwk (\d[\d,\u202f\u00a0]*) \u00b7 mo \d"  # a narrow panel (8 metrics at 100 columns)
     r"|\u2502 (\d[\d,\u202f\u00a0]*) \u00b7 wk \d"  # a compact panel (column layout)
     r"|\bCalls (\d[\d,\u202f\u00a0]*)[/ ]"  # the strip: `Calls 23/48 ...`
 )
