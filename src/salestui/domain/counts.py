@@ -67,13 +67,16 @@ def summary_span(today: date) -> DateRange:
     return DateRange(start, today)
 
 
-def summarize_today(totals: DayTotals, today: date) -> dict[str, MetricSummary]:
-    """Today, week-to-date, month-to-date and the last 14 days for each metric."""
-    week = sum_range(totals, DateRange(week_of(today).start, today))
-    month = sum_range(totals, DateRange(month_of(today).start, today))
+def summarize_today(
+    totals: DayTotals, today: date, keys: Sequence[str] = METRIC_KEYS
+) -> dict[str, MetricSummary]:
+    """Today, week-to-date, month-to-date and the last 14 days for each metric of `keys`
+    (the built-ins by default)."""
+    week = sum_range(totals, DateRange(week_of(today).start, today), keys)
+    month = sum_range(totals, DateRange(month_of(today).start, today), keys)
     spark = DateRange(today - timedelta(SPARK_DAYS - 1), today)
     summary: dict[str, MetricSummary] = {}
-    for key in METRIC_KEYS:
+    for key in keys:
         series = daily_series(totals, spark, key)
         summary[key] = MetricSummary(series[-1], week[key], month[key], tuple(series))
     return summary

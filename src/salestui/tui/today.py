@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -32,12 +32,10 @@ from salestui.domain.counts import (
     SPARK_DAYS,
     DayTotals,
     MetricSummary,
-    daily_series,
-    sum_range,
+    summarize_today,
     summary_span,
 )
 from salestui.domain.metrics import Metric
-from salestui.domain.periods import DateRange, month_of, week_of
 from salestui.domain.text import visible
 from salestui.store.events import BelowZeroError, Event, Store, StoreError
 from salestui.tui import writer
@@ -347,16 +345,8 @@ def plus(summary: MetricSummary, delta: int) -> MetricSummary:
 
 
 def summarize(totals: DayTotals, today: date, keys: tuple[str, ...]) -> dict[str, MetricSummary]:
-    """Today, week-to-date, month-to-date and the last 14 days for each metric of `keys`
-    (counts.summarize_today, for any metrics)."""
-    week = sum_range(totals, DateRange(week_of(today).start, today), keys)
-    month = sum_range(totals, DateRange(month_of(today).start, today), keys)
-    spark = DateRange(today - timedelta(SPARK_DAYS - 1), today)
-    summary: dict[str, MetricSummary] = {}
-    for key in keys:
-        series = daily_series(totals, spark, key)
-        summary[key] = MetricSummary(series[-1], week[key], month[key], tuple(series))
-    return summary
+    """Today, week-to-date, month-to-date and the last 14 days for each metric of `keys`."""
+    return summarize_today(totals, today, keys)
 
 
 def _word_parts(sentence: str) -> list[Part]:
