@@ -5,7 +5,7 @@ import contextlib
 import io
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -229,3 +229,34 @@ def panel_text(app: SalesApp, metric: str) -> str:
 def status_text(app: SalesApp) -> str:
     """The pace line (or hint) and the last action, under the panels."""
     return rendered(app.query_one("#status", Static))
+
+
+def after(
+    *keys: str,
+    theme: str | None = None,
+    history_metric: str | None = None,
+) -> Callable[[Pilot[None]], Awaitable[None]]:
+    """A snapshot's `run_before`: press `keys` once the app has settled (in `theme`, when
+    given), then wait until everything they set off is done (the flash fades, the
+    figures reload; with `history_metric`, History shows that metric), so the picture
+    never depends on timing."""
+
+    async def run(pilot: Pilot[None]) -> None:
+        from textual.widgets import Select
+
+        from salestui.tui.goals import GoalsTab
+
+        if theme is not None:
+            pilot.app.theme = theme
+        await wait_for_workers(pilot.app)
+        await pilot.press(*keys)
+        await settled(pilot.app, pilot)
+        # The first figures come after the tabs exist, by a message and a worker that
+        # may not have started when the workers were counted: wait for them on screen.
+        goals = pilot.app.query_one(GoalsTab)
+        await until(lambda: goals.inputs is not None, pilot, what="the first figures")
+        if history_metric is not None:
+            pilot.app.query_one("#history-metric", Select).value = history_metric
+        await settled(pilot.app, pilot)
+
+    return run

@@ -5,36 +5,15 @@ Review the report (`pytest --snapshot-report`) before `--snapshot-update`.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 
 from salestui.tui.app import make_app
-from salestui.tui.goals import GoalsTab
 from tests.conftest import FakeClock
-from tests.tui.conftest import seed_goal, seed_history, settled, until, wait_for_workers
+from tests.tui.conftest import after, seed_goal, seed_history
 
 SIZES = [(100, 30), (80, 24)]
-
-
-def after(*keys: str) -> Callable[[Pilot[None]], Awaitable[None]]:
-    """A `run_before` that presses `keys` once the app has settled, then waits until
-    everything they set off is done (the flash fades, the figures reload), so the
-    picture never depends on timing."""
-
-    async def run(pilot: Pilot[None]) -> None:
-        await wait_for_workers(pilot.app)
-        await pilot.press(*keys)
-        await settled(pilot.app, pilot)
-        # The first figures come after the tabs exist, by a message and a worker that
-        # may not have started when the workers were counted: wait for them on screen.
-        goals = pilot.app.query_one(GoalsTab)
-        await until(lambda: goals.inputs is not None, pilot, what="the first figures")
-        await settled(pilot.app, pilot)
-
-    return run
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -6,20 +6,15 @@ Review the report (`pytest --snapshot-report`) before `--snapshot-update`.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
-
-from textual.pilot import Pilot
-from textual.widgets import Select
 
 from salestui.domain.catalog import Catalog
 from salestui.domain.keys import reserved_keys
 from salestui.store import Store
 from salestui.tui.app import make_app
-from salestui.tui.goals import GoalsTab
 from tests.conftest import FakeClock, local
-from tests.tui.conftest import seed_history, settled, until, wait_for_workers
+from tests.tui.conftest import after, seed_history
 
 
 def seed_jobs(db_path: Path, clock: FakeClock) -> None:
@@ -44,25 +39,6 @@ def seed_jobs(db_path: Path, clock: FakeClock) -> None:
                 store.log("interviews", 1, at=when)
             if back % 30 == 0:
                 store.log("offers", 1, at=when)
-
-
-def after(
-    *keys: str, history_metric: str | None = None
-) -> Callable[[Pilot[None]], Awaitable[None]]:
-    """Press `keys` once the app has settled (and pick a History metric), then wait until
-    everything they set off is done, so the picture never depends on timing."""
-
-    async def run(pilot: Pilot[None]) -> None:
-        await wait_for_workers(pilot.app)
-        await pilot.press(*keys)
-        await settled(pilot.app, pilot)
-        goals = pilot.app.query_one(GoalsTab)
-        await until(lambda: goals.inputs is not None, pilot, what="the first figures")
-        if history_metric is not None:
-            pilot.app.query_one("#history-metric", Select).value = history_metric
-        await settled(pilot.app, pilot)
-
-    return run
 
 
 def test_funnel_with_two_funnels(snap_compare, db_path: Path, clock: FakeClock) -> None:

@@ -6,31 +6,13 @@ Review the report (`pytest --snapshot-report`) before `--snapshot-update`.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 
 from salestui.tui.app import make_app
-from salestui.tui.goals import GoalsTab
 from tests.conftest import FakeClock
-from tests.tui.conftest import seed_goal, seed_history, settled, until, wait_for_workers
-
-
-def after(*keys: str) -> Callable[[Pilot[None]], Awaitable[None]]:
-    """Press `keys` once the app has settled, then wait until all they set off is done."""
-
-    async def run(pilot: Pilot[None]) -> None:
-        await wait_for_workers(pilot.app)
-        await pilot.press(*keys)
-        await settled(pilot.app, pilot)
-        goals = pilot.app.query_one(GoalsTab)
-        await until(lambda: goals.inputs is not None, pilot, what="the first figures")
-        await settled(pilot.app, pilot)
-
-    return run
-
+from tests.tui.conftest import after, seed_goal, seed_history
 
 SIZES = [(40, 10), (50, 20), (80, 24), (100, 12), (120, 40), (200, 50)]
 

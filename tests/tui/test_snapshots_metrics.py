@@ -6,18 +6,15 @@ Review the report (`pytest --snapshot-report`) before `--snapshot-update`.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 
 from salestui.domain.keys import reserved_keys
 from salestui.store import Store
 from salestui.tui.app import make_app
-from salestui.tui.goals import GoalsTab
 from tests.conftest import FakeClock
-from tests.tui.conftest import seed_goal, seed_history, settled, until, wait_for_workers
+from tests.tui.conftest import after, seed_goal, seed_history
 
 OWN = [("emails", "e"), ("referrals", "r"), ("cards", "b"), ("demos", "d"), ("replies", "y")]
 
@@ -28,20 +25,6 @@ def add_metrics(db_path: Path, clock: FakeClock, count: int) -> None:
         for key, letter in OWN[:count]:
             changes = store.catalog().add_metric(key, letter=letter, reserved=reserved_keys())
             store.set_settings(changes, source="cli")
-
-
-def after(*keys: str) -> Callable[[Pilot[None]], Awaitable[None]]:
-    """Press `keys` once the app has settled, then wait until all they set off is done."""
-
-    async def run(pilot: Pilot[None]) -> None:
-        await wait_for_workers(pilot.app)
-        await pilot.press(*keys)
-        await settled(pilot.app, pilot)
-        goals = pilot.app.query_one(GoalsTab)
-        await until(lambda: goals.inputs is not None, pilot, what="the first figures")
-        await settled(pilot.app, pilot)
-
-    return run
 
 
 @pytest.mark.parametrize(

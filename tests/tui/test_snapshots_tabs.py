@@ -7,36 +7,16 @@ Review the report (`pytest --snapshot-report`) before `--snapshot-update`.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 
 from salestui.tui.app import make_app
-from salestui.tui.goals import GoalsTab
 from tests.conftest import FakeClock
-from tests.tui.conftest import seed_goal, seed_history, settled, until, wait_for_workers
+from tests.tui.conftest import after, seed_goal, seed_history
 
 SIZES = [(80, 24), (120, 40), (60, 20)]
 TABS = {"funnel": "2", "goals": "3", "history": "4"}
-
-
-def after(*keys: str, theme: str | None = None) -> Callable[[Pilot[None]], Awaitable[None]]:
-    """Pick `theme`, press `keys` once the app has settled, then wait until everything
-    they set off is done, so the picture never depends on timing."""
-
-    async def run(pilot: Pilot[None]) -> None:
-        if theme is not None:
-            pilot.app.theme = theme
-        await wait_for_workers(pilot.app)
-        await pilot.press(*keys)
-        await settled(pilot.app, pilot)
-        goals = pilot.app.query_one(GoalsTab)
-        await until(lambda: goals.inputs is not None, pilot, what="the first figures")
-        await settled(pilot.app, pilot)
-
-    return run
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
