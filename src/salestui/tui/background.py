@@ -6,7 +6,7 @@ Imported only by the worker, after the first paint.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from fractions import Fraction
 from pathlib import Path
 
@@ -14,12 +14,11 @@ from textual.message import Message
 
 from salestui.clock import Clock
 from salestui.domain.catalog import Catalog
-from salestui.domain.counts import DayTotals, sum_range
-from salestui.domain.funnel import Funnel, monthly_rates
+from salestui.domain.counts import DayTotals
+from salestui.domain.funnel import monthly_rates
 from salestui.domain.goals import GoalBook
-from salestui.domain.history import heatmap, streaks
-from salestui.domain.metrics import Metric
-from salestui.domain.periods import DateRange, Period, parse_period, week_of
+from salestui.domain.history import best_days, best_weeks, heatmap, streaks, week_funnels
+from salestui.domain.periods import DateRange, Period, parse_period
 from salestui.domain.planner import call_targets
 from salestui.figures import (
     PlanInputs,
@@ -35,7 +34,6 @@ from salestui.tui.history import HistoryFigures
 
 TREND_MONTHS = 12
 HEATMAP_WEEKS = 53
-WEEK_ROWS = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +89,7 @@ def load_figures(
         shown = funnel if funnel in {each.name for each in catalog.funnels} else None
         view = load_funnel(reader, period, shown, catalog)
         totals = _all_day_totals(reader, today)
-        best_months = _best_months(reader, inputs)
+        best_months = _best_months(reader, inputs, totals)
     stages = view.funnel.stages
     trend = monthly_rates(totals, today, TREND_MONTHS, stages)
     name = catalog.funnel(shown).name
@@ -119,7 +117,9 @@ def load_funnel_figures(
     return FunnelFigures(view, trend, chosen.name)
 
 
-def _best_months(reader: Store, inputs: PlanInputs) -> dict[str, Fraction | None]:
+def _best_months(
+    reader: Store, inputs: PlanInputs, totals: DayTotals
+) -> dict[str, Fraction | None]:
     """Each rate stage's best month of the last twelve, by figures.plan_levers.
 
     The best months do not depend on the target: with no goal stored yet a plan for 1
@@ -129,25 +129,8 @@ def _best_months(reader: Store, inputs: PlanInputs) -> dict[str, Fraction | None
         plan = inputs.plan(target=inputs.goal or 1)
     except ValueError:
         return {}
-    return {lever.stage: lever.best for lever in plan_levers(reader, inputs, plan).stages}
-
-
-def week_funnels(
-    totals: DayTotals, today: date, stages: tuple[Metric, ...], weeks: int = WEEK_ROWS
-) -> list[tuple[date, Funnel]]:
-    """The last `weeks` Monday-to-Sunday weeks of a funnel, this week first (the current
-    week counts what is there so far): domain.history.weekly_rows for any stages."""
-    monday = week_of(today).start
-    keys = tuple(metric.key for metric in stages)
-    # Only these weeks' days: each week's sum then walks 8 weeks of days, not all history.
-    first = monday - timedelta(weeks=weeks - 1)
-    totals = {day: counts for day, counts in totals.items() if day >= first}
-    rows: list[tuple[date, Funnel]] = []
-    for back in range(weeks):
-        start = monday - timedelta(weeks=back)
-        span = DateRange(start, start + timedelta(days=6))
-        rows.append((start, Funnel(sum_range(totals, span, keys), stages)))
-    return rows
+    found = plan_levers(reader, inputs, plan, totals)  # every day is read already
+    return {lever.stage: lever.best for lever in found.stages}
 
 
 def history_figures(
@@ -190,38 +173,3 @@ def history_figures(
         metrics=metrics,
         hidden=tuple(entry.key for entry in catalog.entries if entry.hidden),
     )
-
-
-def best_days(totals: DayTotals, keys: tuple[str, ...]) -> dict[str, tuple[date, int] | None]:
-    """domain.history.best_day for every metric in one pass over the days, oldest first:
-    the day with the highest count (ties: the earliest), None when none is above 0."""
-    best: dict[str, tuple[date, int] | None] = dict.fromkeys(keys)
-    for day in sorted(totals):
-        for key, count in totals[day].items():
-            if count > 0 and key in best:
-                top = best[key]
-                if top is None or count > top[1]:
-                    best[key] = (day, count)
-    return best
-
-
-def best_weeks(totals: DayTotals, keys: tuple[str, ...]) -> dict[str, tuple[date, int] | None]:
-    """domain.history.best_week for every metric in one pass over the days (that walks
-    every day once per metric, finding each day's week anew: half the figures' time with
-    eight metrics and ten years). The Monday-to-Sunday week with the highest total of
-    each metric, (its Monday, total); ties go to the earliest; None when no week is > 0."""
-    weeks: dict[str, dict[date, int]] = {key: {} for key in keys}
-    for day, by_metric in totals.items():
-        monday = day - timedelta(days=day.weekday())
-        for key, count in by_metric.items():
-            found = weeks.get(key)
-            if found is not None:
-                found[monday] = found.get(monday, 0) + count
-    best: dict[str, tuple[date, int] | None] = {}
-    for key, found in weeks.items():
-        top: tuple[date, int] | None = None
-        for monday in sorted(found):
-            if found[monday] > 0 and (top is None or found[monday] > top[1]):
-                top = (monday, found[monday])
-        best[key] = top
-    return best
