@@ -488,17 +488,21 @@ def load_funnel(
     return FunnelView(period, span, Funnel(counts, stages))
 
 
-def plan_levers(store: Store, inputs: PlanInputs, plan: Plan) -> Levers:
+def plan_levers(
+    store: Store, inputs: PlanInputs, plan: Plan, totals: DayTotals | None = None
+) -> Levers:
     """Which rate to improve for `plan` (domain.lever): each stage's savings at +5 and
     +10 points, and the cheapest lever measured against the best of the last twelve
-    months (today's month left out: it is not over). One read of a year of day totals."""
+    months (today's month left out: it is not over). One read of a year of day totals,
+    unless the caller read them already (`totals`: any span covering that year)."""
     from salestui.domain.funnel import monthly_rates, months_back
     from salestui.domain.lever import levers
 
     today = inputs.today
     last_month_end = month_of(today).start - timedelta(days=1)
     span = DateRange(months_back(last_month_end, 12)[0].start, last_month_end)
-    totals = store.day_totals(span)
+    if totals is None:
+        totals = store.day_totals(span)
     monthly: dict[str, list[Fraction | None]] = {stage: [] for stage in inputs.rate_stages}
     keys = [metric.key for metric in inputs.stages]
     for _label, month_funnel in monthly_rates(totals, last_month_end, 12, inputs.stages):

@@ -163,3 +163,30 @@ def test_levers_of_a_funnel_of_the_users(store: Store, clock: FakeClock) -> None
     # Named explicitly while another funnel is active: the same figures.
     store.set_settings(store.catalog().use_funnel("sales"))
     assert levers_for(store, clock, 2, flags, funnel="jobs") == found
+
+
+def test_day_totals_read_already_give_the_same_lever(store: Store, clock: FakeClock) -> None:
+    """The figures worker hands over every day it read: no second read, the same answer."""
+    from salestui.domain.periods import DateRange
+
+    seed(
+        store,
+        [
+            ("2024-03-05T10:00", "calls", 200),  # older than twelve months: not a best
+            ("2024-03-05T11:00", "meetings", 100),
+            ("2026-06-09T10:00", "calls", 100),
+            ("2026-06-09T11:00", "meetings", 20),
+            ("2026-06-10T11:00", "sales", 10),
+            ("2026-11-10T10:00", "calls", 40),  # today's month: left out either way
+            ("2026-11-10T11:00", "meetings", 30),
+        ],
+    )
+    inputs = load_plan_inputs(store, clock().date())
+    plan = inputs.plan(target=50, rate_flags=SALES_FLAGS)
+    everything = store.day_totals(DateRange(local("2024-01-01T00:00").date(), clock().date()))
+    read_here = plan_levers(store, inputs, plan)
+    assert plan_levers(store, inputs, plan, everything) == read_here
+    assert by_stage(read_here)["meetings"] == (
+        Fraction(1, 5),
+        top_needed(50, SALES_FLAGS) - top_needed(50, {**SALES_FLAGS, "meetings": Fraction(1, 5)}),
+    )
