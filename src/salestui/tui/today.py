@@ -30,7 +30,6 @@ from salestui.clock import Clock
 from salestui.domain.catalog import PRESETS, Catalog
 from salestui.domain.counts import (
     SPARK_DAYS,
-    DayTotals,
     MetricSummary,
     summarize_today,
     summary_span,
@@ -342,11 +341,6 @@ def plus(summary: MetricSummary, delta: int) -> MetricSummary:
         summary.month + delta,
         (*summary.last_days[:-1], summary.last_days[-1] + delta),
     )
-
-
-def summarize(totals: DayTotals, today: date, keys: tuple[str, ...]) -> dict[str, MetricSummary]:
-    """Today, week-to-date, month-to-date and the last 14 days for each metric of `keys`."""
-    return summarize_today(totals, today, keys)
 
 
 def _word_parts(sentence: str) -> list[Part]:
@@ -875,7 +869,9 @@ class TodayView(Vertical):
         day = self.clock().date()
         self._reloads += 1
         self._data_version = self.store.data_version()
-        summary = summarize(self.store.day_totals(summary_span(day)), day, self._summary_keys())
+        summary = summarize_today(
+            self.store.day_totals(summary_span(day)), day, self._summary_keys()
+        )
         if counts_only and self.day == day and self.summary is not None:
             self.show_counts(summary)
             return
