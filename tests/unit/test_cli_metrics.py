@@ -619,3 +619,44 @@ def test_metric_show_letter_gives_a_hidden_metric_a_new_key(run: Run) -> None:
     shown = run("metric", "show", "emails", "--letter", "w")
     assert shown.code == 0 and shown.out == "emails is shown again, on w.\n"
     assert run("log", "w").out == "+1 email\n"
+
+
+def test_a_letter_taken_while_metric_add_waits_for_the_lock_is_not_given_twice(
+    run: Run, db_path: Path
+) -> None:
+    """`metric add` checks the letter again once it holds the write lock: another
+    process that took `e` in between (while it waited) is seen, and the next free letter
+    of the name is chosen instead of a second metric on `e`."""
+    import sqlite3
+    import threading
+    import time
+
+    from salestui.domain.catalog import Catalog
+    from salestui.store.events import Store, new_id
+
+    assert run("metric", "list").code == 0
+    Store(db_path).close()
+    other = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")  # another process holds the write lock...
+
+    def take_e_then_commit() -> None:
+        time.sleep(0.5)  # ...while `metric add emails` has checked and waits for it
+        for key, value in Catalog.builtin().add_metric("events", letter="e", reserved={}).items():
+            other.execute(
+                "INSERT INTO setting_changes (id, ts, key, value, source)"
+                " VALUES (?, '2026-11-27T09:00:00.000000+00:00', ?, ?, 'cli')",
+                (new_id(), key, value),
+            )
+        other.execute("COMMIT")
+
+    thread = threading.Thread(target=take_e_then_commit)
+    thread.start()
+    added = run("metric", "add", "emails")
+    thread.join()
+    other.close()
+    assert added.code == 0, added.err
+    letters = {
+        m["key"]: m["letter"] for m in json.loads(run("metric", "list", "--json").out)["metrics"]
+    }
+    assert letters["events"] == "e"
+    assert letters["emails"] == "a"  # e is taken, m is meetings': the next free letter

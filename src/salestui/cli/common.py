@@ -106,15 +106,20 @@ def change_catalog(
     even created. Returns the catalog as it is after the change."""
     from salestui.domain.keys import SETTING_PREFIX, keymap_from_settings
 
-    stored = reading_store(ctx)  # a missing database stays missing when the change is refused
-    catalog = stored.catalog()
-    reserved = catalog.app_keys(keymap_from_settings(stored.settings_like(SETTING_PREFIX)))
+    def changed(store: Store) -> SettingChanges:
+        catalog = store.catalog()
+        reserved = catalog.app_keys(keymap_from_settings(store.settings_like(SETTING_PREFIX)))
+        return change(catalog, reserved)
+
     try:
-        changes = change(catalog, reserved)
+        # Checked first on a reading store, so a missing database stays missing when the
+        # change is refused; then again with the write lock held, so that another
+        # process's change in between (a letter taken) is seen before anything is written.
+        changed(reading_store(ctx))
+        store = open_store(ctx)
+        store.change_settings(changed)
     except ValueError as error:
         fail_input(str(error))
-    store = open_store(ctx)
-    store.set_settings(changes)
     return store.catalog()
 
 

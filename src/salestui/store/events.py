@@ -894,12 +894,26 @@ class Store:
     def set_settings(self, changes: Mapping[str, str | None], *, source: str = "cli") -> None:
         """Store several settings (None clears one) in one transaction; a key whose value
         is already that is left alone."""
-        if not changes:
-            return
+        if changes:
+            self.change_settings(lambda _store: changes, source=source)
+
+    def change_settings(
+        self,
+        change: Callable[[Store], Mapping[str, str | None]],
+        *,
+        source: str = "cli",
+    ) -> Mapping[str, str | None]:
+        """Work out settings to store from what is stored, and store them, in one write
+        transaction: `change(self)` reads this store with the write lock held, so no
+        other process changes what it read before its answer is written (two `metric add`
+        at once never pick the same free letter). A ValueError from `change` writes
+        nothing. Returns the changes."""
         with translated(self.path), self.writing() as conn:
+            changes = change(self)
             ts = self._now_utc()
             for key, value in changes.items():
                 row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
                 if (row[0] if row else None) == value:
                     continue
                 append_setting_change(conn, key, value, source, ts)
+        return changes
