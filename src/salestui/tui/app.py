@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -526,12 +526,16 @@ class SalesApp(App[None]):
         def chosen(name: str | None) -> None:
             if name is None:
                 return
+
+            def apply(catalog: Catalog, reserved: Mapping[str, str]) -> SettingChanges:
+                return catalog.apply_preset(name, reserved)
+
             try:
-                changes = self.catalog.apply_preset(name, self._reserved())
+                apply(self.catalog, self._reserved())
             except ValueError as refused:
                 self.notify(f"Preset not applied: {visible(str(refused))}", severity="error")
                 return
-            self.change_catalog(f"preset {name}", changes)
+            self.change_catalog(f"preset {name}", apply)
 
         self.push_screen(PresetScreen(), chosen)
 
@@ -539,26 +543,47 @@ class SalesApp(App[None]):
         """Ask for a metric's name and letter; the catalog's refusal is said in the form."""
         from salestui.tui.start import AddMetricScreen
 
+        asked: list[tuple[str, str | None]] = []  # the name and letter the form accepted
+
         def check(name: str, letter: str | None) -> SettingChanges:
-            return self.catalog.add_metric(name, letter=letter, reserved=self._reserved())
+            changes = self.catalog.add_metric(name, letter=letter, reserved=self._reserved())
+            asked[:] = [(name, letter)]
+            return changes
 
         def added(changes: SettingChanges | None) -> None:
-            if changes:
-                self.change_catalog("new metric", changes)
+            if changes and asked:
+                name, letter = asked[0]
+                self.change_catalog(
+                    "new metric",
+                    lambda catalog, reserved: catalog.add_metric(
+                        name, letter=letter, reserved=reserved
+                    ),
+                )
 
         self.push_screen(AddMetricScreen(check), added)
 
     def hide(self) -> None:
         """Pick a visible metric to hide."""
-        self._pick("Hide a metric", self.catalog.visible, self.catalog.hide)
+        self._pick(
+            "Hide a metric",
+            self.catalog.visible,
+            lambda catalog, key, _reserved: catalog.hide(key),
+        )
 
     def show(self) -> None:
         """Pick a hidden metric to show again."""
         hidden = [entry.metric for entry in self.catalog.entries if entry.hidden]
-        self._pick("Show a metric", hidden, self.catalog.show)
+        self._pick(
+            "Show a metric",
+            hidden,
+            lambda catalog, key, reserved: catalog.show(key, reserved=reserved),
+        )
 
     def _pick(
-        self, title: str, metrics: Iterable[Metric], change: Callable[[str], SettingChanges]
+        self,
+        title: str,
+        metrics: Iterable[Metric],
+        change: Callable[[Catalog, str, Mapping[str, str]], SettingChanges],
     ) -> None:
         from salestui.tui.start import PickMetricScreen
 
@@ -566,16 +591,24 @@ class SalesApp(App[None]):
             if key is None:
                 return
             try:
-                changes = change(key)
+                change(self.catalog, key, self._reserved())
             except ValueError as refused:
                 self.notify(visible(str(refused)), severity="error", markup=False)
                 return
-            self.change_catalog(title.lower(), changes)
+            self.change_catalog(
+                title.lower(), lambda catalog, reserved: change(catalog, key, reserved)
+            )
 
         self.push_screen(PickMetricScreen(title, list(metrics)), picked)
 
-    def change_catalog(self, what: str, changes: SettingChanges) -> None:
-        """Write catalog settings (in key order with the tallies), then follow them."""
+    def change_catalog(
+        self, what: str, change: Callable[[Catalog, Mapping[str, str]], SettingChanges]
+    ) -> None:
+        """Write a change of the metrics or funnels (in key order with the tallies), then
+        follow it. `change(catalog, reserved)` was checked against this window's catalog;
+        the writer asks it again of the stored catalog with the write lock held
+        (Store.change_settings), so another pane's change in between (a letter taken) is
+        seen, and a refusal then is said like any failed write."""
 
         def landed(result: object) -> None:
             self._check_catalog()
@@ -588,7 +621,12 @@ class SalesApp(App[None]):
                 markup=False,
             )
 
-        save = writer.using_store(lambda store: store.set_settings(changes, source="tui"))
+        def against_stored(store: Store) -> SettingChanges:
+            catalog = store.catalog()
+            keymap = keymap_from_settings(store.settings_like(SETTING_PREFIX))
+            return change(catalog, catalog.app_keys(keymap))
+
+        save = writer.using_store(lambda store: store.change_settings(against_stored, source="tui"))
         self.writes.submit(Write(what, save, landed=landed, failed=failed))
 
 
