@@ -199,3 +199,22 @@ async def test_eight_metrics_in_a_column_show_them_all(db_path: Path, clock: Fak
             assert panel.metric.label in text, panel.metric.label
             assert panel.region.bottom <= 40 - 1  # on screen, above the footer
         assert "? Help" in text.splitlines()[-1]
+
+
+async def test_a_narrow_pane_keeps_the_goal_hint_a_whole_sentence(
+    db_path: Path, clock: FakeClock
+) -> None:
+    """Without a goal the hint's later phrase goes whole at 50 columns, never leaving
+    "… and see today's" hanging."""
+    app = make_app(db_path, clock=clock)
+    async with app.run_test(size=(50, 20)) as pilot:
+        await wait_for_workers(app)
+        await until(lambda: "Press g" in screen_text(app), pilot, what="the goal hint")
+        text = screen_text(app)
+        assert "Press g to set a monthly goal" in text
+        assert "today's" not in text and "targets" not in text
+    wide = make_app(db_path, clock=clock)
+    async with wide.run_test(size=(120, 30)) as pilot:
+        await wait_for_workers(wide)
+        await until(lambda: "Press g" in screen_text(wide), pilot, what="the goal hint")
+        assert "Press g to set a monthly goal and see today's targets here." in screen_text(wide)

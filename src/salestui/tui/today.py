@@ -497,7 +497,9 @@ class TodayView(Vertical):
     """The day `summary` is for; a plan for another day (before midnight) is not shown."""
     summary: var[dict[str, MetricSummary] | None] = var(None)
     plan: var[Plan | None] = var(None)
-    plan_hint: var[str] = var("")
+    plan_hint: var[tuple[str, ...]] = var(())
+    """What is missing for a plan, in phrases: a narrow pane drops the later ones whole,
+    so the hint stays a sentence ("Press g to set a monthly goal")."""
     last_action: var[str] = var("")
     pending_line: var[str] = var("")
     """What waits for the database (shown instead of the last action while it waits)."""
@@ -788,7 +790,7 @@ class TodayView(Vertical):
         the hint, word by word."""
         summary, plan = self.summary, self.plan
         if summary is None or plan is None or plan.today != self.day:
-            return [] if short else _word_parts(self.plan_hint)
+            return [] if short else list(enumerate(self.plan_hint))
         # The top of the active funnel: what a day's work is counted in.
         top = plan.stages[0]
         figures = summary.get(top.key)
@@ -905,11 +907,12 @@ class TodayView(Vertical):
             self.plan = inputs.plan()
         except NoGoalError:
             self.plan = None
-            self.plan_hint = "Press g to set a monthly goal and see today's targets here."
+            self.plan_hint = ("Press g to set a monthly goal", "and see today's targets here.")
         except MissingRateError as error:
             self.plan = None
             self.plan_hint = (
-                f"Add a starting {error.stage} rate on the Goals tab (3) to see today's targets."
+                f"Add a starting {error.stage} rate on the Goals tab (3)",
+                "to see today's targets.",
             )
 
     # -- the status line ------------------------------------------------------------
