@@ -564,8 +564,10 @@ class Store:
         at: datetime | None = None,
         note: str | None = None,
         source: str = "cli",
+        prospect: str | None = None,
     ) -> Event:
-        """Append one tally of `delta` events (negative for a correction) and commit it.
+        """Append one tally of `delta` events (negative for a correction) and commit it;
+        with `prospect` (a prospect's id), linked to it as a touch in the same transaction.
 
         A correction that would take the day's count below zero raises BelowZeroError
         and writes nothing; so does |delta| above MAX_COUNT (ValueError).
@@ -596,6 +598,12 @@ class Store:
                 if have + delta < 0:
                     raise BelowZeroError(f"{day} has {have} {metric}; cannot take away {-delta}")
             self._insert(conn, event)
+            if prospect is not None:
+                conn.execute(
+                    "INSERT INTO touches (id, ts, prospect, event, event_ts, day, metric, source)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (new_id(), self._now_utc(), prospect, event.id, event.ts, day, metric, source),
+                )
         return event
 
     @staticmethod

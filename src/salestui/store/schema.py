@@ -10,6 +10,8 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
+from salestui.store.time_schema import TIME_STEPS
+
 APPLICATION_ID = 0x53414C45  # "SALE": marks the file as a salestui database in its header.
 
 Step = str | Callable[[sqlite3.Connection], None]
@@ -82,6 +84,131 @@ def _settings_to_changes(conn: sqlite3.Connection) -> None:
                 (now, new_key, new_value),
             )
     conn.execute("DROP TABLE settings")
+
+
+PROSPECT_FIELDS = ("name", "company", "source", "status", "reason", "follow_up")
+"""What a prospect change may set (one field per change; the latest change wins)."""
+
+_LATEST = "({field}_at IS NULL OR {field}_at < NEW.ts || ' ' || NEW.id)"
+
+# A prospect's touches: linked tallies that are not cancelled, each tally once.
+_TOUCH_FIGURES = """UPDATE prospects SET
+        touches = (SELECT count(DISTINCT t.event) FROM touches AS t WHERE t.prospect = prospects.id
+            AND NOT EXISTS (SELECT 1 FROM events AS u WHERE u.cancels = t.event)),
+        first_touch = (SELECT min(t.day) FROM touches AS t WHERE t.prospect = prospects.id
+            AND NOT EXISTS (SELECT 1 FROM events AS u WHERE u.cancels = t.event)),
+        last_touch = (SELECT max(t.day) FROM touches AS t WHERE t.prospect = prospects.id
+            AND NOT EXISTS (SELECT 1 FROM events AS u WHERE u.cancels = t.event)),
+        last_touch_ts = (SELECT max(t.event_ts) FROM touches AS t WHERE t.prospect = prospects.id
+            AND NOT EXISTS (SELECT 1 FROM events AS u WHERE u.cancels = t.event))"""
+
+PROSPECT_STEPS: tuple[Step, ...] = (
+    # Prospects (the person or company a tally was about) are append-only changes, one
+    # field each, merged by id like settings: per prospect and field the latest change
+    # (by ts, then id) wins, so two machines' edits merge in any order.
+    """CREATE TABLE prospect_changes (
+        id TEXT PRIMARY KEY,
+        ts TEXT NOT NULL,
+        day TEXT NOT NULL,
+        prospect TEXT NOT NULL,
+        field TEXT NOT NULL,
+        value TEXT,
+        source TEXT NOT NULL
+    )""",
+    "CREATE INDEX prospect_changes_of ON prospect_changes(prospect, field, ts, id)",
+    """CREATE TRIGGER prospect_changes_check BEFORE INSERT ON prospect_changes
+    WHEN typeof(NEW.id) != 'text' OR typeof(NEW.ts) != 'text' OR typeof(NEW.prospect) != 'text'
+        OR NEW.prospect = '' OR typeof(NEW.day) != 'text'
+        OR NEW.day NOT GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]'
+        OR NEW.field NOT IN ('name', 'company', 'source', 'status', 'reason', 'follow_up')
+        OR (NEW.value IS NOT NULL AND (typeof(NEW.value) != 'text' OR length(NEW.value) > 2000))
+        OR (NEW.field = 'status' AND NEW.value NOT IN ('open', 'won', 'lost'))
+        OR (NEW.field = 'name' AND (NEW.value IS NULL OR NEW.value = ''))
+    BEGIN
+        SELECT RAISE(ABORT, 'salestui: a malformed prospect change was refused');
+    END""",
+    """CREATE TRIGGER prospect_changes_no_update BEFORE UPDATE ON prospect_changes BEGIN
+        SELECT RAISE(ABORT, 'salestui prospects are append-only');
+    END""",
+    """CREATE TRIGGER prospect_changes_no_delete BEFORE DELETE ON prospect_changes BEGIN
+        SELECT RAISE(ABORT, 'salestui prospects are append-only');
+    END""",
+    # A touch links one tally (an event id) to a prospect; `day`, `event_ts` and `metric`
+    # are the tally's, kept here so the figures need no join over the whole log.
+    """CREATE TABLE touches (
+        id TEXT PRIMARY KEY,
+        ts TEXT NOT NULL,
+        prospect TEXT NOT NULL,
+        event TEXT NOT NULL,
+        event_ts TEXT NOT NULL,
+        day TEXT NOT NULL,
+        metric TEXT NOT NULL,
+        source TEXT NOT NULL
+    )""",
+    "CREATE INDEX touches_of ON touches(prospect, day)",
+    "CREATE INDEX touches_event ON touches(event)",
+    """CREATE TRIGGER touches_check BEFORE INSERT ON touches
+    WHEN typeof(NEW.id) != 'text' OR typeof(NEW.ts) != 'text' OR typeof(NEW.prospect) != 'text'
+        OR NEW.prospect = '' OR typeof(NEW.event) != 'text' OR typeof(NEW.event_ts) != 'text'
+        OR typeof(NEW.day) != 'text' OR NEW.day NOT GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]'
+        OR typeof(NEW.metric) != 'text' OR NEW.metric = ''
+    BEGIN
+        SELECT RAISE(ABORT, 'salestui: a malformed touch was refused');
+    END""",
+    """CREATE TRIGGER touches_no_update BEFORE UPDATE ON touches BEGIN
+        SELECT RAISE(ABORT, 'salestui touches are append-only');
+    END""",
+    """CREATE TRIGGER touches_no_delete BEFORE DELETE ON touches BEGIN
+        SELECT RAISE(ABORT, 'salestui touches are append-only');
+    END""",
+    # Each prospect as it stands, kept by triggers (like day_totals) so that a list of
+    # 100k prospects costs one indexed read. `FIELD_at` is "ts id" of the change that
+    # set FIELD; `closed_on` the local day of the change to won or lost.
+    """CREATE TABLE prospects (
+        id TEXT PRIMARY KEY,
+        name TEXT, name_at TEXT,
+        company TEXT, company_at TEXT,
+        source TEXT, source_at TEXT,
+        status TEXT, status_at TEXT, closed_on TEXT,
+        reason TEXT, reason_at TEXT,
+        follow_up TEXT, follow_up_at TEXT,
+        created TEXT, created_on TEXT,
+        touches INTEGER NOT NULL DEFAULT 0,
+        first_touch TEXT, last_touch TEXT, last_touch_ts TEXT
+    ) WITHOUT ROWID""",
+    "CREATE INDEX prospects_name ON prospects(name COLLATE NOCASE)",
+    "CREATE INDEX prospects_follow_up ON prospects(follow_up) WHERE follow_up IS NOT NULL",
+    f"""CREATE TRIGGER prospect_changes_rollup AFTER INSERT ON prospect_changes BEGIN
+        INSERT INTO prospects (id, created, created_on) VALUES (NEW.prospect, NEW.ts, NEW.day)
+        ON CONFLICT (id) DO UPDATE SET created = excluded.created, created_on = excluded.created_on
+            WHERE created IS NULL OR excluded.created < created;
+        UPDATE prospects SET name = NEW.value, name_at = NEW.ts || ' ' || NEW.id
+            WHERE id = NEW.prospect AND NEW.field = 'name' AND {_LATEST.format(field="name")};
+        UPDATE prospects SET company = NEW.value, company_at = NEW.ts || ' ' || NEW.id
+            WHERE id = NEW.prospect AND NEW.field = 'company' AND {_LATEST.format(field="company")};
+        UPDATE prospects SET source = NEW.value, source_at = NEW.ts || ' ' || NEW.id
+            WHERE id = NEW.prospect AND NEW.field = 'source' AND {_LATEST.format(field="source")};
+        UPDATE prospects SET status = NEW.value, status_at = NEW.ts || ' ' || NEW.id,
+                closed_on = CASE WHEN NEW.value IN ('won', 'lost') THEN NEW.day END
+            WHERE id = NEW.prospect AND NEW.field = 'status' AND {_LATEST.format(field="status")};
+        UPDATE prospects SET reason = NEW.value, reason_at = NEW.ts || ' ' || NEW.id
+            WHERE id = NEW.prospect AND NEW.field = 'reason' AND {_LATEST.format(field="reason")};
+        UPDATE prospects SET follow_up = NEW.value, follow_up_at = NEW.ts || ' ' || NEW.id
+            WHERE id = NEW.prospect AND NEW.field = 'follow_up'
+                AND {_LATEST.format(field="follow_up")};
+    END""",
+    f"""CREATE TRIGGER touches_rollup AFTER INSERT ON touches BEGIN
+        INSERT INTO prospects (id) VALUES (NEW.prospect) ON CONFLICT (id) DO NOTHING;
+        {_TOUCH_FIGURES} WHERE id = NEW.prospect;
+    END""",
+    # Undoing a linked tally takes the touch away.
+    f"""CREATE TRIGGER events_untouch AFTER INSERT ON events
+    WHEN NEW.cancels IS NOT NULL AND EXISTS (SELECT 1 FROM touches WHERE event = NEW.cancels)
+    BEGIN
+        {_TOUCH_FIGURES}
+            WHERE id IN (SELECT prospect FROM touches WHERE event = NEW.cancels);
+    END""",
+)
 
 
 MIGRATIONS: dict[int, tuple[Step, ...]] = {
@@ -199,6 +326,11 @@ MIGRATIONS: dict[int, tuple[Step, ...]] = {
         # check trigger already take any metric name; `daily_counts` keeps its three
         # columns, and this long-format view shows every metric.
         METRIC_COUNTS_VIEW,
+    ),
+    5: (
+        # Prospects (who a tally was about) and time on non-sales work.
+        *PROSPECT_STEPS,
+        *TIME_STEPS,
     ),
 }
 
