@@ -8,14 +8,37 @@ deleted. A prospect's id is a fresh UUID; each change sets one field.
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, date, datetime
+from contextlib import suppress
+from datetime import UTC, date, datetime, timedelta
 
-from salestui.domain.prospects import FIELDS, Prospect, check_name, check_source
+from salestui.domain.prospects import (
+    FIELDS,
+    MAX_REASON,
+    Change,
+    NoMatch,
+    Prospect,
+    Touch,
+    check_name,
+    check_source,
+    follow_up_after,
+    fuzzy_score,
+    pick,
+)
 from salestui.store.events import Event, Store, new_id, translated
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
+
+    from salestui.domain.periods import DateRange
+    from salestui.domain.prospect_stats import ProspectStats
+    from salestui.domain.workdays import WorkCalendar
+
+FOLLOW_UP_RULE = "followup."
+"""Setting `followup.METRIC` = N: a touch of METRIC sets the follow-up N working days on."""
+STALLED_DAYS = "prospects.stalled_days"
+"""Setting: how many days without a touch make an open prospect stalled (default 14)."""
+DEFAULT_STALLED_DAYS = 14
 
 COLUMNS = (
     "id, name, company, source, status, reason, follow_up, created_on, closed_on,"
@@ -88,6 +111,38 @@ def write_changes(
         )
 
 
+def _after_latest(conn: sqlite3.Connection, prospect_id: str, ts: str) -> str:
+    """`ts`, or just after the prospect's latest stored change when that is not earlier:
+    a change made now must win over every change already here (the latest by ts wins),
+    even with a clock that stood still or another machine's clock ahead of ours."""
+    row = conn.execute(
+        "SELECT max(ts) FROM prospect_changes WHERE prospect = ?", (prospect_id,)
+    ).fetchone()
+    latest = row[0] if row else None
+    if not isinstance(latest, str) or latest < ts:
+        return ts
+    try:
+        later = datetime.fromisoformat(latest) + timedelta(microseconds=1)
+    except ValueError:
+        return ts
+    return later.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _write(
+    conn: sqlite3.Connection,
+    prospect_id: str,
+    changes: Mapping[str, str | None],
+    *,
+    ts: str,
+    day: str,
+    origin: str,
+) -> None:
+    """`write_changes` at a ts after the prospect's latest change (`_after_latest`)."""
+    write_changes(
+        conn, prospect_id, changes, ts=_after_latest(conn, prospect_id, ts), day=day, origin=origin
+    )
+
+
 def add_prospect(
     store: Store,
     name: str,
@@ -133,7 +188,7 @@ def change_prospect(
     """Append changes to one prospect in one transaction (values already checked)."""
     ts, day = _now(store, at)
     with translated(store.path), store.writing() as conn:
-        write_changes(conn, prospect_id, changes, ts=ts, day=day, origin=origin)
+        _write(conn, prospect_id, changes, ts=ts, day=day, origin=origin)
 
 
 def write_touch(
@@ -218,3 +273,433 @@ def due_prospects(store: Store, today: date) -> list[Prospect]:
         (today.isoformat(),),
     ).fetchall()
     return [prospect_from_row(row) for row in rows]
+
+
+def find_prospect(store: Store, text: str) -> Prospect:
+    """The prospect `text` names (whole name or unique prefix, case-insensitive).
+    Raises Ambiguous (listing them) or NoMatch (naming close names) in one line."""
+    try:
+        return pick(text, starting_with(store, text))
+    except NoMatch:
+        raise NoMatch(text, close_names(store, text)) from None
+
+
+def close_names(store: Store, text: str, limit: int = 3) -> list[str]:
+    """Up to `limit` names near `text` (difflib), for a refusal that helps."""
+    import difflib
+
+    wanted = " ".join(text.split())
+    if not wanted:
+        return []
+    # Names sharing the first letter, or holding the first three, are where typos live;
+    # the cap keeps difflib cheap on 100k prospects.
+    rows = store.connection.execute(
+        "SELECT name FROM prospects WHERE name IS NOT NULL AND (name LIKE ? ESCAPE '\\'"
+        " OR name LIKE ? ESCAPE '\\') LIMIT 5000",
+        (_escaped(wanted[0]) + "%", "%" + _escaped(wanted[:3]) + "%"),
+    ).fetchall()
+    names = [str(row[0]) for row in rows]
+    by_fold = {name.casefold(): name for name in names}
+    close = difflib.get_close_matches(wanted.casefold(), list(by_fold), n=limit, cutoff=0.6)
+    return [by_fold[name] for name in close]
+
+
+def _escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# -- changing a prospect ---------------------------------------------------------------
+
+
+def _status(conn: sqlite3.Connection, prospect_id: str) -> tuple[str, str, str | None]:
+    """(name, status, follow_up) read inside the write transaction; ValueError when the
+    prospect is unknown."""
+    row = conn.execute(
+        "SELECT name, status, follow_up FROM prospects WHERE id = ? AND name IS NOT NULL",
+        (prospect_id,),
+    ).fetchone()
+    if row is None:
+        raise ValueError(f"there is no prospect with id {prospect_id!r}")
+    return str(row[0]), str(row[1] or "open"), row[2]
+
+
+def _close(store: Store, prospect_id: str, status: str, reason: str | None, origin: str) -> None:
+    ts, day = _now(store)
+    with translated(store.path), store.writing() as conn:
+        name, was, follow_up = _status(conn, prospect_id)
+        if was == status:
+            raise ValueError(f"{name} is {was} already")
+        if was != "open":
+            raise ValueError(
+                f"{name} is {was}; reopen it first (salestui prospect reopen {_quoted(name)})"
+            )
+        changes: dict[str, str | None] = {"status": status}
+        if status == "lost" or reason is not None:
+            changes["reason"] = reason
+        if follow_up is not None:  # nothing to follow up on a closed prospect
+            changes["follow_up"] = None
+        _write(conn, prospect_id, changes, ts=ts, day=day, origin=origin)
+
+
+def _quoted(name: str) -> str:
+    return f'"{name}"' if any(ch in name for ch in " '\"$`\\") else name
+
+
+def won(store: Store, prospect_id: str, *, origin: str = "cli") -> None:
+    """Close an open prospect as won (its follow-up cleared), in one transaction. Raises
+    ValueError (one line, nothing written) when it is won already or lost (reopen first).
+    Winning does not tally a sale."""
+    _close(store, prospect_id, "won", None, origin)
+
+
+def lost(store: Store, prospect_id: str, reason: str | None = None, *, origin: str = "cli") -> None:
+    """Close an open prospect as lost, with an optional reason (its follow-up cleared), in
+    one transaction. Raises ValueError (one line, nothing written) when it is lost
+    already, won (reopen first), or the reason is longer than MAX_REASON."""
+    reason = " ".join(reason.split()) if reason is not None else None
+    if reason is not None and len(reason) > MAX_REASON:
+        raise ValueError(f"a reason is at most {MAX_REASON} characters, not {len(reason):,}")
+    _close(store, prospect_id, "lost", reason or None, origin)
+
+
+def reopen(store: Store, prospect_id: str, *, origin: str = "cli") -> None:
+    """Open a won or lost prospect again (its reason cleared). ValueError when open."""
+    ts, day = _now(store)
+    with translated(store.path), store.writing() as conn:
+        name, was, _follow_up = _status(conn, prospect_id)
+        if was == "open":
+            raise ValueError(f"{name} is open already")
+        _write(
+            conn,
+            prospect_id,
+            {"status": "open", "reason": None},
+            ts=ts,
+            day=day,
+            origin=origin,
+        )
+
+
+def set_follow_up(store: Store, prospect_id: str, day: date | None, *, origin: str = "cli") -> bool:
+    """Set (or with None, clear) the next follow-up, in one transaction. Returns False
+    when it was that already (nothing written). Raises ValueError (one line, nothing
+    written) for a day before today or a prospect that is not open."""
+    ts, today = _now(store)
+    if day is not None and day.isoformat() < today:
+        raise ValueError(f"the follow-up {day.isoformat()} is in the past (today is {today})")
+    with translated(store.path), store.writing() as conn:
+        name, status, follow_up = _status(conn, prospect_id)
+        if day is not None and status != "open":
+            raise ValueError(f"{name} is {status}; reopen it first to follow up")
+        value = day.isoformat() if day is not None else None
+        if follow_up == value:
+            return False
+        _write(conn, prospect_id, {"follow_up": value}, ts=ts, day=today, origin=origin)
+    return True
+
+
+def rename(store: Store, prospect_id: str, name: str, *, origin: str = "cli") -> bool:
+    """Correct a prospect's name (the history keeps the old one), in one transaction.
+    False when it is that already. ValueError (one line, nothing written) for a bad
+    name or one another prospect has."""
+    name = check_name(name)
+    ts, day = _now(store)
+    with translated(store.path), store.writing() as conn:
+        old, _status_, _follow_up = _status(conn, prospect_id)
+        if old == name:
+            return False
+        taken = conn.execute(
+            "SELECT name FROM prospects WHERE name = ? COLLATE NOCASE AND id != ? LIMIT 1",
+            (name, prospect_id),
+        ).fetchone()
+        if taken is not None:
+            raise ValueError(f"a prospect named {taken[0]!r} exists already")
+        _write(conn, prospect_id, {"name": name}, ts=ts, day=day, origin=origin)
+    return True
+
+
+_UNSET: object = object()
+
+
+def edit(
+    store: Store,
+    prospect_id: str,
+    *,
+    company: str | None | object = _UNSET,
+    source: str | object = _UNSET,
+    origin: str = "cli",
+) -> bool:
+    """Change a prospect's company (None or empty clears it) and/or source, in one
+    transaction; fields not given stay. False when nothing changes. ValueError (one
+    line, nothing written) for a bad company or source."""
+    changes: dict[str, str | None] = {}
+    if company is not _UNSET:
+        text = company if isinstance(company, str) and company.strip() else None
+        changes["company"] = check_name(text, "company") if text is not None else None
+    if source is not _UNSET:
+        changes["source"] = check_source(str(source))
+    ts, day = _now(store)
+    with translated(store.path), store.writing() as conn:
+        _status(conn, prospect_id)
+        row = conn.execute(
+            "SELECT company, source FROM prospects WHERE id = ?", (prospect_id,)
+        ).fetchone()
+        standing = {"company": row[0], "source": row[1]}
+        changes = {k: v for k, v in changes.items() if standing[k] != v}
+        if changes:
+            _write(conn, prospect_id, changes, ts=ts, day=day, origin=origin)
+    return bool(changes)
+
+
+# -- touches and the follow-up rule --------------------------------------------------------
+
+
+def follow_up_rules(store: Store) -> dict[str, int]:
+    """The follow-up rules stored: metric key -> working days (unreadable ones skipped)."""
+    rules: dict[str, int] = {}
+    for key, value in store.settings_like(FOLLOW_UP_RULE).items():
+        if value.isascii() and value.isdigit() and 0 < int(value) <= 365:
+            rules[key[len(FOLLOW_UP_RULE) :]] = int(value)
+    return rules
+
+
+def work_calendar(store: Store) -> WorkCalendar:
+    """The working-day calendar (`calendar.*` settings; unreadable values: the defaults),
+    read here as `figures.calendar` reads it, for the quick path that loads no figures."""
+    from salestui.domain.workdays import WorkCalendar, parse_weekdays
+
+    settings = store.settings_like("calendar.")
+    weekdays = WorkCalendar().weekdays
+    if "calendar.weekdays" in settings:
+        # An unreadable setting: the default week, as `figures.calendar` does.
+        with suppress(ValueError):
+            weekdays = parse_weekdays(settings["calendar.weekdays"])
+    holidays: set[date] = set()
+    for key in settings:
+        if key.startswith("calendar.off."):
+            try:
+                holidays.add(date.fromisoformat(key[len("calendar.off.") :]))
+            except ValueError:
+                continue
+    return WorkCalendar(weekdays=weekdays, holidays=frozenset(holidays))
+
+
+def _apply_rule(
+    store: Store,
+    conn: sqlite3.Connection,
+    prospect_id: str,
+    event: Event,
+    days: int,
+    origin: str,
+) -> date | None:
+    """Inside a write transaction: move the follow-up to `days` working days after the
+    tally's day, unless the prospect is closed or a later follow-up is set already.
+    Returns the follow-up set, or None."""
+    row = conn.execute(
+        "SELECT status, follow_up FROM prospects WHERE id = ?", (prospect_id,)
+    ).fetchone()
+    if row is None or (row[0] or "open") != "open":
+        return None
+    due = follow_up_after(date.fromisoformat(event.day), days, work_calendar(store))
+    ts, today = _now(store)
+    if due.isoformat() < today:  # a tally logged for long ago: no follow-up in the past
+        return None
+    if row[1] is not None and str(row[1]) >= due.isoformat():
+        return None
+    _write(conn, prospect_id, {"follow_up": due.isoformat()}, ts=ts, day=today, origin=origin)
+    return due
+
+
+def link_touch(store: Store, event: Event, prospect_id: str, origin: str = "tui") -> date | None:
+    """Link a tally already on disk to a prospect and apply the follow-up rule of its
+    metric, in one transaction (the app's `p` after a tally). Returns the follow-up the
+    rule set, or None. ValueError for an unknown prospect (nothing written)."""
+    rules = follow_up_rules(store)
+    ts, _today = _now(store)
+    with translated(store.path), store.writing() as conn:
+        _status(conn, prospect_id)
+        write_touch(conn, event, prospect_id, ts=ts, origin=origin)
+        if event.metric in rules and event.delta > 0:
+            return _apply_rule(store, conn, prospect_id, event, rules[event.metric], origin)
+    return None
+
+
+def log_touch(
+    store: Store,
+    metric: str,
+    count: int,
+    prospect_id: str,
+    *,
+    at: datetime | None = None,
+    note: str | None = None,
+    source: str = "cli",
+) -> tuple[Event, date | None]:
+    """`log METRIC COUNT --prospect`: the tally and its touch in one transaction
+    (`Store.log`), then the follow-up rule of METRIC, if one is set, in the next.
+    Returns the tally and the follow-up the rule set (or None)."""
+    event = store.log(metric, count, at=at, note=note, source=source, prospect=prospect_id)
+    rules = follow_up_rules(store)
+    if metric not in rules:
+        return event, None
+    with translated(store.path), store.writing() as conn:
+        return event, _apply_rule(store, conn, prospect_id, event, rules[metric], source)
+
+
+# -- a prospect's story ---------------------------------------------------------------------
+
+
+def timeline(store: Store, prospect_id: str) -> list[Touch]:
+    """The tallies linked to a prospect, newest first, each once; undone ones left out.
+    A touch's note is the tally's own, or the latest note added about it later."""
+    rows = store.connection.execute(
+        "SELECT e.ts, e.day, e.metric, e.delta, e.note, e.id,"
+        " (SELECT n.note FROM events AS n WHERE n.about = e.id AND n.note IS NOT NULL"
+        "  ORDER BY n.ts DESC, n.id DESC LIMIT 1)"
+        " FROM events AS e WHERE e.id IN (SELECT event FROM touches WHERE prospect = ?)"
+        " AND NOT EXISTS (SELECT 1 FROM events AS u WHERE u.cancels = e.id)"
+        " ORDER BY e.ts DESC, e.id DESC",
+        (prospect_id,),
+    ).fetchall()
+    return [
+        Touch(
+            ts=str(ts),
+            day=date.fromisoformat(str(day)),
+            metric=str(metric),
+            delta=int(delta),
+            note=str(later) if later is not None else (str(note) if note is not None else None),
+            event_id=str(event_id),
+        )
+        for ts, day, metric, delta, note, event_id, later in rows
+    ]
+
+
+def history(store: Store, prospect_id: str) -> list[Change]:
+    """Every change to a prospect, oldest first (a corrected name shows both)."""
+    rows = store.connection.execute(
+        "SELECT ts, day, field, value FROM prospect_changes WHERE prospect = ? ORDER BY ts, id",
+        (prospect_id,),
+    ).fetchall()
+    return [
+        Change(
+            ts=str(ts),
+            day=date.fromisoformat(str(day)),
+            field=str(field),
+            value=str(value) if value is not None else None,
+        )
+        for ts, day, field, value in rows
+    ]
+
+
+SEARCH_POOL = 3000
+"""At most this many coarse matches are ranked in Python."""
+
+
+def search(
+    store: Store, text: str, limit: int = 200, *, status: str | None = None
+) -> list[Prospect]:
+    """Prospects `text` finds as you type: its characters in order, case-insensitive, in
+    the name or the company; best first (`domain.prospects.fuzzy_score`), then by last
+    touch. Empty text: every prospect by last touch, most recent first. `status` keeps
+    only prospects of that status."""
+    wanted = " ".join(text.split())
+    if not wanted:
+        return list_prospects(store, status=status, order="last_touch", limit=limit)
+    only = " AND status = ?" if status is not None else ""
+    extra: tuple[object, ...] = (status,) if status is not None else ()
+    if wanted.isascii():
+        scattered = "%" + "%".join(_escaped(ch) for ch in wanted) + "%"
+        start, word = _escaped(wanted) + "%", "% " + _escaped(wanted) + "%"
+        # The SQL does the coarse filter and puts the likely best first, so a cap on what
+        # Python ranks never drops a prefix match for scattered ones.
+        rows = store.connection.execute(
+            f"SELECT {COLUMNS} FROM prospects WHERE name IS NOT NULL{only}"
+            " AND (name LIKE ? ESCAPE '\\' OR company LIKE ? ESCAPE '\\')"
+            " ORDER BY CASE WHEN name LIKE ? ESCAPE '\\' THEN 0"
+            " WHEN name LIKE ? ESCAPE '\\' THEN 1 ELSE 2 END,"
+            " last_touch_ts IS NULL, last_touch_ts DESC LIMIT ?",
+            (*extra, scattered, scattered, start, word, SEARCH_POOL),
+        ).fetchall()
+    else:  # LIKE folds ASCII only: rank them all
+        rows = store.connection.execute(
+            f"SELECT {COLUMNS} FROM prospects WHERE name IS NOT NULL{only}"
+            " ORDER BY last_touch_ts IS NULL, last_touch_ts DESC",
+            extra,
+        ).fetchall()
+    scored = []
+    for position, row in enumerate(rows):
+        prospect = prospect_from_row(row)
+        score = fuzzy_score(wanted, prospect)
+        if score is not None:
+            scored.append((score, position, prospect))
+    scored.sort(key=lambda each: each[:2])
+    return [prospect for _score, _position, prospect in scored[:limit]]
+
+
+# -- figures -------------------------------------------------------------------------------
+
+
+def stalled_after(store: Store) -> int:
+    """The setting `prospects.stalled_days` (default 14)."""
+    value = store.setting(STALLED_DAYS)
+    if value is not None and value.isascii() and value.isdigit() and 1 <= int(value) <= 3650:
+        return int(value)
+    return DEFAULT_STALLED_DAYS
+
+
+def stalled(store: Store, today: date, days: int) -> list[Prospect]:
+    """Open prospects with no touch for `days` days or more (never touched: counted from
+    the day they were added), longest quiet first."""
+    from datetime import timedelta
+
+    cutoff = (today - timedelta(days=days)).isoformat()
+    rows = store.connection.execute(
+        f"SELECT {COLUMNS} FROM prospects WHERE name IS NOT NULL AND status = 'open'"
+        " AND coalesce(last_touch, created_on) <= ?"
+        " ORDER BY coalesce(last_touch, created_on), name COLLATE NOCASE",
+        (cutoff,),
+    ).fetchall()
+    return [prospect_from_row(row) for row in rows]
+
+
+def load_stats(
+    store: Store, span: DateRange, today: date, stalled_days: int | None = None
+) -> ProspectStats:
+    """The prospect figures of `span` (`domain.prospect_stats`): prospects closed in it,
+    with their first touch and touches up to the close; referrals added in it; and the
+    prospects stalled today (after `stalled_days`, the setting when None)."""
+    from salestui.domain.prospect_stats import Closed, prospect_stats
+
+    start, end = span.start.isoformat(), span.end.isoformat()
+    in_force = "NOT EXISTS (SELECT 1 FROM events AS u WHERE u.cancels = t.event)"
+    rows = store.connection.execute(
+        "SELECT p.id, p.source, p.status, p.created_on, p.closed_on,"
+        f" (SELECT min(t.day) FROM touches AS t WHERE t.prospect = p.id AND t.day <= p.closed_on"
+        f"  AND {in_force}),"
+        f" (SELECT count(DISTINCT t.event) FROM touches AS t WHERE t.prospect = p.id"
+        f"  AND t.day <= p.closed_on AND {in_force})"
+        " FROM prospects AS p WHERE p.name IS NOT NULL AND p.status IN ('won', 'lost')"
+        " AND p.closed_on BETWEEN ? AND ?",
+        (start, end),
+    ).fetchall()
+    closed = [
+        Closed(
+            source=str(source or "cold"),
+            won=status == "won",
+            created_on=_day(created),
+            closed_on=date.fromisoformat(str(closed_on)),
+            first_touch=_day(first),
+            touches=int(touches or 0),
+        )
+        for _id, source, status, created, closed_on, first, touches in rows
+    ]
+    referrals = [
+        (date.fromisoformat(str(created)), str(status or "open"))
+        for created, status in store.connection.execute(
+            "SELECT created_on, status FROM prospects WHERE name IS NOT NULL"
+            " AND source = 'referral' AND created_on BETWEEN ? AND ?",
+            (start, end),
+        )
+    ]
+    days = stalled_days if stalled_days is not None else stalled_after(store)
+    quiet = len(stalled(store, today, days))
+    due = len(due_prospects(store, today))
+    return prospect_stats(closed, referrals, stalled=quiet, stalled_days=days, due=due)
