@@ -14,6 +14,11 @@ loading the catalog, and a METRIC the quick path cannot resolve goes to click, w
 the refusal, with nothing written.
 
 It imports the store and the domain, never click or Textual.
+
+Two more forms a shell prompt or a key runs often are taken the same way: `log METRIC
+[COUNT] --prospect NAME` (the tally linked to a prospect, `record_touch`) and `due
+[--json]` (`due_output`). Their modules (`store.prospects`, `domain.prospects`) are
+imported only on those paths, so `log call` loads nothing more than it did.
 """
 
 from __future__ import annotations
@@ -29,6 +34,12 @@ from salestui.domain.metrics import MAX_COUNT, Metric, parse_metric
 from salestui.domain.text import visible
 from salestui.paths import check_db_option, resolve_db_path
 from salestui.store.events import Store, StoreError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from datetime import date
+
+    from salestui.domain.prospects import Prospect
 
 METRIC_PREFIX = "metric."
 """Settings `metric.KEY` define the user's metrics and hide built-ins (domain.catalog)."""
@@ -110,11 +121,176 @@ def quick_form(argv: Sequence[str]) -> tuple[Path, str, int] | None:
     return resolve_db_path(db_option), args[1], count
 
 
+def record_touch(
+    store: Store,
+    metric: Metric,
+    count: int,
+    now: datetime,
+    prospect: Prospect,
+    *,
+    at: datetime | None = None,
+    note: str | None = None,
+) -> str:
+    """Record one tally linked to `prospect` (and its metric's follow-up rule) and return
+    the line `salestui log --prospect` prints: `+1 call for Acme`, with `; follow-up
+    2026-12-02` when the rule set one."""
+    from salestui.store.prospects import log_touch
+
+    event, follow_up = log_touch(store, metric.key, count, prospect.id, at=at, note=note)
+    when = "" if event.day == now.date().isoformat() else f" on {event.day}"
+    then = f"; follow-up {follow_up.isoformat()}" if follow_up is not None else ""
+    return visible(f"+{metric.amount(count)}{when} for {prospect.name}{then}")
+
+
+def due_output(store: Store | None, today: date, as_json: bool) -> str:
+    """What `salestui due` prints (None: no database): one line per follow-up due today
+    or overdue, nothing at all when none (a shell prompt stays quiet); with `as_json`,
+    `{"due": [{"prospect", "on", "days_overdue", "last_touch"}]}` on one line."""
+    from salestui.store.prospects import due_prospects
+
+    due = due_prospects(store, today) if store is not None else []
+    if as_json:
+        import json
+
+        rows = [
+            {
+                "prospect": prospect.name,
+                "on": prospect.follow_up.isoformat() if prospect.follow_up else None,
+                "days_overdue": (today - prospect.follow_up).days if prospect.follow_up else 0,
+                "last_touch": prospect.last_touch.isoformat() if prospect.last_touch else None,
+            }
+            for prospect in due
+        ]
+        return json.dumps({"due": rows}, ensure_ascii=False) + "\n"
+    lines = []
+    for prospect in due:
+        on = prospect.follow_up or today
+        late = (today - on).days
+        when = "due today" if late == 0 else f"{late} day{'s' if late != 1 else ''} overdue"
+        touched = (
+            f"last touch {prospect.last_touch.isoformat()}" if prospect.last_touch else "no touch"
+        )
+        company = f" ({prospect.company})" if prospect.company else ""
+        lines.append(visible(f"{on.isoformat()}  {prospect.name}{company}: {when}, {touched}"))
+    return "".join(line + "\n" for line in lines)
+
+
+def _split_db(argv: Sequence[str]) -> tuple[str | None, list[str]] | None:
+    """(--db value or None, the rest) for `[--db PATH]` or `[--db=PATH]` first; None when
+    the PATH is one click should judge."""
+    args = list(argv)
+    db_option: str | None = None
+    if args[:1] == ["--db"] and len(args) >= 2:
+        db_option, args = args[1], args[2:]
+    elif args and args[0].startswith("--db="):
+        db_option, args = args[0][len("--db=") :], args[1:]
+    if (db_option or "").startswith("-"):
+        return None
+    try:
+        if db_option is not None:
+            check_db_option(db_option)
+    except (ValueError, OSError):  # OSError: a folder it may not look into
+        return None
+    return db_option, args
+
+
+def prospect_form(argv: Sequence[str]) -> tuple[Path, str, int, str] | None:
+    """(database, METRIC, count, NAME) when `argv` is exactly `[--db PATH] log METRIC
+    [COUNT] --prospect NAME` (`--prospect=NAME` too, anywhere after `log`); else None."""
+    split = _split_db(argv)
+    if split is None:
+        return None
+    db_option, args = split
+    if args[:1] != ["log"]:
+        return None
+    rest, name = [], None
+    words = iter(args[1:])
+    for word in words:
+        if word == "--prospect" and name is None:
+            name = next(words, None)
+            if name is None:
+                return None
+        elif word.startswith("--prospect=") and name is None:
+            name = word[len("--prospect=") :]
+        else:
+            rest.append(word)
+    if name is None or not name.strip() or name.startswith("-"):
+        return None
+    if not 1 <= len(rest) <= 2 or any(word.startswith("-") for word in rest):
+        return None
+    count = count_or_none(rest[1]) if len(rest) == 2 else 1
+    if count is None:
+        return None
+    return resolve_db_path(db_option), rest[0], count, name
+
+
+def due_form(argv: Sequence[str]) -> tuple[Path, bool] | None:
+    """(database, --json given) when `argv` is exactly `[--db PATH] due [--json]`."""
+    split = _split_db(argv)
+    if split is None:
+        return None
+    db_option, args = split
+    if args not in (["due"], ["due", "--json"]):
+        return None
+    return resolve_db_path(db_option), len(args) == 2
+
+
+def _write_out(text: str) -> None:
+    if sys.stdout is not None and text:  # no standard output at all: nothing to say
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+
+def run_due(path: Path, as_json: bool, clock: Clock) -> int:
+    """`salestui due [--json]`: a missing database has nothing due (and stays missing)."""
+    try:
+        today = clock().date()
+        if not os.path.exists(path):
+            _write_out(due_output(None, today, as_json))
+            return 0
+        with Store.for_reading(path, clock=clock) as store:
+            _write_out(due_output(store, today, as_json))
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # never a traceback (DESIGN)
+        return failed(error)
+    return 0
+
+
+def run_touch(path: Path, text: str, count: int, name: str, clock: Clock) -> int | None:
+    """`log METRIC [COUNT] --prospect NAME`; None (nothing written) for click to word a
+    refusal: an unknown metric or prospect, an ambiguous name, a missing database."""
+    if not os.path.exists(path):
+        return None  # nobody to link to: click says so, creating nothing
+    try:
+        now = clock()
+        with Store(path, clock=clock) as store:
+            from salestui.store.prospects import find_prospect
+
+            try:
+                metric = metric_to_log(store, text)
+                prospect = find_prospect(store, name)
+            except ValueError:  # click says what is wrong; nothing was written
+                return None
+            _write_out(record_touch(store, metric, count, now, prospect) + "\n")
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # never a traceback (DESIGN)
+        return failed(error)
+    return 0
+
+
 def run(argv: Sequence[str], clock: Clock = local_now) -> int | None:
     """Record the tally `argv` asks for and return the exit code; None (nothing done)
     when `argv` is not the quick form, for the click command line to take."""
     form = quick_form(argv)
     if form is None:
+        touch = prospect_form(argv)
+        if touch is not None:
+            return run_touch(*touch, clock=clock)
+        due = due_form(argv)
+        if due is not None:
+            return run_due(*due, clock=clock)
         return None
     path, text, count = form
     try:

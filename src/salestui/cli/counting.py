@@ -27,7 +27,7 @@ from salestui.domain.metrics import MAX_COUNT, parse_metric
 from salestui.domain.periods import DateRange
 from salestui.domain.text import shown, visible
 from salestui.domain.when import parse_at
-from salestui.quick_log import count_or_none, metric_to_log, record
+from salestui.quick_log import count_or_none, metric_to_log, record, record_touch
 from salestui.store.events import BelowZeroError
 
 
@@ -67,8 +67,21 @@ def check_note(note: str | None) -> str | None:
     ),
 )
 @click.option("--note", metavar="TEXT", help="A note kept with the tally.")
+@click.option(
+    "--prospect",
+    "prospect_name",
+    metavar="NAME",
+    help="Link the tally to a prospect (its name, or a unique start of it).",
+)
 @click.pass_context
-def log(ctx: click.Context, metric: str, count: str, at_text: str | None, note: str | None) -> None:
+def log(
+    ctx: click.Context,
+    metric: str,
+    count: str,
+    at_text: str | None,
+    note: str | None,
+    prospect_name: str | None,
+) -> None:
     """Record one tally of COUNT (default 1) calls, meetings, sales or your own metrics.
 
     \b
@@ -77,6 +90,7 @@ def log(ctx: click.Context, metric: str, count: str, at_text: str | None, note: 
     Examples:  salestui log call
                salestui log sale --at yesterday
                salestui log meetings 2 --at 2026-11-26 --note "Acme, Globex"
+               salestui log meeting --prospect acme
     """
     # A database that does not exist yet knows only the built-ins, and is created only
     # once the tally is known to be good.
@@ -94,6 +108,19 @@ def log(ctx: click.Context, metric: str, count: str, at_text: str | None, note: 
             at = parse_at(at_text, now)
         except ValueError as error:
             fail_input(str(error))
+    if prospect_name is not None:
+        # Nobody to link to on a database that does not exist: refused, nothing created.
+        from salestui.domain.prospects import NoMatch
+        from salestui.store.prospects import find_prospect
+
+        try:
+            if store is None:
+                raise NoMatch(prospect_name)
+            linked = find_prospect(store, prospect_name)
+        except ValueError as error:
+            fail_input(str(error))
+        click.echo(record_touch(store, chosen, amount, now, linked, at=at, note=note))
+        return
     store = store if store is not None else open_store(ctx)
     click.echo(record(store, chosen, amount, now, at=at, note=note))
 
