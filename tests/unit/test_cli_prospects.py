@@ -207,12 +207,11 @@ def test_due_lists_today_and_overdue(people: Run, clock: FakeClock) -> None:
         "2026-11-27  Dana Ng (Acme): 1 day overdue, last touch 2026-11-27\n"
         "2026-11-28  Globex: due today, no touch\n"
     )
+    dana = {"prospect": "Dana Ng", "on": "2026-11-27", "days_overdue": 1}
+    globex = {"prospect": "Globex", "on": "2026-11-28", "days_overdue": 0}
     assert json.loads(people("due", "--json").out) == {
-        "due": [
-            {"prospect": "Dana Ng", "on": "2026-11-27", "days_overdue": 1, "last_touch": "2026-11-27"},
-            {"prospect": "Globex", "on": "2026-11-28", "days_overdue": 0, "last_touch": None},
-        ]
-    }  # fmt: skip
+        "due": [{**dana, "last_touch": "2026-11-27"}, {**globex, "last_touch": None}]
+    }
 
 
 # -- bad input: one line, exit 2, nothing written ----------------------------------------------
@@ -315,11 +314,14 @@ def seed(db: Path, clock: FakeClock, follow_up: bool) -> None:
 def without_ids(db: Path) -> list[object]:
     with closing(sqlite3.connect(db)) as conn:
         return [
-            list(conn.execute("SELECT ts, day, metric, delta, note, source FROM events ORDER BY rowid")),
-            list(conn.execute("SELECT ts, day, field, value, source FROM prospect_changes ORDER BY rowid")),
-            list(conn.execute("SELECT ts, event_ts, day, metric, source FROM touches ORDER BY rowid")),
-            list(conn.execute("SELECT name, company, status, follow_up, touches FROM prospects ORDER BY name")),
-        ]  # fmt: skip
+            list(conn.execute(sql))
+            for sql in (
+                "SELECT ts, day, metric, delta, note, source FROM events ORDER BY rowid",
+                "SELECT ts, day, field, value, source FROM prospect_changes ORDER BY rowid",
+                "SELECT ts, event_ts, day, metric, source FROM touches ORDER BY rowid",
+                "SELECT name, company, status, follow_up, touches FROM prospects ORDER BY name",
+            )
+        ]
 
 
 @pytest.mark.parametrize("argv", QUICK, ids=" ".join)
