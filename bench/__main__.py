@@ -15,6 +15,8 @@ from bench.context import (
     BENCH,
     RESULTS,
     SEED_EVENTS,
+    SEED_PROSPECTS,
+    SEED_TOUCHES,
     WORK,
     Bench,
     Tools,
@@ -84,6 +86,18 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--events", type=int, default=SEED_EVENTS, help="events in the big database"
+    )
+    parser.add_argument(
+        "--prospects",
+        type=int,
+        default=SEED_PROSPECTS,
+        help=f"prospects in the prospects phase's database (default {SEED_PROSPECTS:,})",
+    )
+    parser.add_argument(
+        "--touches",
+        type=int,
+        default=SEED_TOUCHES,
+        help=f"touches (tallies linked to a prospect) in it (default {SEED_TOUCHES:,})",
     )
     parser.add_argument(
         "--wait-quiet",

@@ -22,6 +22,10 @@ RESULTS = WORK / "results.json"
 WATSON_VENV = WORK / "watson-venv"
 WATSON = WATSON_VENV / "bin" / "watson"
 SEED_EVENTS = 1_000_000
+SEED_PROSPECTS = 100_000
+SEED_TOUCHES = 1_000_000
+PROSPECT_EVENTS = 5_000
+"""Tallies linked to no prospect in the prospects database (its touches are tallies too)."""
 
 
 def log(message: str) -> None:
@@ -175,6 +179,44 @@ def ensure_seeded_db(events: int, metrics: int = 3) -> Path:
     log(f"setup: seeded in {took:.1f} s")
     path.with_suffix(".json").write_text(json.dumps(wanted))
     return path
+
+
+def ensure_prospects_db(prospects: int, touches: int, events: int = PROSPECT_EVENTS) -> Path:
+    """The prospects database (issue 11): `prospects` prospects, `touches` touches (each
+    a tally linked to its prospect) and `events` tallies linked to none; cached for the
+    day like the seeded one (its follow-ups are due relative to today)."""
+    path = db_in_own_folder(f"prospects-{prospects}-{touches}")
+    wanted = {
+        "prospects": prospects,
+        "touches": touches,
+        "events": events,
+        "day": date.today().isoformat(),
+        "schema": schema_version(),
+    }
+    if _fresh(path, wanted):
+        return path
+    from bench import seed
+
+    log(
+        f"setup: seeding {prospects:,} prospects and {touches:,} touches into {path}"
+        " (cached for today)"
+    )
+    remove_db(path)
+    timings: dict[str, float] = {}
+    took = seed.seed(path, events, prospects=prospects, touches=touches, timings=timings)
+    log(
+        f"setup: seeded in {took:.1f} s ("
+        + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items())
+        + ")"
+    )
+    path.with_suffix(".json").write_text(json.dumps(wanted))
+    seed_seconds(path).write_text(json.dumps({"total": took, **timings}))
+    return path
+
+
+def seed_seconds(path: Path) -> Path:
+    """Where the prospects database's seeding times are kept (for the phase's notes)."""
+    return path.with_name("seed-seconds.json")
 
 
 def ensure_goal_copy(source: Path, name: str, goal: int) -> Path:

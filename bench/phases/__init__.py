@@ -1,5 +1,6 @@
 """The phases of a run, in their default order; each adds its rows, notes and raw data
-to the `Bench` it is given. `export_import` runs only when asked for (`--only`)."""
+to the `Bench` it is given. `export_import`, `prospects` and `timer` run only when asked
+for (`--only`): the default run keeps its length."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from bench.noise import ForeignLoad, wait_quiet
 from bench.terminal import PaneDied, Timeout, kill_all_servers
 
 DEFAULT = ("keys", "first", "tui", "tabs", "cli", "idle", "reads")
-EXTRA = ("export_import",)
-NEEDS_TERMINAL = {"keys", "first", "tui", "tabs", "idle"}
+EXTRA = ("export_import", "prospects", "timer")
+NEEDS_TERMINAL = {"keys", "first", "tui", "tabs", "idle", "prospects", "timer"}
 
 
 def runner(name: str) -> Callable[[Bench], None]:
