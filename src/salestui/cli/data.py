@@ -76,13 +76,29 @@ def _stderr_is_terminal() -> bool:
     show_default=True,
     help="JSON (one object) or CSV (one row per event).",
 )
+@click.option(
+    "--what",
+    type=click.Choice(list(portable.WHATS), case_sensitive=False),
+    default="events",
+    show_default=True,
+    help="With --format csv: which records the CSV holds (JSON holds them all).",
+)
 @period_option(default="all", metavar="P", help=f"Only the events of these days: {PERIOD_WORDS}")
 @click.option(
     "-o", "--output", "output", metavar="FILE", help="Write to FILE (default: standard output)."
 )
 @click.pass_context
-def export_command(ctx: click.Context, fmt: str, period_text: str, output: str | None) -> None:
+def export_command(
+    ctx: click.Context, fmt: str, what: str, period_text: str, output: str | None
+) -> None:
     """The event log out, in recording order (default: JSON on standard output).
+
+    A JSON export holds everything: settings, events, prospects (every change), the
+    tallies linked to them (touches) and time. A CSV holds one kind of record, picked
+    by --what: events (default), prospects, touches or time; import tells them apart
+    by the header. --period keeps the events and touches of those days and the timers
+    with a change on them; prospects' changes are always whole (a touch needs its
+    prospect).
 
     FILE `-` is standard output. A symlink is written through to its target; a pipe or
     a device is written straight into; a read-only file and the database in use are
@@ -92,8 +108,12 @@ def export_command(ctx: click.Context, fmt: str, period_text: str, output: str |
     \b
     Examples:  salestui export -o salestui.json
                salestui export --format csv --period 2026-11 > november.csv
+               salestui export --format csv --what touches -o touches.csv
     """
     chosen: portable.Format = "csv" if fmt.lower() == "csv" else "json"
+    records: portable.What = next(each for each in portable.WHATS if each == what.lower())
+    if chosen == "json" and records != "events":
+        fail_input(f"--what {records} is for CSV (add --format csv); a JSON export holds them all")
     today = ctx.obj["clock"]().date()
     period = parse_or_fail(lambda text: parse_period(text, today), period_text)
     if output == "":
@@ -101,15 +121,18 @@ def export_command(ctx: click.Context, fmt: str, period_text: str, output: str |
     db: Path = ctx.obj["db"]
     progress = _Progress("Exporting", PROGRESS_EVENTS)
     opened: list[Store] = []
+    counts: dict[str, int] = {}
 
     def write(out: TextIO) -> int:
         # Opened once the target is accepted. Reading creates nothing (a database that
         # does not exist yet has no events) and works on a read-only database.
-        if not db.exists():
-            return portable.export_events(db, out, chosen, period.range, progress)
-        store = Store.for_reading(db, clock=ctx.obj["clock"])
-        opened.append(store)
-        return portable.export_events(store, out, chosen, period.range, progress)
+        source: Store | Path = db
+        if db.exists():
+            source = Store.for_reading(db, clock=ctx.obj["clock"])
+            opened.append(source)
+        return portable.export_events(
+            source, out, chosen, period.range, progress, what=records, counts=counts
+        )
 
     try:
         count = portable.write_export_file("-" if output is None else output, db, write)
@@ -122,7 +145,16 @@ def export_command(ctx: click.Context, fmt: str, period_text: str, output: str |
         for store in opened:
             store.close()
     if output is not None and output != "-":
-        click.echo(f"exported {count} events to {output}")
+        if records != "events":
+            click.echo(f"exported {count} {portable.KINDS[records].words} to {output}")
+            return
+        others = [
+            f"{counts[name]} {kind.words}"
+            for name, kind in portable.KINDS.items()
+            if counts.get(name)
+        ]
+        also = f" (and {', '.join(others)})" if others else ""
+        click.echo(f"exported {count} events{also} to {output}")
 
 
 @click.command("import")
@@ -135,6 +167,10 @@ def export_command(ctx: click.Context, fmt: str, period_text: str, output: str |
 @click.pass_context
 def import_command(ctx: click.Context, file: str, add_metrics: bool) -> None:
     """Merge FILE into the event log: a JSON or CSV export, or another salestui database.
+
+    Prospects (their changes), touches and time come in with a JSON export or a
+    database, or one CSV each (`export --format csv --what ...`): import the prospects'
+    CSV before the touches'.
 
     Events are matched by id, so importing the same file twice adds nothing. A file with
     any bad record is refused whole, naming the line; nothing is written.
@@ -170,7 +206,12 @@ def import_command(ctx: click.Context, file: str, add_metrics: bool) -> None:
     finally:
         progress.close()
     settings = f"; {result.settings_added} setting changes added" if result.settings_added else ""
-    click.echo(f"added {result.added}, already present {result.present}{settings}")
+    kinds = "".join(
+        f"; {kind.added} {kind.words} added"
+        + (f", {kind.present} already present" if kind.present else "")
+        for kind in result.kinds
+    )
+    click.echo(f"added {result.added}, already present {result.present}{settings}{kinds}")
     for note in result.notes:
         click.echo(note)
 

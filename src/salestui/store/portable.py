@@ -97,6 +97,11 @@ from salestui.domain.keys import SETTING_PREFIX as KEY_SETTING_PREFIX
 from salestui.domain.keys import keymap_from_settings
 from salestui.domain.metrics import METRIC_KEY, METRIC_KEYS, Metric
 from salestui.domain.periods import DateRange
+from salestui.domain.prospects import FIELDS as PROSPECT_FIELDS
+from salestui.domain.prospects import MAX_REASON
+from salestui.domain.prospects import SOURCES as PROSPECT_SOURCES
+from salestui.domain.prospects import STATUSES as PROSPECT_STATUSES
+from salestui.domain.prospects import check_name as check_prospect_name
 from salestui.store.events import (
     EVENT_COLUMNS,
     Store,
@@ -134,15 +139,29 @@ class ImportRefused(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
+class KindCount:
+    """How many prospect changes, touches or time changes an import brought."""
+
+    kind: str
+    """prospects, touches or time (the JSON key)."""
+    words: str
+    """What they are, for people: prospect changes, touches, time entries."""
+    added: int
+    present: int
+
+
+@dataclass(frozen=True, slots=True)
 class ImportResult:
     """What an import did. `notes`: one line each for a metric the import added and for a
     definition in the file that was not applied (a letter this database gives to another
-    metric or keeps for the app)."""
+    metric or keeps for the app). `kinds`: the prospect changes, touches and time changes
+    the file held (only those it held any of)."""
 
     added: int
     present: int
     settings_added: int = 0
     notes: tuple[str, ...] = ()
+    kinds: tuple[KindCount, ...] = ()
 
 
 # -- export ----------------------------------------------------------------------------
@@ -154,27 +173,91 @@ def export_events(
     fmt: Format = "json",
     span: DateRange | None = None,
     progress: Progress | None = None,
+    what: What = "events",
+    counts: dict[str, int] | None = None,
 ) -> int:
     """Write the event log (or the events of the days in `span`) to `out`; return the count.
 
     Events come in recording order (rowid). JSON:
-    `{"format": "salestui-export", "version": 1, "events": [...]}`, one event per line;
-    CSV: a header row `id,ts,day,metric,delta,note,source,cancels,about`, empty cells
-    for null. A `Path` is read read-only and never created: a database that does not
-    exist yet exports no events. Raises StoreError for an unreadable or foreign file.
+    `{"format": "salestui-export", "version": 1, "settings": [...], "events": [...],
+    "prospects": [...], "touches": [...], "time": [...]}`, one record per line (the last
+    three when the database has them, schema 5); CSV: a header row
+    `id,ts,day,metric,delta,note,source,cancels,about`, empty cells for null.
+    `what` (CSV only): `prospects`, `touches` or `time` writes those instead of events,
+    under a header of their own (PROSPECT_CHANGE_COLUMNS, TOUCH_COLUMNS, TIME_COLUMNS);
+    the count returned is then theirs.
+
+    `span`: events and touches of those days, the time changes of every timer with a
+    change on those days (a stop with its start), and every prospect change (a touch
+    needs its prospect). `counts`, when given, gets how many of each list were written
+    (by JSON key). A `Path` is read read-only and never created: a database that does
+    not exist yet exports no events. Raises StoreError for an unreadable or foreign file.
     """
     if fmt not in ("json", "csv"):
         raise ValueError(f"unknown export format {fmt!r} (use json or csv)")
+    if what not in WHATS:
+        raise ValueError(f"unknown export {what!r} (use {', '.join(WHATS)})")
+    if fmt == "json" and what != "events":
+        raise ValueError("a JSON export holds everything; --what picks one CSV's records")
+    counts = counts if counts is not None else {}
     if isinstance(store_or_path, Store):
-        return _export_from(store_or_path.connection, store_or_path.path, out, fmt, span, progress)
+        return _export_from(
+            store_or_path.connection, store_or_path.path, out, fmt, span, progress, what, counts
+        )
     path = Path(store_or_path)
     if not path.exists():
+        if what != "events":
+            return _write_extra_csv(iter(()), out, KINDS[what])
         return _write_export(iter(()), out, fmt)
     conn = _open_readonly(path, lambda cause: StoreError(path, cause))
     try:
-        return _export_from(conn, path, out, fmt, span, progress)
+        return _export_from(conn, path, out, fmt, span, progress, what, counts)
     finally:
         conn.close()
+
+
+def _extra_query(
+    conn: sqlite3.Connection, kind: _Kind, span: DateRange | None, neutralised: bool
+) -> tuple[str, tuple[str, ...]]:
+    """The SELECT of one list of prospect changes, touches or time changes (see
+    `export_events` for what a period takes), in recording order."""
+    columns = ", ".join(
+        f"CASE WHEN substr({name}, 1, 1) IN ({_GUARDED_SQL})"
+        f" THEN {_QUOTE_SQL} || {name} ELSE {name} END AS {name}"
+        if neutralised and name in kind.guarded
+        else name
+        for name in kind.columns
+    )
+    where = ""
+    params: tuple[str, ...] = ()
+    if span is not None and kind.name != "prospects":
+        params = (span.start.isoformat(), span.end.isoformat())
+        where = (
+            " WHERE day BETWEEN ? AND ?"
+            if kind.name == "touches"
+            else " WHERE timer IN (SELECT timer FROM time_changes WHERE day BETWEEN ? AND ?)"
+        )
+    return f"SELECT {columns} FROM {kind.table}{where} ORDER BY rowid", params
+
+
+def _write_extra_csv(
+    chunks: Iterator[list[Any]],
+    out: TextIO,
+    kind: _Kind,
+    total: int = 0,
+    progress: Progress | None = None,
+) -> int:
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(kind.columns)
+    written = 0
+    if progress is not None:
+        progress(0, total)
+    for rows in chunks:
+        writer.writerows(rows)
+        written += len(rows)
+        if progress is not None:
+            progress(written, total)
+    return written
 
 
 def _export_from(
@@ -184,17 +267,37 @@ def _export_from(
     fmt: Format,
     span: DateRange | None,
     progress: Progress | None,
+    what: What = "events",
+    counts: dict[str, int] | None = None,
 ) -> int:
     where = ""
     params: tuple[str, ...] = ()
     if span is not None:
         where, params = " WHERE day BETWEEN ? AND ?", (span.start.isoformat(), span.end.isoformat())
+    counts = counts if counts is not None else {}
     with translated(path):
         columns = _select_list(conn, neutralised=fmt == "csv")
         # One read transaction: the count and the rows come from the same snapshot,
         # while other processes keep writing (WAL).
         conn.execute("BEGIN")
         try:
+            if what != "events":
+                kind = KINDS[what]
+                if not _has_table(conn, kind.table):
+                    return _write_extra_csv(iter(()), out, kind)
+                sql, extra_params = _extra_query(conn, kind, span, neutralised=True)
+                count = int(
+                    conn.execute(f"SELECT count(*) FROM ({sql})", extra_params).fetchone()[0]
+                )
+                counts[what] = count
+                cursor = conn.execute(sql, extra_params)
+                return _write_extra_csv(_chunks(cursor), out, kind, count, progress)
+            extras: list[tuple[str, Callable[[], Iterator[list[Any]]]]] = []
+            if fmt == "json":
+                for kind in KINDS.values():
+                    if _has_table(conn, kind.table):
+                        sql, extra_params = _extra_query(conn, kind, span, neutralised=False)
+                        extras.append((kind.name, _lazy_chunks(conn, sql, extra_params)))
             total = int(conn.execute(f"SELECT count(*) FROM events{where}", params).fetchone()[0])
             settings: list[Any] = []
             if fmt == "json" and _has_table(conn, "setting_changes"):
@@ -203,7 +306,9 @@ def _export_from(
                     f"SELECT {', '.join(SETTING_COLUMNS)} FROM setting_changes ORDER BY rowid"
                 ).fetchall()
             cursor = conn.execute(f"SELECT {columns} FROM events{where} ORDER BY rowid", params)
-            return _write_export(_chunks(cursor), out, fmt, total, progress, settings)
+            return _write_export(
+                _chunks(cursor), out, fmt, total, progress, settings, extras, counts
+            )
         finally:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
@@ -214,6 +319,13 @@ def _chunks(cursor: sqlite3.Cursor) -> Iterator[list[Any]]:
         yield rows
 
 
+def _lazy_chunks(
+    conn: sqlite3.Connection, sql: str, params: tuple[str, ...]
+) -> Callable[[], Iterator[list[Any]]]:
+    """The rows of `sql`, read when the writer comes to them (after the events)."""
+    return lambda: _chunks(conn.execute(sql, params))
+
+
 def _write_export(
     chunks: Iterator[list[Any]],
     out: TextIO,
@@ -221,6 +333,8 @@ def _write_export(
     total: int = 0,
     progress: Progress | None = None,
     settings: Sequence[Sequence[Any]] = (),
+    extras: Sequence[tuple[str, Callable[[], Iterator[list[Any]]]]] = (),
+    counts: dict[str, int] | None = None,
 ) -> int:
     written = 0
     if progress is not None:
@@ -254,7 +368,23 @@ def _write_export(
         written += len(rows)
         if progress is not None:
             progress(written, total)
-    out.write("\n]}\n")
+    out.write("\n]")
+    # After the events, each list streamed the same way (a million touches are never
+    # held at once). Readers skip keys they do not know: the version stays 1.
+    for name, chunks_of in extras:
+        columns = KINDS[name].columns
+        out.write(f', "{name}": [')
+        separator, count = "\n", 0
+        for rows in chunks_of():
+            out.write(
+                separator + ",\n".join(encode(dict(zip(columns, row, strict=True))) for row in rows)
+            )
+            separator = ",\n"
+            count += len(rows)
+        out.write("\n]" if count else "]")
+        if counts is not None:
+            counts[name] = count
+    out.write("}\n")
     return written
 
 
@@ -795,6 +925,323 @@ def _check_kind(delta: int, cancels: str | None, about: str | None) -> None:
         )
 
 
+# -- prospects, touches and time ----------------------------------------------------------
+
+PROSPECT_CHANGE_COLUMNS: tuple[str, ...] = (
+    "id",
+    "ts",
+    "day",
+    "prospect",
+    "field",
+    "value",
+    "source",
+)
+"""Keys of each entry of a JSON export's `prospects` list (one change of one prospect's field)."""
+TOUCH_COLUMNS: tuple[str, ...] = (
+    "id",
+    "ts",
+    "prospect",
+    "event",
+    "event_ts",
+    "day",
+    "metric",
+    "source",
+)
+"""Keys of each entry of `touches` (a tally linked to a prospect)."""
+TIME_COLUMNS: tuple[str, ...] = (
+    "id",
+    "ts",
+    "kind",
+    "timer",
+    "category",
+    "at",
+    "day",
+    "minutes",
+    "source",
+)
+"""Keys of each entry of `time` (a timer's start or stop, or time logged afterwards)."""
+
+What = Literal["events", "prospects", "touches", "time"]
+"""What one CSV export holds (a JSON export holds everything)."""
+WHATS: tuple[What, ...] = ("events", "prospects", "touches", "time")
+
+ExtraRow = tuple[Any, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Kind:
+    """Prospect changes, touches or time changes: how each is exported and checked."""
+
+    name: str  # the JSON key, the --what word
+    table: str
+    columns: tuple[str, ...]
+    guarded: frozenset[str]  # free-text cells that get the CSV formula guard
+    word: str  # one, in messages
+    words: str  # several, in the summary
+
+
+KINDS: dict[str, _Kind] = {
+    kind.name: kind
+    for kind in (
+        _Kind(
+            "prospects",
+            "prospect_changes",
+            PROSPECT_CHANGE_COLUMNS,
+            frozenset({"value", "source"}),
+            "prospect change",
+            "prospect changes",
+        ),
+        _Kind("touches", "touches", TOUCH_COLUMNS, frozenset({"source"}), "touch", "touches"),
+        _Kind(
+            "time",
+            "time_changes",
+            TIME_COLUMNS,
+            frozenset({"category", "source"}),
+            "time entry",
+            "time entries",
+        ),
+    )
+}
+"""The records besides events and settings, in the order an export writes them."""
+_LIST_NAMES = frozenset(KINDS)
+_TIME_KINDS = ("start", "stop", "log")
+_MAX_CATEGORY_CHARS = 100
+
+
+def _an_id(name: str, value: object) -> str:
+    if isinstance(value, str) and _UUID.fullmatch(value):
+        return value
+    raise _Bad(
+        f"{name} {_show(value)} is not an id (a lowercase UUID like "
+        "3f2b8c1e-5a7d-4e8f-9b0c-1d2e3f4a5b6c)"
+    )
+
+
+def _a_day(name: str, value: object) -> str:
+    if isinstance(value, str) and _DAY.fullmatch(value):
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            if not _FIRST_YEAR <= value < _PAST_LAST_YEAR:
+                raise _Bad(f"{name} {_show(value)} is out of range ({_YEARS})")
+            return value
+    raise _Bad(f"{name} {_show(value)} is not a date (use YYYY-MM-DD)")
+
+
+def _a_ts(name: str, value: object) -> str:
+    """A UTC time like `ts`, for a field of another name."""
+    try:
+        return _Checker._ts(value)
+    except _Bad as bad:
+        raise _Bad(name + str(bad).removeprefix("ts")) from None
+
+
+def _optional(value: object) -> object:
+    """An empty cell or string is no value (null)."""
+    return None if value == "" else value
+
+
+def _no_control(name: str, value: str) -> None:
+    if any(ord(ch) < 32 or 0x7F <= ord(ch) <= 0x9F for ch in value):
+        raise _Bad(f"{name} {_show(value)} holds control characters")
+
+
+class _ExtraChecker:
+    """Checks and normalises prospect changes, touches and time changes (see `_Checker`:
+    `text` is True for CSV, where every cell is a string and free text may be guarded)."""
+
+    def __init__(self, text: bool) -> None:
+        self.text = text
+        self._days: set[str] = set()
+        self._metrics: set[str] = set(METRIC_KEYS)
+
+    def check(self, kind: _Kind, values: Sequence[object]) -> ExtraRow:
+        """The checked row of `kind`; raises _Bad naming the first wrong field."""
+        if self.text:
+            values = [
+                value[1:]
+                if name in kind.guarded and type(value) is str and value[:1] == _GUARD
+                else value
+                for name, value in zip(kind.columns, values, strict=True)
+            ]
+        if kind.name == "touches":
+            return self.touch(values)
+        if kind.name == "prospects":
+            return self.prospect_change(values)
+        return self.time_change(values)
+
+    def _day(self, value: object, name: str = "day") -> str:
+        if type(value) is str and value in self._days:
+            return value
+        day = _a_day(name, value)
+        self._days.add(day)
+        return day
+
+    def touch(self, values: Sequence[object]) -> ExtraRow:
+        touch_id, ts, prospect, event, event_ts, day, metric, source = values
+        if (
+            type(touch_id) is str
+            and _UUID.fullmatch(touch_id)
+            and type(ts) is str
+            and _CANONICAL_TS.fullmatch(ts)
+            and _FIRST_YEAR <= ts < _PAST_LAST_YEAR
+            and type(prospect) is str
+            and _UUID.fullmatch(prospect)
+            and type(event) is str
+            and _UUID.fullmatch(event)
+            and type(event_ts) is str
+            and _CANONICAL_TS.fullmatch(event_ts)
+            and _FIRST_YEAR <= event_ts < _PAST_LAST_YEAR
+            and type(day) is str
+            and day in self._days
+            and type(metric) is str
+            and metric in self._metrics
+            and type(source) is str
+            and source
+            and _plain_text(source, _MAX_SOURCE_CHARS)
+        ):
+            try:
+                datetime.fromisoformat(ts)
+                datetime.fromisoformat(event_ts)
+            except ValueError:
+                pass
+            else:
+                return (touch_id, ts, prospect, event, event_ts, day, metric, source)
+        row = (
+            _an_id("id", touch_id),
+            _Checker._ts(ts),
+            _an_id("prospect", prospect),
+            _an_id("event", event),
+            _a_ts("event_ts", event_ts),
+            self._day(day),
+            self._metric(metric),
+            _Checker._source(source),
+        )
+        return row
+
+    def _metric(self, value: object) -> str:
+        """A metric of the stored shape: a touch's tally may come in a later import, so
+        whether it is known is not asked (a file may name at most _MAX_METRICS)."""
+        if isinstance(value, str):
+            if value in self._metrics:
+                return value
+            if METRIC_KEY.fullmatch(value) and len(self._metrics) < _MAX_METRICS:
+                self._metrics.add(value)
+                return value
+        raise _Bad(f"metric {_show(value)} is not a metric's name ({KEY_HELP})")
+
+    def prospect_change(self, values: Sequence[object]) -> ExtraRow:
+        change_id, ts, day, prospect, field, value, source = values
+        checked_field = field if isinstance(field, str) and field in PROSPECT_FIELDS else None
+        if checked_field is None:
+            raise _Bad(
+                f"field {_show(field)} is not a prospect field (use {', '.join(PROSPECT_FIELDS)})"
+            )
+        return (
+            _an_id("id", change_id),
+            _Checker._ts(ts),
+            self._day(day),
+            _an_id("prospect", prospect),
+            checked_field,
+            _prospect_value(checked_field, _optional(value)),
+            _Checker._source(source),
+        )
+
+    def time_change(self, values: Sequence[object]) -> ExtraRow:
+        change_id, ts, kind, timer, category, at, day, minutes, source = values
+        change_id = _an_id("id", change_id)
+        if kind not in _TIME_KINDS:
+            raise _Bad(f"kind {_show(kind)} is not a time change (use start, stop or log)")
+        timer = _an_id("timer", timer)
+        if kind != "stop" and timer != change_id:
+            raise _Bad(f"a {kind}'s timer is its own id, not {timer}")
+        category = _optional(category)
+        if category is not None or kind != "stop":
+            if not isinstance(category, str) or not category.strip():
+                raise _Bad(f"category {_show(category)} must be a non-empty name (e.g. admin)")
+            _check_text("category", category, _MAX_CATEGORY_CHARS)
+            _no_control("category", category)
+        at_text = _local_time(at)
+        day = self._day(day)
+        if at_text[:10] != day:
+            raise _Bad(f"day {day} is not the day of at ({at_text})")
+        minutes = _optional(minutes)
+        if self.text and isinstance(minutes, str) and _INTEGER.fullmatch(minutes.strip()):
+            minutes = int(minutes)
+        if kind == "log":
+            if type(minutes) is not int or not 1 <= minutes <= _MAX_MINUTES:
+                raise _Bad(
+                    f"minutes {_show(minutes)} is not a whole number from 1 to {_MAX_MINUTES}"
+                )
+        elif minutes is not None:
+            raise _Bad(f"a {kind} has no minutes (only a log has), not {_show(minutes)}")
+        return (
+            change_id,
+            _Checker._ts(ts),
+            kind,
+            timer,
+            category,
+            at_text,
+            day,
+            minutes,
+            _Checker._source(source),
+        )
+
+
+_MAX_MINUTES = 24 * 60
+"""The longest stretch one time entry logs (a day), as `time log` takes it."""
+
+
+def _local_time(value: object) -> str:
+    """`at` of a time change: an ISO 8601 date and time with its offset, kept as written."""
+    if isinstance(value, str) and len(value) <= 64:
+        try:
+            instant = datetime.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            if instant.utcoffset() is not None:
+                if not _FIRST_YEAR_NUMBER <= instant.year <= _LAST_YEAR_NUMBER:
+                    raise _Bad(f"at {_show(value)} is out of range ({_YEARS})")
+                return value
+    raise _Bad(
+        f"at {_show(value)} is not an ISO 8601 time with an offset (e.g. 2026-11-27T10:42:00+01:00)"
+    )
+
+
+def _prospect_value(field: str, value: object) -> str | None:
+    """The value of one prospect change, as the app itself would store it."""
+    if value is not None and not isinstance(value, str):
+        raise _Bad(f"value {_show(value)} is not text or null")
+    if field in ("name", "company"):
+        if value is None and field == "company":
+            return None
+        try:
+            checked = check_prospect_name(value or "", field)
+        except ValueError as error:
+            raise _Bad(str(error)) from None
+        if checked != value:
+            raise _Bad(f"{field} {_show(value)} has extra spaces (the app stores {checked!r})")
+        return checked
+    if field == "source":
+        if value not in PROSPECT_SOURCES:
+            raise _Bad(f"source value {_show(value)} is not one of {', '.join(PROSPECT_SOURCES)}")
+        return value
+    if field == "status":
+        if value not in PROSPECT_STATUSES:
+            raise _Bad(f"status {_show(value)} is not one of {', '.join(PROSPECT_STATUSES)}")
+        return value
+    if field == "reason":
+        if value is not None:
+            _check_text("reason", value, MAX_REASON)
+        return value
+    if value is not None:  # follow_up
+        return _a_day("follow_up", value)
+    return None
+
+
 # -- reading import files ----------------------------------------------------------------
 
 Located = tuple[int, int, Row]
@@ -809,6 +1256,12 @@ class _Source:
         self.total = 0
         # Where checked setting changes go as they are read (set by the import).
         self.keep_setting: Callable[[SettingRow, int, int], None] = lambda row, number, line: None
+        # Where checked prospect changes, touches and time changes go (set by the import),
+        # and how a walk that reads them again from the top drops what it staged before.
+        self.keep_extra: Callable[[_Kind, ExtraRow, int, int], None] = (
+            lambda kind, row, number, line: None
+        )
+        self.forget_extras: Callable[[], None] = lambda: None
 
     def refuse(self, where: str, reason: str) -> ImportRefused:
         place = f"{where}: " if where else ""
@@ -818,8 +1271,14 @@ class _Source:
         """Words for where a record is."""
         raise NotImplementedError
 
+    def place_extra(self, kind: _Kind, number: int, line: int) -> str:
+        """Words for where a prospect change, a touch or a time change is."""
+        raise NotImplementedError
+
     def records(self) -> Iterator[Located]:
-        """Every record, checked; raises ImportRefused at the first bad one."""
+        """Every event, checked (settings, prospect changes, touches and time changes go
+        to `keep_setting` and `keep_extra` as they are read); raises ImportRefused at the
+        first bad one."""
         raise NotImplementedError
 
     def done(self) -> int:
@@ -843,9 +1302,11 @@ class _TextSource(_Source):
         # careful walk); a pipe is read once, by the careful walk.
         self._regular = stat.S_ISREG(os.fstat(raw.fileno()).st_mode)
         self._position: Callable[[], int] = raw.tell
-        self._record_lines: dict[int, int] = {}
+        self._record_lines: dict[tuple[str, int], int] = {}
         self._fast_ended_plainly = False
         self._fast_keys = self._fast_record_keys = 0
+        self._fast_lists: dict[str, int] = {}
+        self._fast_empty_lists: dict[str, int] = {}
 
     def done(self) -> int:
         return self._position()
@@ -860,6 +1321,11 @@ class _TextSource(_Source):
             return f"setting {-number} (line {line})"
         # The fast pass knows no lines: a record's is found when a message needs it.
         return f"record {number} (line {line or self._line_of(number)})"
+
+    def place_extra(self, kind: _Kind, number: int, line: int) -> str:
+        if self.kind == "csv":
+            return f"line {number}"
+        return f"{kind.word} {number} (line {line or self._line_of(number, kind.name)})"
 
     def records(self) -> Iterator[Located]:
         try:
@@ -901,6 +1367,10 @@ class _TextSource(_Source):
         if header is None:
             raise self.refuse("", "the file is empty")
         names = [name.strip() for name in header]
+        extra = _csv_kind(names)
+        if extra is not None:
+            self._csv_extras(reader, extra, names)
+            return
         missing = [name for name in REQUIRED_COLUMNS if name not in names]
         if missing:
             if not (set(names) & set(EVENT_COLUMNS)):
@@ -942,6 +1412,46 @@ class _TextSource(_Source):
                 raise self.refuse(f"line {line}", str(bad)) from None
             yield line, 0, row
 
+    def _csv_extras(self, reader: Any, kind: _Kind, names: list[str]) -> None:
+        """A CSV export of prospect changes, touches or time changes (`export --what`)."""
+        missing = [name for name in kind.columns if name not in names]
+        if missing:
+            raise self.refuse(
+                "line 1",
+                f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+                f"(a CSV of {kind.words} has the header {','.join(kind.columns)})",
+            )
+        twice = sorted({name for name in names if names.count(name) > 1 and name in kind.columns})
+        if twice:
+            raise self.refuse("line 1", f"column {', '.join(twice)} appears twice")
+        index = [names.index(name) for name in kind.columns]
+        width = len(names)
+        check = _ExtraChecker(text=True).check
+        keep = self.keep_extra
+        while True:
+            line = reader.line_num + 1
+            try:
+                cells = next(reader, None)
+            except csv.Error as error:
+                if "field limit" in str(error):
+                    raise self.refuse(
+                        f"line {line}", f"a cell is longer than {_MAX_CSV_CELL:,} characters"
+                    ) from None
+                raise self.refuse(f"line {line}", f"malformed CSV ({error})") from None
+            if cells is None:
+                return
+            if not cells:
+                continue
+            if len(cells) != width:
+                raise self.refuse(
+                    f"line {line}", f"{len(cells)} cells where the header has {width}"
+                )
+            try:
+                row = check(kind, [cells[at] for at in index])
+            except _Bad as bad:
+                raise self.refuse(f"line {line}", str(bad)) from None
+            keep(kind, row, line, line)
+
     # JSON ---------------------------------------------------------------------------
 
     def _json_records(self) -> Iterator[Located]:
@@ -957,12 +1467,18 @@ class _TextSource(_Source):
             try:
                 for number, row in self._json_fast():
                     yield number, 0, row
+                if not head.named_keys:
+                    self._json_fast_extras()
             except _Careful as handed_over:
                 careful = handed_over
+            # The lists after "events" (prospects, touches, time) are keys the fast
+            # passes read: every key in the file must be one of those counted.
+            list_keys = sum(self._fast_lists.values())
             if (
                 careful is not None
-                or not self._fast_ended_plainly
-                or (self._fast_keys != head.map_keys + self._fast_record_keys)
+                or head.named_keys
+                or (not self._fast_ended_plainly and not list_keys)
+                or (self._fast_keys != head.map_keys + self._fast_record_keys + list_keys)
             ):
                 # Read again from the top: the records already read are checked again (a
                 # key twice), not handed on twice; the rest of the file (keys after
@@ -988,7 +1504,7 @@ class _TextSource(_Source):
         a dict that refuses a key twice costs a Python call per key.
         """
         with open(self.path, "rb") as raw:
-            reader = _FastReader(raw, self.total)
+            reader = _FastReader(raw, self.total, count_lists=True)
             self._position = reader.tell
             check = _Checker(text=False).row
             all_columns = _ALL_COLUMNS
@@ -1008,6 +1524,8 @@ class _TextSource(_Source):
                             keys += len(EVENT_COLUMNS)
                             row = check(values)
                         else:
+                            if _has_list_key(record):
+                                raise _Careful  # its keys would be counted twice
                             keys += _object_keys(record)
                             row = _event_row(record, check)
                     except _Bad as bad:
@@ -1022,6 +1540,51 @@ class _TextSource(_Source):
             self._fast_ended_plainly = reader.ends_plainly()
             self._fast_keys = reader.key_ends
             self._fast_record_keys = keys
+            self._fast_lists = reader.list_keys
+            self._fast_empty_lists = reader.empty_lists
+
+    def _json_fast_extras(self) -> None:
+        """The prospect changes, touches and time changes after "events", one pass of the
+        C parser per list the events pass saw (a list seen only empty is not read).
+        Raises _Careful as `_json_fast` does; what was kept is then forgotten by the walk."""
+        check = _ExtraChecker(text=False).check
+        keep = self.keep_extra
+        for name, kind in KINDS.items():
+            if self._fast_lists.get(name, 0) <= self._fast_empty_lists.get(name, 0):
+                continue
+            width = len(kind.columns)
+            columns = operator.itemgetter(*kind.columns)
+            with open(self.path, "rb") as raw:
+                reader = _FastReader(raw, self.total)
+                self._position = reader.tell
+                number = keys = 0
+                try:
+                    for record in _ijson_c.items(
+                        reader, f"{name}.item", use_float=True, buf_size=_FAST_CHUNK
+                    ):
+                        number += 1
+                        reader.items = number
+                        try:
+                            values = columns(record) if len(record) == width else None
+                        except (KeyError, TypeError):
+                            values = None
+                        try:
+                            if values is not None:
+                                keys += width
+                            else:
+                                if _has_list_key(record):
+                                    raise _Careful
+                                keys += _object_keys(record)
+                                values = _extra_values(kind, record)
+                            row = check(kind, values)
+                        except _Bad as bad:
+                            raise self.refuse(self.place_extra(kind, number, 0), str(bad)) from None
+                        keep(kind, row, number, 0)
+                except (ijson.JSONError, UnicodeDecodeError) as error:
+                    if _C_OVERFLOW.search(str(error)):
+                        raise _NeedsPython from None
+                    raise _Careful from None
+            self._fast_record_keys += keys
 
     def _walk(
         self,
@@ -1036,6 +1599,7 @@ class _TextSource(_Source):
         backend: Any = _ijson_python if python or not self._regular else _ijson_c
         skip_records = 0
         while True:
+            self.forget_extras()  # each walk reads them all again
             handle = self.handle if first else self._reopen()
             walk = _JsonWalk(
                 self,
@@ -1067,22 +1631,24 @@ class _TextSource(_Source):
     def _reopen(self) -> TextIO:
         return open(self.path, encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed by _walk
 
-    def _line_of(self, number: int) -> int:
-        """The line record `number` starts on: the file read again up to it."""
-        if number not in self._record_lines:
-            walk = _JsonWalk(self, self._reopen(), _ijson_c, find_record=number)
+    def _line_of(self, number: int, listing: str = "events") -> int:
+        """The line record `number` of `listing` starts on: the file read again up to it."""
+        if (listing, number) not in self._record_lines:
+            walk = _JsonWalk(self, self._reopen(), _ijson_c, find_record=number, find_list=listing)
             try:
                 for _ in walk.run():
                     pass
             except _NeedsPython:
                 walk.handle.close()
-                walk = _JsonWalk(self, self._reopen(), _ijson_python, find_record=number)
+                walk = _JsonWalk(
+                    self, self._reopen(), _ijson_python, find_record=number, find_list=listing
+                )
                 for _ in walk.run():
                     pass
             finally:
                 walk.handle.close()
-            self._record_lines[number] = walk.found_line
-        return self._record_lines[number]
+            self._record_lines[listing, number] = walk.found_line
+        return self._record_lines[listing, number]
 
     def _check_header(self, key: str, value: object) -> None:
         if key == "format" and value != EXPORT_FORMAT:
@@ -1103,6 +1669,22 @@ _NOT_AN_EXPORT = (
     "a CSV file with the header " + ",".join(EVENT_COLUMNS) + ", or a salestui database)"
 )
 _ALL_COLUMNS = operator.itemgetter(*EVENT_COLUMNS)
+_LISTS = ("events", "settings", *KINDS)
+"""The lists of a JSON export, read item by item."""
+
+
+def _csv_kind(names: Sequence[str]) -> _Kind | None:
+    """Which records a CSV file holds, told by its header: None for events."""
+    have = set(names)
+    if {"field", "prospect"} <= have:
+        return KINDS["prospects"]
+    if {"event", "event_ts"} <= have:
+        return KINDS["touches"]
+    if {"kind", "timer"} <= have:
+        return KINDS["time"]
+    return None
+
+
 _MAX_DEPTH = 900
 """Deeper JSON is refused (an event is a flat object); Python's json stopped about here."""
 _PIECE_CHARS = 1 << 16  # the careful walk feeds a line at a time, a longer one in parts
@@ -1115,7 +1697,34 @@ _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89abcdefABCDEF]")
 # The C parser refuses numbers json reads (an integer past 64 bits, 1e400).
 _C_OVERFLOW = re.compile(r"integer overflow|numeric \(floating point\) overflow")
 _PLAIN_END = re.compile(rb"[ \t\r\n]*\][ \t\r\n]*\}[ \t\r\n]*")
+# A key opening a list of prospect changes, touches or time changes (and an empty one).
+# A quote after `,`, `{` or white space starts a string (in a string it would be \"), so
+# in well-formed JSON each match is a key.
+_LIST_KEY = re.compile(rb'(?<=[,{ \t\r\n])"(prospects|touches|time)"[ \t\r\n]*:[ \t\r\n]*\[')
+_EMPTY_LIST = re.compile(
+    rb'(?<=[,{ \t\r\n])"(prospects|touches|time)"[ \t\r\n]*:[ \t\r\n]*\[[ \t\r\n]*\]'
+)
 _SPACED_KEY_END = re.compile(rb'"[ \t\r\n]+:')
+
+
+def _has_list_key(value: object) -> bool:
+    """Whether a key named like a list of the export (prospects, touches, time) is in
+    `value` at any depth: the fast pass counts those keys in the bytes."""
+    if isinstance(value, dict):
+        return any(key in _LIST_NAMES or _has_list_key(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_has_list_key(item) for item in value)
+    return False
+
+
+def _extra_values(kind: _Kind, record: object) -> Sequence[object]:
+    """The values of one JSON prospect change, touch or time change, in column order."""
+    if not isinstance(record, dict):
+        raise _Bad(f"a {kind.word} must be an object")
+    missing = [key for key in kind.columns if key not in record]
+    if missing:
+        raise _Bad(f"missing {', '.join(missing)}")
+    return [record[key] for key in kind.columns]
 
 
 def _object_keys(value: object) -> int:
@@ -1183,9 +1792,15 @@ class _FastReader:
       known exactly: `ends_plainly` says whether only `]}` follows it.
     """
 
-    def __init__(self, raw: io.BufferedReader, size: int) -> None:
+    def __init__(self, raw: io.BufferedReader, size: int, count_lists: bool = False) -> None:
         self.raw = raw
         self.size = size
+        # Keys that open a list of prospect changes, touches or time changes, per name,
+        # and those of them that open an empty list (counted only when `count_lists`).
+        self.count_lists = count_lists
+        self.list_keys: dict[str, int] = {}
+        self.empty_lists: dict[str, int] = {}
+        self._tail = b""
         self.items = 0  # items read so far (set by whoever reads them)
         self.after_last_item = -1
         self.final = b""
@@ -1223,6 +1838,8 @@ class _FastReader:
         self._carry = (self._carry + piece)[-5:]
         joined = self._quote + piece
         self.key_ends += joined.count(b'":') + len(_SPACED_KEY_END.findall(joined))
+        if self.count_lists:
+            self._count_lists(piece)
         stripped = piece.rstrip(b" \t\r\n")
         self._quote = piece[len(stripped) - 1 :] if stripped.endswith(b'"') else b""
         self._opens = piece.count(b"{") + piece.count(b"[")
@@ -1231,6 +1848,19 @@ class _FastReader:
         if self._ceiling > _DEPTH_ALARM or self._since_item > _FAST_RECORD_BYTES:
             raise _Careful
         return piece
+
+    def _count_lists(self, piece: bytes) -> None:
+        """Count the list keys that end in `piece` (the end of the last piece read too,
+        for a key cut in two; one spread over more is missed, so the counts disagree
+        and the careful walk reads the file)."""
+        joined = self._tail + piece
+        start = len(self._tail)
+        for pattern, counts in ((_LIST_KEY, self.list_keys), (_EMPTY_LIST, self.empty_lists)):
+            for match in pattern.finditer(joined):
+                if match.end() > start:
+                    name = match.group(1).decode()
+                    counts[name] = counts.get(name, 0) + 1
+        self._tail = joined[-64:]
 
     def ends_plainly(self) -> bool:
         """Whether only white space, `]` and `}` follow the last item (no key after it)."""
@@ -1268,16 +1898,25 @@ class _JsonWalk:
         quiet_records: int = 0,
         skip_settings: int = 0,
         find_record: int = 0,
+        find_list: str = "events",
     ) -> None:
         self.source = source
         self.handle = handle
         self.backend = backend
         self.stop_at_items = stop_at_items
         self.skip_records = skip_records
-        self.quiet_records = find_record - 1 if find_record else quiet_records
+        if find_record:
+            # Looking for the line of a prospect change, touch or time change: the
+            # events before it are checked, none handed on.
+            quiet_records = find_record - 1 if find_list == "events" else sys.maxsize
+        self.quiet_records = quiet_records
         self.skip_settings = sys.maxsize if find_record else skip_settings
         self.find_record = find_record
+        self.find_list = find_list
         self.check = _Checker(text=False).row
+        self.extra_check = _ExtraChecker(text=False).check
+        self.extras: dict[str, int] = dict.fromkeys(KINDS, 0)  # items of each list begun
+        self.named_keys = 0  # keys named like those lists, at any depth (before a stop)
         self.header: dict[str, object] = {}
         self.seen_events = False
         self.stopped = False
@@ -1367,13 +2006,15 @@ class _JsonWalk:
             return self._item(name, value)
         if name == "map_key":
             self.map_keys += 1
+            if value in _LIST_NAMES:
+                self.named_keys += 1
             self.key = value
             self.awaiting_value = True
             return None
         if name == "end_map":
             self.ended = True
             return None
-        if self.key in ("events", "settings"):
+        if self.key in _LISTS:
             self.seen_events = self.seen_events or self.key == "events"
             if name != "start_array":
                 raise self._malformed(f'"{self.key}" must be a list')
@@ -1389,14 +2030,24 @@ class _JsonWalk:
                 self.stopped = True
                 raise _Stop
             self.records += 1
-            if self.records == self.find_record:
+            if self.records == self.find_record and self.find_list == "events":
                 self.found_line = self.line
                 raise _Stop
             fresh = self.records > max(self.skip_records, self.quiet_records)
             self._begin("record", self.records, fresh, scan=self.records > self.skip_records)
-        else:
+        elif self.listing == "settings":
             self.settings += 1
             self._begin("setting", self.settings, self.settings > self.skip_settings)
+        else:
+            listing = str(self.listing)
+            self.extras[listing] += 1
+            number = self.extras[listing]
+            if number == self.find_record and self.find_list == listing:
+                self.found_line = self.line
+                raise _Stop
+            # Read whole each walk (the walk starts from an empty stage); a walk that
+            # finds a line only looks for keys given twice.
+            self._begin(listing, number, not self.find_record, scan=True)
         return self._value_event(name, value)
 
     def _begin(self, kind: str, number: int, build: bool, scan: bool = False) -> None:
@@ -1411,6 +2062,8 @@ class _JsonWalk:
     def _value_event(self, name: str, value: Any) -> Located | None:
         if name == "map_key":
             self.map_keys += 1
+            if value in _LIST_NAMES:
+                self.named_keys += 1
             if self.build:
                 self.keys[-1] = value
             elif self.scan:
@@ -1463,6 +2116,16 @@ class _JsonWalk:
             self.source._check_header(key, value)
             return None
         self.after = number
+        extra = KINDS.get(kind)
+        if extra is not None:
+            if not self.build:
+                return None
+            try:
+                checked = self.extra_check(extra, _extra_values(extra, value))
+            except _Bad as bad:
+                raise self.source.refuse(where, str(bad)) from None
+            self.source.keep_extra(extra, checked, number, self.value_line)
+            return None
         if kind == "setting":
             self.passed_settings = max(self.passed_settings, number)
             if not self.build:
@@ -1492,6 +2155,8 @@ class _JsonWalk:
             return f"record {self.number} (line {self.value_line})"
         if self.kind == "setting":
             return f"setting {self.number} (line {self.value_line})"
+        if self.kind in KINDS:
+            return f"{KINDS[self.kind].word} {self.number} (line {self.value_line})"
         return ""
 
     def _refuse_value(self, reason: str) -> ImportRefused:
@@ -1530,10 +2195,15 @@ class _JsonWalk:
         if self.kind:
             return self.source.refuse(self._where(), f"malformed JSON ({detail})")
         if self.listing is not None:
-            what = "record" if self.listing == "events" else "setting"
+            if self.listing == "events":
+                what, begun = "record", self.records
+            elif self.listing == "settings":
+                what, begun = "setting", self.settings
+            else:
+                what, begun = KINDS[self.listing].word, self.extras[self.listing]
             if self.after and ("expect ',' or ']'" in detail or "premature EOF" in detail):
                 return self._malformed(f"expected ',' or ']' after {what} {self.after}")
-            number = (self.records if what == "record" else self.settings) + 1
+            number = begun + 1
             return self.source.refuse(
                 f"{what} {number} (line {self.line})", f"malformed JSON ({detail})"
             )
@@ -1587,6 +2257,9 @@ class _DatabaseSource(_Source):
             return f"the setting change at rowid {-number}"
         return f"the event at rowid {number}"
 
+    def place_extra(self, kind: _Kind, number: int, line: int) -> str:
+        return f"the {kind.word} at rowid {number}"
+
     def records(self) -> Iterator[Located]:
         check = _Checker(text=False).row
         with translated(self.path, self._unreadable, plain=True):
@@ -1604,6 +2277,21 @@ class _DatabaseSource(_Source):
                 except _Bad as bad:
                     raise self.refuse(f"the setting change at rowid {rowid}", str(bad)) from None
                 self.keep_setting(setting, -rowid, 0)
+            # Schema >= 5; an older file has no prospects and no time.
+            extra_check = _ExtraChecker(text=False).check
+            for kind in KINDS.values():
+                if not _has_table(self.conn, kind.table):
+                    continue
+                rows_of = self.conn.execute(
+                    f"SELECT rowid, {', '.join(kind.columns)} FROM {kind.table} ORDER BY rowid"
+                )
+                while rows := rows_of.fetchmany(_FETCH):
+                    for rowid, *values in rows:
+                        try:
+                            checked = extra_check(kind, values)
+                        except _Bad as bad:
+                            raise self.refuse(self.place_extra(kind, rowid, 0), str(bad)) from None
+                        self.keep_extra(kind, checked, rowid, 0)
             cursor = self.conn.execute(
                 f"SELECT rowid, {_select_list(self.conn)} FROM events ORDER BY rowid"
             )
@@ -1622,6 +2310,9 @@ class _DatabaseSource(_Source):
 _STAGE = "temp.salestui_import"
 _STAGE_SETTINGS = "temp.salestui_import_settings"
 _PLAN = "temp.salestui_import_plan"
+_STAGE_OF = {name: f"temp.salestui_import_{name}" for name in KINDS}
+_PLAN_OF = {name: f"temp.salestui_import_plan_{name}" for name in KINDS}
+_TEMP_TABLES = (_STAGE, _STAGE_SETTINGS, _PLAN, *_STAGE_OF.values(), *_PLAN_OF.values())
 _MAIN_COLUMNS = ", ".join(EVENT_COLUMNS)
 _SAME = " AND ".join(
     f"e.{name} IS i.{name}" for name in EVENT_COLUMNS if name not in ("id", "source")
@@ -1719,8 +2410,13 @@ def _import(
     conn = store.connection
     with translated(store.path):
         cache = int(conn.execute("PRAGMA main.cache_size").fetchone()[0])
-        for table in (_STAGE, _STAGE_SETTINGS, _PLAN):
+        for table in _TEMP_TABLES:
             conn.execute(f"DROP TABLE IF EXISTS {table}")
+        for kind in KINDS.values():
+            conn.execute(
+                f"CREATE TABLE {_STAGE_OF[kind.name]} ({', '.join(kind.columns)},"
+                " place INTEGER, line INTEGER)"
+            )
         # rowid is the file order; place and line say where each row came from. The
         # ids are indexed once all are in (one sort beats a million random inserts).
         conn.execute(f"CREATE TABLE {_STAGE} ({_MAIN_COLUMNS}, place INTEGER, line INTEGER)")
@@ -1729,7 +2425,7 @@ def _import(
             " place INTEGER, line INTEGER)"
         )
     try:
-        staged, metrics = _stage(store, source, progress)
+        staged, metrics, staged_extras = _stage(store, source, progress)
 
         def definitions() -> _Definitions:
             return _definitions(conn, store, source, metrics, add_metrics)
@@ -1739,6 +2435,7 @@ def _import(
             # Refuses unknown metrics before the checks that take longer.
             first_plan = definitions()
             planned, planned_settings = _check(conn, store, source)
+            planned_extras = _check_extras(conn, store, source, staged_extras)
             synchronous = int(conn.execute("PRAGMA main.synchronous").fetchone()[0])
             checkpoint = int(conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
             # Many short commits: each need not wait for the disk (a crash may lose the
@@ -1751,6 +2448,9 @@ def _import(
                 if first_plan.changes or first_plan.skipped:
                     planned_settings = max(planned_settings, 1)
                 added = _merge(conn, store, planned, planned_settings, label, definitions)
+                extras_added = _merge_extras(
+                    conn, store, planned_extras, wrote=bool(added[0] or added[1])
+                )
                 conn.execute("PRAGMA main.wal_checkpoint(PASSIVE)")  # on disk before "added"
             finally:
                 conn.execute(f"PRAGMA main.synchronous = {synchronous}")
@@ -1760,21 +2460,58 @@ def _import(
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             conn.execute(f"PRAGMA main.cache_size = {cache}")
-            for table in (_STAGE, _STAGE_SETTINGS, _PLAN):
+            for table in _TEMP_TABLES:
                 conn.execute(f"DROP TABLE IF EXISTS {table}")
         except sqlite3.Error:
             pass  # the temp tables go with the connection anyway
+    kinds = tuple(
+        KindCount(name, KINDS[name].words, extras_added[name], count - extras_added[name])
+        for name, count in staged_extras.items()
+        if count
+    )
     return ImportResult(
-        added=added[0], present=staged - added[0], settings_added=added[1], notes=added[2]
+        added=added[0],
+        present=staged - added[0],
+        settings_added=added[1],
+        notes=added[2],
+        kinds=kinds,
     )
 
 
 def _stage(
     store: Store, source: _Source, progress: Progress | None
-) -> tuple[int, dict[str, tuple[int, int]]]:
+) -> tuple[int, dict[str, tuple[int, int]], dict[str, int]]:
     """Copy the checked rows into the temp tables, in file order; return how many events,
-    and each metric the events count with the place of its first event, in file order."""
+    each metric the events count with the place of its first event, in file order, and
+    how many prospect changes, touches and time changes (by KINDS name)."""
     conn = store.connection
+    extras: dict[str, list[tuple[Any, ...]]] = {name: [] for name in KINDS}
+    extra_counts = dict.fromkeys(KINDS, 0)
+    extra_inserts = {
+        kind.name: f"INSERT INTO {_STAGE_OF[kind.name]} ({', '.join(kind.columns)}, place, line)"
+        f" VALUES ({', '.join('?' for _ in kind.columns)}, ?, ?)"
+        for kind in KINDS.values()
+    }
+
+    def flush_extras(name: str) -> None:
+        conn.executemany(extra_inserts[name], extras[name])
+        extra_counts[name] += len(extras[name])
+        extras[name].clear()
+
+    def keep_extra(kind: _Kind, row: ExtraRow, number: int, line: int) -> None:
+        kept = extras[kind.name]
+        kept.append((*row, number, line))
+        if len(kept) >= _STAGE_CHUNK:
+            flush_extras(kind.name)
+
+    def forget_extras() -> None:
+        for name in KINDS:
+            extras[name].clear()
+            extra_counts[name] = 0
+            conn.execute(f"DELETE FROM {_STAGE_OF[name]}")
+
+    source.keep_extra = keep_extra
+    source.forget_extras = forget_extras
     insert = (
         f"INSERT INTO {_STAGE} ({_MAIN_COLUMNS}, place, line)"
         f" VALUES ({', '.join('?' for _ in EVENT_COLUMNS)}, ?, ?)"
@@ -1815,6 +2552,14 @@ def _stage(
                     progress(source.done(), source.total)
         flush()
         staged += len(chunk)
+        for name in KINDS:
+            flush_extras(name)
+            conn.execute(
+                f"CREATE INDEX {_STAGE_OF[name]}_id ON {_STAGE_OF[name].removeprefix('temp.')}(id)"
+            )
+        conn.execute(
+            "CREATE INDEX temp.salestui_import_prospects_of ON salestui_import_prospects(prospect)"
+        )
         conn.execute("CREATE INDEX temp.salestui_import_id ON salestui_import(id)")
         conn.execute(
             "CREATE INDEX temp.salestui_import_cancels ON salestui_import(cancels)"
@@ -1823,7 +2568,7 @@ def _stage(
         conn.execute("COMMIT")
         if progress is not None:
             progress(source.total, source.total)
-    return staged, metrics
+    return staged, metrics, extra_counts
 
 
 def _check_repeats(
@@ -1984,6 +2729,155 @@ def _check(conn: sqlite3.Connection, store: Store, source: _Source) -> tuple[int
         ).fetchone()[0]
     )
     return planned, planned_settings
+
+
+def _check_extras(
+    conn: sqlite3.Connection, store: Store, source: _Source, staged: dict[str, int]
+) -> dict[str, int]:
+    """The checks of `_check` for prospect changes, touches and time changes, and their
+    plans (rows not yet stored, first copy of each id, in file order); returns how many
+    each plan holds.
+
+    A touch must name a prospect whose changes are in the file or the database (else it
+    would make a prospect without a name); its tally may be in neither (it may come in a
+    later import: a CSV of events after a CSV of touches), but where it is known it must
+    be a tally on the touch's ts, day and metric. A stop must end a start in the file or
+    the database.
+    """
+    planned: dict[str, int] = {}
+    for name, kind in KINDS.items():
+        stage = _STAGE_OF[name]
+        conn.execute(f"CREATE TABLE {_PLAN_OF[name]} (src INTEGER NOT NULL)")
+        if not staged[name]:
+            planned[name] = 0
+            continue
+
+        def refuse_at(
+            rowid: int, reason: str, kind: _Kind = kind, stage: str = stage
+        ) -> ImportRefused:
+            number, line = conn.execute(
+                f"SELECT place, line FROM {stage} WHERE rowid = ?", (rowid,)
+            ).fetchone()
+            return source.refuse(source.place_extra(kind, number, line), reason)
+
+        same = " AND ".join(
+            f"e.{column} IS i.{column}" for column in kind.columns if column not in ("id", "source")
+        )
+        row = conn.execute(
+            f"SELECT min(CASE WHEN NOT ({same}) THEN i.rowid END)"
+            f" FROM {stage} AS i JOIN main.{kind.table} AS e ON e.id = i.id"
+        ).fetchone()
+        if row[0] is not None:
+            found = conn.execute(f"SELECT id FROM {stage} WHERE rowid = ?", (row[0],)).fetchone()
+            raise refuse_at(
+                row[0],
+                f"{kind.word} {found[0]} is already in {store.path} with different content "
+                "(it is never overwritten)",
+            )
+        repeated = conn.execute(
+            f"SELECT 1 FROM {stage} GROUP BY id HAVING count(*) > 1 LIMIT 1"
+        ).fetchone()
+        if repeated:
+            row = conn.execute(
+                f"""SELECT i.rowid, i.id, e.place, e.line FROM {stage} AS i
+                JOIN {stage} AS e ON e.rowid = (
+                    SELECT min(f.rowid) FROM {stage} AS f WHERE f.id = i.id)
+                WHERE e.rowid < i.rowid AND NOT ({same}) ORDER BY i.rowid LIMIT 1"""
+            ).fetchone()
+            if row is not None:
+                rowid, record_id, first_number, first_line = row
+                raise refuse_at(
+                    rowid,
+                    f"{kind.word} {record_id} appears twice with different content "
+                    f"(first at {source.place_extra(kind, first_number, first_line)})",
+                )
+        if name == "touches":
+            row = conn.execute(
+                f"""SELECT t.rowid, t.prospect FROM {stage} AS t
+                WHERE NOT EXISTS (SELECT 1 FROM {_STAGE_OF["prospects"]} AS p
+                    WHERE p.prospect = t.prospect)
+                AND NOT EXISTS (SELECT 1 FROM main.prospect_changes AS c
+                    WHERE c.prospect = t.prospect)
+                ORDER BY t.rowid LIMIT 1"""
+            ).fetchone()
+            if row is not None:
+                raise refuse_at(
+                    row[0],
+                    f"a touch of prospect {row[1]}, which is neither in this file nor in "
+                    f"{store.path} (import the prospect's changes with it or first)",
+                )
+            matches = (
+                "{e}.cancels IS NULL AND {e}.about IS NULL AND {e}.ts = t.event_ts"
+                " AND {e}.day = t.day AND {e}.metric = t.metric"
+            )
+            row = conn.execute(
+                f"""SELECT t.rowid, t.event FROM {stage} AS t
+                WHERE EXISTS (SELECT 1 FROM main.events AS e
+                    WHERE e.id = t.event AND NOT ({matches.format(e="e")}))
+                OR EXISTS (SELECT 1 FROM {_STAGE} AS s
+                    WHERE s.id = t.event AND NOT ({matches.format(e="s")}))
+                ORDER BY t.rowid LIMIT 1"""
+            ).fetchone()
+            if row is not None:
+                raise refuse_at(
+                    row[0],
+                    f"a touch of event {row[1]} that does not match it (a touch links a "
+                    "tally, not an undo or a note, and copies its ts, day and metric)",
+                )
+        if name == "time":
+            row = conn.execute(
+                f"""SELECT t.rowid, t.timer FROM {stage} AS t WHERE t.kind = 'stop'
+                AND NOT EXISTS (SELECT 1 FROM {stage} AS s WHERE s.id = t.timer
+                    AND s.kind = 'start')
+                AND NOT EXISTS (SELECT 1 FROM main.time_changes AS m WHERE m.id = t.timer
+                    AND m.kind = 'start')
+                ORDER BY t.rowid LIMIT 1"""
+            ).fetchone()
+            if row is not None:
+                raise refuse_at(
+                    row[0],
+                    f"a stop of timer {row[1]}, which is neither in this file nor in "
+                    f"{store.path} (a stop ends a start)",
+                )
+        new = f"NOT EXISTS (SELECT 1 FROM main.{kind.table} AS e WHERE e.id = s.id)"
+        if repeated:
+            new += f" AND s.rowid = (SELECT min(rowid) FROM {stage} AS f WHERE f.id = s.id)"
+        conn.execute(
+            f"INSERT INTO {_PLAN_OF[name]} (src) SELECT rowid FROM {stage} AS s"
+            f" WHERE {new} ORDER BY rowid"
+        )
+        planned[name] = int(conn.execute(f"SELECT count(*) FROM {_PLAN_OF[name]}").fetchone()[0])
+    return planned
+
+
+def _merge_extras(
+    conn: sqlite3.Connection, store: Store, planned: dict[str, int], wrote: bool
+) -> dict[str, int]:
+    """Write the plans of prospect changes, touches and time changes in short
+    transactions, as `_merge` writes events (the store's triggers keep each prospect as
+    it stands, in any order); return how many of each were added."""
+    added = dict.fromkeys(KINDS, 0)
+    for name, kind in KINDS.items():
+        columns = ", ".join(kind.columns)
+        insert = (
+            f"INSERT OR IGNORE INTO main.{kind.table} ({columns})"
+            f" SELECT {', '.join('s.' + column for column in kind.columns)}"
+            f" FROM {_PLAN_OF[name]} AS p JOIN {_STAGE_OF[name]} AS s ON s.rowid = p.src"
+            " WHERE p.rowid > ? AND p.rowid <= ? ORDER BY p.rowid"
+        )
+        done = 0
+        size = min(2_000, CHUNK_ROWS)
+        while done < planned[name]:
+            if wrote:
+                time.sleep(PAUSE_SECONDS)
+            started = time.monotonic()
+            with store.writing():
+                added[name] += int(conn.execute(insert, (done, done + size)).rowcount)
+                took = time.monotonic() - started
+            wrote = True
+            done += size
+            size = max(200, min(CHUNK_ROWS, int(size * CHUNK_SECONDS / max(took, 1e-3))))
+    return added
 
 
 def _merge(
