@@ -379,3 +379,24 @@ def test_due_on_a_missing_database_by_the_quick_path(
     assert capsys.readouterr().out == '{"due": []}\n'
     assert quick_log.run(["--db", str(db), "log", "call", "--prospect", "x"]) is None
     assert not db.exists()
+
+
+# -- the report -----------------------------------------------------------------------------
+
+
+def test_the_report_has_a_prospects_section_only_with_prospects(run: Run) -> None:
+    run("log", "call")
+    assert "Prospects" not in run("report").out
+    assert "prospects" not in json.loads(run("report", "-f", "json").out)
+    run("prospect", "add", "Acme", "--source", "referral")
+    run("log", "call", "--prospect", "acme")
+    run("prospect", "won", "acme")
+    run("prospect", "add", "Globex")
+    run("prospect", "follow-up", "glob", "--on", "today")
+    text = run("report").out
+    assert "\nProspects\n  Won 1, lost 0" in text and "Follow-ups due: 1" in text
+    section = json.loads(run("report", "-f", "json").out)["prospects"]
+    assert (section["won"], section["lost"], section["due"], section["stalled"]) == (1, 0, 1, 0)
+    assert section["cycle_days"]["median"] == 0
+    assert section["by_source"]["referral"]["win_rate"] == 1.0
+    assert "### Prospects" in run("report", "-f", "markdown").out

@@ -493,3 +493,15 @@ def due(ctx: click.Context, as_json: bool) -> None:
     today = ctx.obj["clock"]().date()
     store = reading_store(ctx) if ctx.obj["db"].exists() else None
     click.echo(due_output(store, today, as_json), nl=False)
+
+
+def prospect_section(
+    store: Store, span: DateRange | None, today: date
+) -> tuple[dict[str, Any], list[str]] | None:
+    """The report's Prospects section over `span` (None: every day) as (JSON, text
+    lines), or None when the database has no prospects."""
+    if not store_prospects.has_prospects(store):
+        return None
+    span = span if span is not None else DateRange(FIRST_DAY, LAST_DAY)
+    stats = store_prospects.load_stats(store, span, today)
+    return stats_json(stats, span), [visible(line) for line in stats_lines(stats)]

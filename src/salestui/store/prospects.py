@@ -703,3 +703,12 @@ def load_stats(
     quiet = len(stalled(store, today, days))
     due = len(due_prospects(store, today))
     return prospect_stats(closed, referrals, stalled=quiet, stalled_days=days, due=due)
+
+
+def has_prospects(store: Store) -> bool:
+    """Whether any prospect was ever added here (or arrived by an import)."""
+    return bool(
+        store.connection.execute(
+            "SELECT 1 FROM prospects WHERE name IS NOT NULL LIMIT 1"
+        ).fetchall()
+    )
