@@ -313,10 +313,10 @@ def show_command(ctx: click.Context, name: str, as_json: bool) -> None:
     for touch in touches:
         note = f"  {touch.note}" if touch.note else ""
         try:
-            change = catalog.entry(touch.metric).metric.change(touch.delta)
+            tally = catalog.entry(touch.metric).metric.change(touch.delta)
         except ValueError:  # a metric nobody defined here (another machine's)
-            change = f"{touch.delta:+,} {touch.metric}"
-        lines.append(f"    {touch.day.isoformat()}  {change}{note}")
+            tally = f"{touch.delta:+,} {touch.metric}"
+        lines.append(f"    {touch.day.isoformat()}  {tally}{note}")
     old_names = [c.value for c in changes if c.field == "name" and c.value != found.name]
     if old_names:
         lines.append(f"  formerly   {', '.join(v for v in old_names if v)}")
