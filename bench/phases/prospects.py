@@ -222,7 +222,7 @@ def run(bench: Bench) -> None:
     if seeded.exists():
         times = json.loads(seeded.read_text())
         bench.notes.append(
-            "prospects: seeding took "
+            "prospects: the database (cached for the day) was seeded in "
             + ", ".join(f"{k} {v:.1f} s" for k, v in times.items())
             + " (touches: each runs the trigger recomputing its prospect's figures)"
         )
