@@ -321,3 +321,124 @@ def cut_message(interval: Interval, today: date) -> str:
         f"{when} {label(interval.category)} timer ran past midnight: counted until 00:00; "
         "correct it with `time log`"
     )
+
+
+def by_day(
+    intervals: Sequence[Interval], first: date, last: date
+) -> dict[date, dict[str, Fraction]]:
+    """Minutes per category for each local day from `first` to `last` that has any."""
+    days: dict[date, dict[str, Fraction]] = {}
+    day = first
+    while day <= last:
+        minutes = day_minutes(intervals, day)
+        if minutes:
+            days[day] = minutes
+        day += timedelta(days=1)
+    return days
+
+
+def added(days: Iterable[Mapping[str, Fraction]]) -> dict[str, Fraction]:
+    """Minutes per category over several days."""
+    total: dict[str, Fraction] = {}
+    for minutes in days:
+        for name, value in minutes.items():
+            total[name] = total.get(name, Fraction(0)) + value
+    return total
+
+
+@dataclass(frozen=True, slots=True)
+class TimeFigures:
+    """Time on non-sales work over some days: what the Funnel tab and the report show.
+
+    `per_selling_hour` is `activity` (the active funnel's first stage: calls) per hour
+    of selling time, over the days where selling time was tracked only (a day without
+    a selling timer says nothing about how long its calls took)."""
+
+    minutes: dict[str, Fraction]
+    weeks: list[tuple[date, Fraction | None]]
+    """(Monday, non-sales share of that week; None: nothing tracked)."""
+    activity: str
+    activity_count: int
+    selling_minutes: Fraction
+
+    @property
+    def tracked(self) -> bool:
+        return bool(self.minutes)
+
+    @property
+    def non_sales_share(self) -> Fraction | None:
+        return non_sales_share(self.minutes)
+
+    @property
+    def per_selling_hour(self) -> Fraction | None:
+        return per_selling_hour(self.activity_count, self.selling_minutes)
+
+
+def time_figures(
+    days: Mapping[date, Mapping[str, Fraction]],
+    first: date,
+    last: date,
+    activity: str,
+    activity_by_day: Mapping[date, int],
+) -> TimeFigures:
+    """The figures from minutes per category by day (`by_day`) and the activity's count
+    by day, for the weeks (Monday to Sunday) touching `first`..`last`."""
+    weeks = []
+    monday = first - timedelta(days=first.weekday())
+    while monday <= last:
+        week = [days[d] for d in days if monday <= d < monday + timedelta(days=7)]
+        weeks.append((monday, non_sales_share(added(week))))
+        monday += timedelta(days=7)
+    selling_days = [d for d, minutes in days.items() if minutes.get(SELLING, 0) > 0]
+    return TimeFigures(
+        minutes=added(days.values()),
+        weeks=weeks,
+        activity=activity,
+        activity_count=sum(activity_by_day.get(d, 0) for d in selling_days),
+        selling_minutes=sum((days[d][SELLING] for d in selling_days), Fraction(0)),
+    )
+
+
+def figures_lines(figures: TimeFigures, label_of_activity: str) -> list[str]:
+    """The figures as lines of text ([] when nothing was tracked)."""
+    if not figures.tracked:
+        return []
+    lines = []
+    share = figures.non_sales_share
+    if share is not None:
+        lines.append(f"Non-sales time: {percent(share)}% of {clock_text(union(figures))} tracked")
+    weeks = [
+        f"{monday:%d %b} {percent(share)}%" for monday, share in figures.weeks if share is not None
+    ]
+    if len(weeks) > 1:
+        lines.append("By week: " + " · ".join(weeks))
+    rate = figures.per_selling_hour
+    if rate is not None:
+        lines.append(
+            f"{label_of_activity.capitalize()} per selling hour: {float(rate):.1f}"
+            f" ({figures.activity_count:,} in {clock_text(figures.selling_minutes)} of selling)"
+        )
+    return lines
+
+
+def union(figures: TimeFigures) -> Fraction:
+    """All the time tracked (each category's apportioned minutes added up)."""
+    return sum(figures.minutes.values(), Fraction(0))
+
+
+def figures_json(figures: TimeFigures) -> dict[str, object]:
+    """The figures as JSON-ready data (minutes whole, shares and rates as floats)."""
+    share = figures.non_sales_share
+    rate = figures.per_selling_hour
+    return {
+        "minutes": whole_minutes(figures.minutes),
+        "tracked_minutes": int(union(figures) + Fraction(1, 2)),
+        "non_sales_share": round(float(share), 4) if share is not None else None,
+        "weeks": [
+            {"week": monday.isoformat(), "non_sales_share": round(float(s), 4) if s else s}
+            for monday, s in figures.weeks
+        ],
+        "activity": figures.activity,
+        "per_selling_hour": round(float(rate), 4) if rate is not None else None,
+        "selling_minutes": int(figures.selling_minutes + Fraction(1, 2)),
+    }

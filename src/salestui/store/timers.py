@@ -15,10 +15,13 @@ from salestui.domain.timers import (
     CATEGORY_SETTING,
     Interval,
     TimeChange,
+    TimeFigures,
+    by_day,
     check_new_category,
     fold,
     local_midnight_after,
 )
+from salestui.domain.timers import time_figures as make_figures
 from salestui.store.events import Store, new_id, translated
 
 _COLUMNS = "id, kind, timer, category, at, minutes"
@@ -223,3 +226,15 @@ def add_category(store: Store, name: str, *, origin: str = "cli") -> str:
 
     store.change_settings(change, source=origin)
     return added[-1]
+
+
+def time_figures(store: Store, first: date, last: date, activity: str) -> TimeFigures:
+    """Time figures for local days `first`..`last`: minutes per category, the non-sales
+    share per week, and `activity` (a metric key: calls) per selling hour."""
+    from salestui.domain.periods import DateRange
+
+    found = intervals(store, first, last)
+    days = by_day(found, first, last)
+    counts = store.day_totals(DateRange(first, last)) if days else {}
+    by_activity = {day: int(totals.get(activity, 0)) for day, totals in counts.items()}
+    return make_figures(days, first, last, activity, by_activity)
