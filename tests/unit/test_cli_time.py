@@ -216,3 +216,41 @@ def test_started_in_another_process(db_path: Path, clock: FakeClock) -> None:
     assert done.returncode == 0, done.stderr
     with Store(db_path) as store:
         assert [interval.category for interval in running(store)] == ["admin"]
+
+
+def test_report_time_figures_by_hand(run: Run, clock: FakeClock, db_path: Path) -> None:
+    """Week of 16 Nov: selling 2h, admin 1h (share 1/3); week of 23 Nov: selling 1h,
+    reports 3h (share 3/4). Calls on the selling days: 10 + 5 in 3 selling hours: 5/h.
+    A day with calls but no selling time (20 calls on the 25th) is not counted."""
+    with Store(db_path, clock=clock) as store:
+        from salestui.store.timers import log_time
+
+        log_time(store, "selling", local("2026-11-17T09:00"), 120)
+        log_time(store, "admin", local("2026-11-18T09:00"), 60)
+        log_time(store, "selling", local("2026-11-24T09:00"), 60)
+        log_time(store, "reports", local("2026-11-26T09:00"), 180)
+        store.log("calls", 10, at=local("2026-11-17T12:00"))
+        store.log("calls", 5, at=local("2026-11-24T12:00"))
+        store.log("calls", 20, at=local("2026-11-25T12:00"))
+    payload = json.loads(run("report", "-p", "2026-11-16..2026-11-27", "-f", "json").out)
+    time = payload["time"]
+    assert time["minutes"] == {"reports": 180, "selling": 180, "admin": 60}
+    assert time["tracked_minutes"] == 420
+    assert time["non_sales_share"] == round(240 / 420, 4)
+    assert time["weeks"] == [
+        {"week": "2026-11-16", "non_sales_share": round(1 / 3, 4)},
+        {"week": "2026-11-23", "non_sales_share": 0.75},
+    ]
+    assert time["per_selling_hour"] == 5.0
+    assert time["selling_minutes"] == 180
+    text = run("report", "-p", "2026-11-16..2026-11-27").out
+    assert "Time on non-sales work" in text
+    assert "  Non-sales time: 57% of 7:00 tracked" in text
+    assert "  By week: 16 Nov 33% · 23 Nov 75%" in text
+    assert "  Calls per selling hour: 5.0 (15 in 3:00 of selling)" in text
+
+
+def test_report_unchanged_without_time(run: Run) -> None:
+    run("log", "calls", "3")
+    assert "time" not in json.loads(run("report", "-f", "json").out)
+    assert "non-sales" not in run("report").out
