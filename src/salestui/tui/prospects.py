@@ -214,7 +214,7 @@ class ProspectsTab(Vertical):
     """
 
     BINDINGS = [
-        Binding("o", "cycle_order", "Order", id="prospects.order"),
+        Binding("o", "cycle_order", "Order", show=False, id="prospects.order"),
         Binding("v", "toggle_all", "All/open", show=False, id="prospects.all"),
         Binding("a", "add", "Add", show=False, id="prospects.add"),
         Binding("slash", "find", "Filter", show=False, key_display="/", id="prospects.filter"),
