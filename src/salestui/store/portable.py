@@ -1157,10 +1157,10 @@ class _ExtraChecker:
         timer = _an_id("timer", timer)
         if kind != "stop" and timer != change_id:
             raise _Bad(f"a {kind}'s timer is its own id, not {timer}")
-        category = _optional(category)
+        given, category = category, _optional(category)
         if category is not None or kind != "stop":
             if not isinstance(category, str) or not category.strip():
-                raise _Bad(f"category {_show(category)} must be a non-empty name (e.g. admin)")
+                raise _Bad(f"category {_show(given)} must be a non-empty name (e.g. admin)")
             _check_text("category", category, _MAX_CATEGORY_CHARS)
             _no_control("category", category)
         at_text = _local_time(at)
