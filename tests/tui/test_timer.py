@@ -7,15 +7,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from textual.widgets import Input, OptionList, Static
 
 from salestui.store import Store
 from salestui.store.timers import log_time, running, start_timer, stop_timers
-from salestui.tui.app import SalesApp
+from salestui.tui.app import SalesApp, make_app
 from salestui.tui.timer import CategoryScreen, badge, seconds_to_next_minute, time_line_fitted
 from salestui.tui.today import StripView, TodayView
 from tests.conftest import FakeClock, local
-from tests.tui.conftest import steps, until, writes_landed
+from tests.tui.conftest import after, seed_goal, seed_history, steps, until, writes_landed
 
 
 def top_bar_text(app: SalesApp) -> str:
@@ -201,3 +202,24 @@ async def test_the_funnel_tab_shows_time_once_tracked(
         text = str(section.content)
         assert "Non-sales time: 25% of 2:00 tracked" in text
         assert "Calls per selling hour: 8.0 (12 in 1:30 of selling)" in text
+
+
+SNAP_SIZES = [(100, 30), (100, 12), (40, 8)]
+
+
+@pytest.mark.parametrize("size", SNAP_SIZES, ids=[f"{w}x{h}" for w, h in SNAP_SIZES])
+def test_snapshot_today_with_a_running_timer(
+    snap_compare, db_path: Path, clock: FakeClock, size: tuple[int, int]
+) -> None:
+    """The badge in the top bar (on the strip's line in a short pane) and Today's time
+    line: 1:30 of selling this morning, admin running since 10:00 (0:42 at 10:42)."""
+    seed_history(db_path, clock)
+    seed_goal(db_path, clock)
+    now = clock.now
+    with Store(db_path, clock=clock) as store:
+        log_time(store, "selling", local("2026-11-27T08:00"), 90)
+        clock.now = local("2026-11-27T10:00")
+        start_timer(store, "admin")
+    clock.now = now
+    app = make_app(db_path, clock=clock)
+    assert snap_compare(app, terminal_size=size, run_before=after("c"))
