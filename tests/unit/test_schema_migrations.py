@@ -99,9 +99,37 @@ def rows_of(path: Path, sql: str) -> list[tuple[object, ...]]:
         conn.close()
 
 
-def test_the_current_version_is_4() -> None:
-    assert SCHEMA_VERSION == 4
-    assert set(MIGRATIONS) == {1, 2, 3, 4}
+def test_the_current_version_is_5() -> None:
+    assert SCHEMA_VERSION == 5
+    assert set(MIGRATIONS) == {1, 2, 3, 4, 5}
+
+
+@pytest.mark.parametrize("version", range(1, SCHEMA_VERSION))
+def test_every_earlier_version_takes_prospects_and_time(
+    db_path: Path, clock: FakeClock, version: int
+) -> None:
+    """Schema 5 on an old file: a tally linked to a prospect counts as its touch, an undo
+    of it takes the touch away, and a timer can be started; the old rows stay."""
+    old_file(db_path, version)
+    with Store(db_path, clock=clock) as store:
+        conn = store.connection
+        conn.execute(
+            "INSERT INTO prospect_changes (id, ts, day, prospect, field, value, source)"
+            " VALUES ('p1', ?, ?, 'P', 'name', 'Acme', 'cli')",
+            (TS, DAY1),
+        )
+        linked = store.log("calls", prospect="P")
+        store.log("calls", 2, prospect="P")
+        assert conn.execute("SELECT name, touches FROM prospects").fetchall() == [("Acme", 2)]
+        store.undo(linked.id)
+        assert conn.execute("SELECT touches FROM prospects").fetchone() == (1,)
+        conn.execute(
+            "INSERT INTO time_changes (id, ts, kind, timer, category, at, day, minutes, source)"
+            " VALUES ('t1', ?, 'start', 't1', 'admin', '2026-11-27T09:00:00+00:00', ?, NULL,"
+            " 'cli')",
+            (TS, "2026-11-27"),
+        )
+    assert len(event_rows(db_path)) == len(ROWS) + 3
 
 
 @pytest.mark.parametrize("version", range(1, SCHEMA_VERSION))
