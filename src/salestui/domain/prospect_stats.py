@@ -17,8 +17,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
+from typing import Any
 
+from salestui.domain.periods import DateRange
 from salestui.domain.prospects import SOURCES
+from salestui.domain.text import visible
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,3 +189,97 @@ def number(value: Fraction | None) -> int | float | None:
     if value is None:
         return None
     return int(value) if value.denominator == 1 else float(value)
+
+
+# -- as the command line and the report show them ------------------------------------------
+
+
+def spread_json(spread: Spread) -> dict[str, int | float | None]:
+    return {
+        "median": number(spread.median),
+        "p25": number(spread.p25),
+        "p75": number(spread.p75),
+    }
+
+
+def stats_json(stats: ProspectStats, span: DateRange | None) -> dict[str, Any]:
+    """`prospect stats --json` (DESIGN), with referrals per month, stalled and due."""
+    return {
+        "from": span.start.isoformat() if span is not None else None,
+        "to": span.end.isoformat() if span is not None else None,
+        "won": stats.won,
+        "lost": stats.lost,
+        "cycle_days": spread_json(stats.cycle_days),
+        "touches_to_win": spread_json(stats.touches_to_win),
+        "by_source": {
+            source: {
+                "prospects": figures.closed,
+                "won": figures.won,
+                "win_rate": _rate(figures.win_rate),
+                "cycle_days": spread_json(figures.cycle_days),
+            }
+            for source, figures in stats.by_source.items()
+        },
+        "referrals": [
+            {
+                "month": month.month,
+                "received": month.received,
+                "won": month.won,
+                "lost": month.lost,
+                "win_rate": _rate(month.win_rate),
+            }
+            for month in stats.referrals
+        ],
+        "stalled": stats.stalled,
+        "stalled_days": stats.stalled_days,
+        "due": stats.due,
+    }
+
+
+def _rate(value: Any) -> float | None:
+    """A rate for JSON as `funnel --json` gives one: a float, or null."""
+    return float(value) if value is not None else None
+
+
+def _figure(value: Any, unit: str = "") -> str:
+    shown = number(value)
+    if shown is None:
+        return "-"
+    return (f"{shown:g}" if isinstance(shown, float) else str(shown)) + unit
+
+
+def _percent(value: Any) -> str:
+    return "-" if value is None else f"{float(value):.0%}"
+
+
+def stats_lines(stats: ProspectStats) -> list[str]:
+    """`prospect stats` as text (also the report's section body), control characters
+    made visible."""
+    cycle = stats.cycle_days
+    lines = [
+        f"Won {stats.won}, lost {stats.lost}"
+        + (f" (win rate {_percent(stats.won / stats.closed)})" if stats.closed else ""),
+        f"Sales cycle: median {_figure(cycle.median, ' days')}"
+        + (
+            f" (middle half {_figure(cycle.p25)}–{_figure(cycle.p75)} days)"
+            if cycle.median is not None
+            else ""
+        ),
+        f"Touches before a win: median {_figure(stats.touches_to_win.median)}",
+    ]
+    shown = [(s, f) for s, f in stats.by_source.items() if f.closed]
+    if shown:
+        lines.append("By source:")
+        for source, figures in shown:
+            lines.append(
+                f"  {source:<9} {figures.won}/{figures.closed} won ({_percent(figures.win_rate)}),"
+                f" cycle median {_figure(figures.cycle_days.median, ' days')}"
+            )
+    for month in stats.referrals:
+        lines.append(
+            f"Referrals {month.month}: {month.received} received, {month.won} won"
+            f" ({_percent(month.win_rate)} of those closed)"
+        )
+    lines.append(f"Stalled (no touch for {stats.stalled_days}+ days): {stats.stalled}")
+    lines.append(f"Follow-ups due: {stats.due}")
+    return [visible(line) for line in lines]  # source names may come from an import
