@@ -37,6 +37,19 @@ TS = "2026-11-27T09:00:00.000000+00:00"
 DAY = "2026-11-27"
 
 
+TALLY = {
+    "id": "0b8b3d4e-1f2a-4c5d-8e9f-a0b1c2d3e4f5",
+    "ts": TS,
+    "day": DAY,
+    "metric": "calls",
+    "delta": 1,
+    "note": None,
+    "source": "cli",
+    "cancels": None,
+    "about": None,
+}
+
+
 def exported(store: Store, path: Path, fmt: str = "json", **options: object) -> Path:
     out = io.StringIO()
     export_events(store, out, fmt, **options)  # type: ignore[arg-type]
@@ -527,3 +540,39 @@ def test_an_export_of_ours_is_read_by_the_fast_passes(
         with Store(tmp_path / "other.db") as other:
             import_file(other, exported(plain, tmp_path / "plain.json"))
         assert len(walks) == 1
+
+
+def test_a_long_list_after_the_events_keeps_the_fast_passes(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The events pass reads on through 5,000 touches, which open more brackets than its
+    # depth alarm allows after the last event: the lines show the depth stays at 3.
+    from salestui.store import portable
+
+    walks: list[bool] = []
+    walk = portable._TextSource._walk
+
+    def counted(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        walks.append(True)
+        return walk(self, *args, **kwargs)
+
+    monkeypatch.setattr(portable._TextSource, "_walk", counted)
+    changes = [change(value=f"Acme {number}") for number in range(500)]
+    touches = [touch(str(changes[number % 500]["prospect"])) for number in range(5_000)]
+    path = tmp_path / "x.json"
+    lines = ",\n".join(json.dumps(item) for item in touches)
+    head = ",\n".join(json.dumps(item) for item in changes)
+    path.write_text(
+        '{"format": "salestui-export", "version": 1, "settings": [], "events": [\n'
+        + json.dumps(TALLY)
+        + "\n], "
+        f'"prospects": [\n{head}\n], "touches": [\n{lines}\n], "time": []}}\n'
+    )
+    result = import_file(store, path)
+    assert result.added == 1
+    assert [(kind.kind, kind.added) for kind in result.kinds] == [
+        ("prospects", 500),
+        ("touches", 5_000),
+    ]
+    assert len(walks) == 1
+    assert rows(store, "SELECT min(touches), max(touches) FROM prospects") == [(10, 10)]

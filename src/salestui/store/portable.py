@@ -1788,6 +1788,10 @@ class _FastReader:
       by at most those opened. Past _DEPTH_ALARM the careful walk (no paths) takes over.
     - Bounded records: past _FAST_RECORD_BYTES without an item ending, the careful walk
       takes over (it refuses a record past _MAX_RECORD_CHARS, in characters).
+    - Lines give a second bound for both (a pass crosses other lists, whose items it does
+      not count: the events pass the touches after them): a JSON string holds no raw line
+      end, so at each line end the depth is known exactly (`_depth_change`); at most it
+      plus the brackets opened since. The alarms go off only when both bounds are past.
     - The last _FINAL_BYTES go a byte at a time, so that where the last item ends is
       known exactly: `ends_plainly` says whether only `]}` follows it.
     """
@@ -1811,6 +1815,13 @@ class _FastReader:
         self._carry = b""
         self._quote = b""  # a '"' and white space that ended the last piece
         self.key_ends = 0
+        # The line bound: the depth at the last line end, what came after it (and the
+        # brackets it opens), and the bytes since a line end between items (depth <= 2).
+        self._lines = True  # False once a line is too long to follow
+        self._depth = 0
+        self._pending = b""
+        self._pending_opens = 0
+        self._deep_bytes = 0
         self.offset = 3 if raw.read(3) == b"\xef\xbb\xbf" else 0
         raw.seek(self.offset)
 
@@ -1846,8 +1857,34 @@ class _FastReader:
         self._ceiling += self._opens
         self._since_item += len(piece)
         if self._ceiling > _DEPTH_ALARM or self._since_item > _FAST_RECORD_BYTES:
-            raise _Careful
+            line_ceiling, deep_bytes = self._line_bound(piece)
+            if line_ceiling > _DEPTH_ALARM or deep_bytes > _FAST_RECORD_BYTES:
+                raise _Careful
+        elif self._lines:
+            self._line_bound(piece)
         return piece
+
+    def _line_bound(self, piece: bytes) -> tuple[int, int]:
+        """The line bound after `piece`: (the most the depth can be in it, the bytes read
+        since a line end between items)."""
+        if not self._lines:
+            return sys.maxsize, sys.maxsize
+        ceiling = self._depth + self._pending_opens + self._opens
+        cut = piece.rfind(b"\n") + 1
+        if cut:
+            self._depth += _depth_change(self._pending + piece[:cut])
+            self._pending = piece[cut:]
+            self._pending_opens = self._pending.count(b"{") + self._pending.count(b"[")
+            self._deep_bytes = (
+                len(self._pending) if self._depth <= 2 else self._deep_bytes + len(piece)
+            )
+        else:
+            self._pending += piece
+            self._pending_opens += self._opens
+            self._deep_bytes += len(piece)
+            if len(self._pending) > _FAST_RECORD_BYTES:
+                self._lines, self._pending = False, b""  # one long line: items bound it
+        return ceiling, self._deep_bytes
 
     def _count_lists(self, piece: bytes) -> None:
         """Count the list keys that end in `piece` (the end of the last piece read too,
@@ -1855,12 +1892,14 @@ class _FastReader:
         and the careful walk reads the file)."""
         joined = self._tail + piece
         start = len(self._tail)
+        self._tail = joined[-64:]
+        if b'"time"' not in joined and b'"touches"' not in joined and b'"prospects"' not in joined:
+            return  # most pieces: the regex tries every byte, `in` does not
         for pattern, counts in ((_LIST_KEY, self.list_keys), (_EMPTY_LIST, self.empty_lists)):
             for match in pattern.finditer(joined):
                 if match.end() > start:
                     name = match.group(1).decode()
                     counts[name] = counts.get(name, 0) + 1
-        self._tail = joined[-64:]
 
     def ends_plainly(self) -> bool:
         """Whether only white space, `]` and `}` follow the last item (no key after it)."""
@@ -1868,6 +1907,22 @@ class _FastReader:
         if self.after_last_item < start or self.offset != self.size:
             return False
         return _PLAIN_END.fullmatch(self.final[self.after_last_item - start :]) is not None
+
+
+_NOT_STRUCTURE = bytes(byte for byte in range(256) if byte not in b'"{}[]')
+_STRINGS = re.compile(rb'"[^"]*"')
+
+
+def _depth_change(lines: bytes) -> int:
+    """How much deeper whole lines of JSON leave the nesting (brackets in strings do not
+    count). Lines start outside a string, and escapes come in pairs: without the escaped
+    backslashes and quotes, every quote left opens or closes a string."""
+    if b"\\" in lines:
+        lines = lines.replace(b"\\\\", b"").replace(b'\\"', b"")
+    kept = lines.translate(None, _NOT_STRUCTURE).replace(b'""', b"")
+    if b'"' in kept:  # a string with brackets in it
+        kept = _STRINGS.sub(b"", kept)
+    return kept.count(b"{") + kept.count(b"[") - kept.count(b"}") - kept.count(b"]")
 
 
 class _Stop(Exception):
