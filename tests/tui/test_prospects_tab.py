@@ -286,3 +286,30 @@ def test_follow_up_and_due_words() -> None:
         "Follow up: Acme (overdue 2d), Bob (today), Carla Diaz (today)"
     )
     assert due_line(people, today, 40) == "Follow up: Acme (overdue 2d), and 2 more"
+
+
+async def test_many_prospects_filter_through_the_search_index(
+    app_factory, db_path, monkeypatch
+) -> None:
+    """Past QUICK_ROWS the tab reads a search index on a worker and filters through it
+    on the UI thread; a change makes it stale, and it is read again."""
+    import salestui.tui.prospects as tab_module
+
+    monkeypatch.setattr(tab_module, "QUICK_ROWS", 2)
+    monkeypatch.setattr(tab_module, "LIMIT", 2)
+    ids = seed_prospects(db_path)
+    app = app_factory()
+    async with app.run_test(size=(110, 30)) as pilot:
+        tab = await open_tab(app, pilot)
+        assert "2 of 3 — type to filter" in screen_text(app)  # counted, not listed
+        await until(lambda: tab._index is not None, pilot, what="the search index")
+        await pilot.press(*"acme")
+        await until(lambda: names(app) == ["Acme Buyer"], pilot, what="the filter")
+        index = tab._index
+        with Store(db_path) as store:
+            from salestui.store.prospects import rename
+
+            rename(store, ids["Acme Buyer"], "Acme Boss")
+        tab.reload()
+        await until(lambda: tab._index is not index, pilot, what="the index read again")
+        await until(lambda: names(app) == ["Acme Boss"], pilot, what="the new name")

@@ -292,3 +292,127 @@ def test_stalled_counts_days_since_the_last_touch(store: Store, clock: FakeClock
     assert P.stalled_after(store) == 14
     store.set_setting(P.STALLED_DAYS, "30")
     assert P.stalled_after(store) == 30
+
+
+# -- at 100k prospects: indexes, counts and the search index (issue 11, "Scale") -----------
+
+
+def seed_search(store: Store, clock: FakeClock) -> dict[str, str]:
+    """Prospects that every tier of `fuzzy_score` finds for some text, touched in turn so
+    that their last touches differ; two closed. Returns their ids by name."""
+    ids: dict[str, str] = {}
+    for name, company in [
+        ("Anna Smith", "Globex"),
+        ("Bob Anders", None),
+        ("Dana Ng", "Annex Ltd"),
+        ("Xavier", "Big Banana Co"),
+        ("Jan Nash", None),
+        ("Åsa Ström", "Straße AB"),
+        ("an", None),
+        ("Hannah Lee", "Oak Dental"),
+        ("Lena Anker", "Plan B"),
+    ]:
+        ids[name] = P.add_prospect(store, name, company=company).id
+        clock.advance(minutes=1)
+    for name in ("Dana Ng", "Anna Smith", "Lena Anker", "Jan Nash"):
+        P.log_touch(store, "calls", 1, ids[name])
+        clock.advance(minutes=1)
+    P.won(store, ids["Lena Anker"])
+    P.lost(store, ids["Xavier"], "no budget")
+    return ids
+
+
+TEXTS = ["an", "AN", "a", "n", "an n", "annex", "ban", "jns", "oak d", "ström", "STRASSE",
+         "åsa", "ab", "x", "zz", "a.", "e a", "lee", "b", "co"]  # fmt: skip
+
+
+@pytest.mark.parametrize("status", ["open", None])
+def test_the_search_index_finds_what_the_scan_finds_in_the_same_order(
+    store: Store, clock: FakeClock, status: str | None
+) -> None:
+    seed_search(store, clock)
+    index = P.SearchIndex.load(store)
+    assert index.serves(status) and not index.stale(store)
+    everyone = P.list_prospects(store, status=status, order="last_touch")
+    for text in TEXTS:
+        # What `search` means: by fuzzy_score, then by last touch.
+        scored = [(fuzzy_score(text, p), at, p.name) for at, p in enumerate(everyone)]
+        ranked = [name for score, _at, name in sorted(s for s in scored if s[0] is not None)]
+        for limit in (200, 3, 1):
+            indexed = [p.name for p in P.search(store, text, limit, status=status, index=index)]
+            assert indexed == ranked[:limit], (text, limit)
+            if text.isascii() and text.upper() != "STRASSE":  # LIKE folds ASCII only
+                scanned = [p.name for p in P.search(store, text, limit, status=status)]
+                assert indexed == scanned, (text, limit)
+    found = [p.name for p in P.search(store, "an", status=status, index=index)]
+    assert found[:2] == ["an", "Anna Smith"]  # the whole name, then a name it starts
+    words = ["Lena Anker", "Bob Anders"] if status is None else ["Bob Anders"]  # Lena won
+    assert found[2 : 2 + len(words)] == words  # then a word it starts, the latest touch first
+
+
+def test_a_stale_search_index_is_seen_and_never_shows_a_wrong_match(
+    store: Store, clock: FakeClock
+) -> None:
+    ids = seed_search(store, clock)
+    index = P.SearchIndex.load(store)
+    P.rename(store, ids["Bob Anders"], "Robert Smith")
+    assert index.stale(store)
+    found = [p.name for p in P.search(store, "anders", index=index)]
+    assert found == []  # the index still says Anders: checked again, left out
+    P.won(store, ids["Anna Smith"])
+    assert "Anna Smith" not in [p.name for p in P.search(store, "anna", status="open", index=index)]
+    fresh = P.SearchIndex.load(store)
+    assert not fresh.stale(store)
+    assert [p.name for p in P.search(store, "rob", index=fresh)] == ["Robert Smith"]
+    P.log_touch(store, "calls", 1, ids["Dana Ng"])  # a touch changes the order
+    assert fresh.stale(store)
+
+
+def test_count_prospects_follows_adds_closes_and_reopens(store: Store, clock: FakeClock) -> None:
+    assert P.count_prospects(store) == 0
+    assert P.count_prospects(store, status=None) == 0
+    ids = seed_search(store, clock)
+    assert P.count_prospects(store) == 7
+    assert P.count_prospects(store, status="won") == 1
+    assert P.count_prospects(store, status="lost") == 1
+    assert P.count_prospects(store, status=None) == 9
+    P.reopen(store, ids["Xavier"])
+    P.rename(store, ids["Xavier"], "Xavi")
+    P.log_touch(store, "calls", 1, ids["Xavier"])
+    assert (P.count_prospects(store), P.count_prospects(store, status="lost")) == (8, 0)
+    # A touch that arrives before its prospect (a merge) is no prospect yet.
+    with store.writing() as conn:
+        conn.execute(
+            "INSERT INTO touches (id, ts, prospect, event, event_ts, day, metric, source)"
+            " VALUES ('t1', 'x', 'later', 'e1', 'x', '2026-11-27', 'calls', 'import')"
+        )
+    assert P.count_prospects(store, status=None) == 9
+    for status in ("open", "won", "lost", None):
+        where = "name IS NOT NULL" + (f" AND status = '{status}'" if status else "")
+        counted = store.connection.execute(f"SELECT count(*) FROM prospects WHERE {where}")
+        assert P.count_prospects(store, status=status) == counted.fetchone()[0]
+
+
+@pytest.mark.parametrize("order", ["name", "last_touch", "follow_up", "touches", "age"])
+@pytest.mark.parametrize("status", ["open", None])
+def test_every_order_of_the_tab_is_read_from_an_index(
+    store: Store, order: str, status: str | None
+) -> None:
+    """The first 200 in any order cost an index read, not a sort of every prospect."""
+    seen: list[str] = []
+    store.connection.set_trace_callback(seen.append)
+    try:
+        P.list_prospects(store, status=status, order=order, limit=200)
+    finally:
+        store.connection.set_trace_callback(None)
+    sql = next(line for line in seen if "ORDER BY" in line)
+    params = [status, 200] if status is not None else [200]
+    plan = " ".join(
+        str(row[3])
+        for row in store.connection.execute(
+            "EXPLAIN QUERY PLAN "
+            + sql.replace(f"status = '{status}'", "status = ?").replace("LIMIT 200", "LIMIT ?"),
+            params,
+        )
+    )
+    assert "INDEX" in plan and "TEMP B-TREE" not in plan, plan

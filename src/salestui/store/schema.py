@@ -178,6 +178,37 @@ PROSPECT_STEPS: tuple[Step, ...] = (
     ) WITHOUT ROWID""",
     "CREATE INDEX prospects_name ON prospects(name COLLATE NOCASE)",
     "CREATE INDEX prospects_follow_up ON prospects(follow_up) WHERE follow_up IS NOT NULL",
+    # The Prospects tab's first 200 in each order it offers, open ones or all, read from
+    # an index with LIMIT (~1 ms at 100k) instead of sorting every prospect (~35 ms).
+    # Each ends with the name, the orders' tie-break (`store.prospects.list_prospects`).
+    "CREATE INDEX prospects_by_name ON prospects(status, name COLLATE NOCASE)",
+    """CREATE INDEX prospects_by_last_touch
+        ON prospects(status, last_touch_ts DESC, name COLLATE NOCASE)""",
+    """CREATE INDEX prospects_all_by_last_touch
+        ON prospects(last_touch_ts DESC, name COLLATE NOCASE)""",
+    """CREATE INDEX prospects_by_follow_up
+        ON prospects(status, follow_up IS NULL, follow_up, name COLLATE NOCASE)""",
+    """CREATE INDEX prospects_all_by_follow_up
+        ON prospects(follow_up IS NULL, follow_up, name COLLATE NOCASE)""",
+    "CREATE INDEX prospects_by_touches ON prospects(status, touches DESC, name COLLATE NOCASE)",
+    "CREATE INDEX prospects_all_by_touches ON prospects(touches DESC, name COLLATE NOCASE)",
+    "CREATE INDEX prospects_by_age ON prospects(status, created, name COLLATE NOCASE)",
+    "CREATE INDEX prospects_all_by_age ON prospects(created, name COLLATE NOCASE)",
+    # How many prospects (with a name) have each status, kept as they change, so the
+    # tab's "200 of 100,000" costs one read of a few rows; '' for a status not yet known.
+    """CREATE TABLE prospect_counts (
+        status TEXT PRIMARY KEY,
+        n INTEGER NOT NULL
+    ) WITHOUT ROWID""",
+    """CREATE TRIGGER prospects_counted AFTER UPDATE OF name, status ON prospects
+    WHEN (OLD.name IS NULL) != (NEW.name IS NULL) OR OLD.status IS NOT NEW.status
+    BEGIN
+        UPDATE prospect_counts SET n = n - 1
+            WHERE OLD.name IS NOT NULL AND status = coalesce(OLD.status, '');
+        INSERT INTO prospect_counts (status, n)
+            SELECT coalesce(NEW.status, ''), 1 WHERE NEW.name IS NOT NULL
+            ON CONFLICT (status) DO UPDATE SET n = n + 1;
+    END""",
     f"""CREATE TRIGGER prospect_changes_rollup AFTER INSERT ON prospect_changes BEGIN
         INSERT INTO prospects (id, created, created_on) VALUES (NEW.prospect, NEW.ts, NEW.day)
         ON CONFLICT (id) DO UPDATE SET created = excluded.created, created_on = excluded.created_on
