@@ -6,17 +6,37 @@ is written (stdout, through a symlink, straight into a pipe or device, or atomic
 replacing a regular file with its mode kept) and refuses the database in use.
 
 Formats. JSON: `{"format": "salestui-export", "version": 1, "settings": [...],
-"events": [...]}`; `settings` (every change of every setting: id, ts, key, value,
-source) comes before `events`, and readers skip keys they do not know, so the version
-stays 1. CSV carries events only: settings travel in JSON exports and database files.
+"events": [...], "prospects": [...], "touches": [...], "time": [...]}`; `settings`
+(every change of every setting: id, ts, key, value, source) comes before `events`;
+after them, each streamed like the events, every prospect change (PROSPECT_CHANGE_COLUMNS),
+every touch (TOUCH_COLUMNS: a tally linked to a prospect) and every time change
+(TIME_COLUMNS: a timer's start or stop, or time logged afterwards). Readers skip keys
+they do not know, so the version stays 1 and an export without the last three (older,
+or from a schema-4 file) still imports. The `prospects` table is never exported: the
+store's triggers rebuild it from the changes and touches. A CSV holds one kind of
+record under its own header (`export_events(..., what=...)`): events (the default and
+the contract), prospects, touches or time; import tells them apart by the header.
+Settings travel in JSON exports and database files only.
 
-CSV and spreadsheets. A text cell (note, source) that starts with `=`, `+`, `-`, `@`,
-a tab or a carriage return would be run as a formula by a spreadsheet (OWASP "CSV
-injection"); such a cell is written with a single quote `'` in front, which
-spreadsheets show as text. A cell that itself starts with `'` gets one more, so the
-rule has no exception: salestui's CSV import takes exactly one leading `'` off every
-note and source, and reads back exactly what was exported. (A hand-made CSV whose
-note starts with `'` loses that quote; write `''` for one.) Numbers are left alone:
+Prospects, touches and time are checked field by field as the app writes them (names
+by `salestui.domain.prospects.check_name`, statuses, sources, follow-up dates, reasons
+up to MAX_REASON, time kinds, categories without control characters, 1 to 1,440
+minutes for a log, `day` the day of `at`) and merged by id like events. A touch must
+name a prospect whose changes are in the file or the database (else it would make a
+prospect without a name); its tally may be in neither, since it may come in a later
+import (a CSV of events after the touches'), but where the tally is known the touch
+must match it. A stop must end a start in the file or the database. With a period,
+an export takes the events and touches of its days, every change of a timer with a
+change on them (a stop with its start) and every prospect change.
+
+CSV and spreadsheets. A text cell (note, source; a prospect change's value, a time
+change's category) that starts with `=`, `+`, `-`, `@`, a tab or a carriage return
+would be run as a formula by a spreadsheet (OWASP "CSV injection"); such a cell is
+written with a single quote `'` in front, which spreadsheets show as text. A cell that
+itself starts with `'` gets one more, so the rule has no exception: salestui's CSV
+import takes exactly one leading `'` off every such cell, and reads back exactly what
+was exported. (A hand-made CSV whose note starts with `'` loses that quote; write `''`
+for one.) Numbers are left alone:
 a delta of `-1` stays the number -1. A cell may be up to 1 MiB (`_MAX_NOTE_CHARS`);
 a longer one is refused, so a hostile file cannot make the reader buffer without end.
 Rows end in CRLF (RFC 4180); with it the writer also quotes a note holding a lone
@@ -31,10 +51,12 @@ written unless the whole file is good:
    check every record, and copy the checked rows into TEMP tables on the store's
    connection. A JSON export is read with ijson: the header and settings by a careful
    walk over its parse events, fed a line at a time so that each knows its line; the
-   events in one pass of its C parser; a record's line is worked out when a message
-   needs it (`_TextSource._json_records`). Temp tables are private to the connection
-   and take no lock on the database file. The first bad record stops the import with
-   its line or record number.
+   events in one pass of its C parser, and each list after them (prospects, touches,
+   time) in one more; a record's line is worked out when a message needs it
+   (`_TextSource._json_records`). The passes are checked against the file's keys,
+   counted in its bytes; where they disagree the careful walk reads it all. Temp
+   tables are private to the connection and take no lock on the database file. The
+   first bad record stops the import with its line or record number.
 2. Check against the database, still without the write lock: an id already stored
    with different content is refused (never overwritten); an undo must cancel a tally
    in the file or the database, on its day and metric with the opposite delta; and
