@@ -286,9 +286,12 @@ def count_prospects(store: Store, *, status: str | None = "open") -> int:
 
 def due_prospects(store: Store, today: date) -> list[Prospect]:
     """Open prospects whose follow-up is today or earlier, oldest first."""
+    # `+status`: not by the status indexes (the tab's lists'), which would read every
+    # open prospect one lookup at a time; the follow-ups' index reads only those due.
+    # The same in the other reads of many prospects below.
     rows = store.connection.execute(
         f"SELECT {COLUMNS} FROM prospects WHERE follow_up IS NOT NULL AND follow_up <= ?"
-        " AND status = 'open' AND name IS NOT NULL ORDER BY follow_up, name COLLATE NOCASE",
+        " AND +status = 'open' AND name IS NOT NULL ORDER BY follow_up, name COLLATE NOCASE",
         (today.isoformat(),),
     ).fetchall()
     return [prospect_from_row(row) for row in rows]
@@ -630,7 +633,7 @@ def search(
         return list_prospects(store, status=status, order="last_touch", limit=limit)
     if index is not None and index.serves(status):
         return index.search(store, wanted, limit, status=status)
-    only = " AND status = ?" if status is not None else ""
+    only = " AND +status = ?" if status is not None else ""
     extra: tuple[object, ...] = (status,) if status is not None else ()
     if wanted.isascii():
         scattered = "%" + "%".join(_escaped(ch) for ch in wanted) + "%"
@@ -819,7 +822,7 @@ def stalled(store: Store, today: date, days: int) -> list[Prospect]:
 
     cutoff = (today - timedelta(days=days)).isoformat()
     rows = store.connection.execute(
-        f"SELECT {COLUMNS} FROM prospects WHERE name IS NOT NULL AND status = 'open'"
+        f"SELECT {COLUMNS} FROM prospects WHERE name IS NOT NULL AND +status = 'open'"
         " AND coalesce(last_touch, created_on) <= ?"
         " ORDER BY coalesce(last_touch, created_on), name COLLATE NOCASE",
         (cutoff,),
@@ -843,7 +846,7 @@ def load_stats(
         f"  AND {in_force}),"
         f" (SELECT count(DISTINCT t.event) FROM touches AS t WHERE t.prospect = p.id"
         f"  AND t.day <= p.closed_on AND {in_force})"
-        " FROM prospects AS p WHERE p.name IS NOT NULL AND p.status IN ('won', 'lost')"
+        " FROM prospects AS p WHERE p.name IS NOT NULL AND +p.status IN ('won', 'lost')"
         " AND p.closed_on BETWEEN ? AND ?",
         (start, end),
     ).fetchall()
