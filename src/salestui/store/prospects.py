@@ -665,21 +665,17 @@ def search(
 
 
 class _Lines:
-    """Some prospects' names and companies, case-folded, one line each in one string
-    (a line break before and after every line), in the order of `ids`."""
+    """Some prospects' names and companies (case-folded, without line breaks), one line
+    each in one string (a line break before and after every line), in the order of `ids`."""
 
     __slots__ = ("companies", "company_starts", "ids", "names", "starts")
 
-    def __init__(self, rows: Sequence[tuple[str, str, str]]) -> None:
-        self.ids = [id_ for id_, _name, _company in rows]
-        # No line holds a line break: `_fold` put a carriage return for one, which typed
-        # text never holds (it is whitespace, and the text's whitespace is single spaces).
-        self.names = "\n" + "".join(name + "\n" for _id, name, _company in rows)
-        self.companies = "\n" + "".join(company + "\n" for _id, _name, company in rows)
-        self.starts = list(accumulate((len(name) + 1 for _id, name, _company in rows), initial=1))
-        self.company_starts = list(
-            accumulate((len(company) + 1 for _id, _name, company in rows), initial=1)
-        )
+    def __init__(self, ids: list[str], names: list[str], companies: list[str]) -> None:
+        self.ids = ids
+        self.names = "\n" + "\n".join(names) + "\n"
+        self.companies = "\n" + "\n".join(companies) + "\n"
+        self.starts = _starts(names)
+        self.company_starts = _starts(companies)
 
     def ranked(self, wanted: str, limit: int) -> list[str]:
         """The ids of the first `limit` lines `wanted` finds, best first as
@@ -725,35 +721,40 @@ class SearchIndex:
     and the open ones), most recently touched first, so that a keystroke's search runs
     in the regular-expression engine over them (a few ms at 100k prospects) instead of
     scoring each prospect in Python; ranked as `fuzzy_score` ranks. Read once
-    (`load`, ~0.1 s at 100k: on a worker thread) and again when `stale`."""
+    (`load`, ~0.2 s at 100k, mostly in SQLite's sort: on a worker thread) and again
+    when `stale`."""
 
-    def __init__(self, rows: Sequence[tuple[str, str, str | None, str | None]], stamp: object):
-        folded = [
-            (str(id_), _fold(name), _fold(company or ""), status or "open")
-            for id_, name, company, status in rows
-        ]
-        self._lines: dict[str | None, _Lines] = {
-            None: _Lines([(id_, name, company) for id_, name, company, _status in folded]),
-            "open": _Lines(
-                [(id_, name, company) for id_, name, company, status in folded if status == "open"]
-            ),
-        }
-        self.stamp = stamp
-        self.size = len(folded)
+    def __init__(
+        self, ids: list[str], names: list[str], companies: list[str], statuses: list[str]
+    ) -> None:
+        """Prospects in the order to rank them by, their names and companies case-folded
+        without line breaks (`fold`)."""
+        self._lines: dict[str | None, _Lines] = {None: _Lines(ids, names, companies)}
+        open_ = [at for at, status in enumerate(statuses) if status == "open"]
+        self._lines["open"] = _Lines(
+            [ids[at] for at in open_], [names[at] for at in open_], [companies[at] for at in open_]
+        )
+        self.stamp: tuple[object, ...] = ()
+        self.size = len(ids)
 
     @classmethod
     def load(cls, store: Store) -> SearchIndex:
-        """Read every named prospect (most recently touched first)."""
+        """Read every named prospect, most recently touched first (the order of
+        `list_prospects(order="last_touch")`). The table is scanned and sorted (`+`):
+        reading it in an index's order costs a lookup per row, ~3x as long."""
         stamp = search_stamp(store)
-        # A scan of the table, sorted here, is ~5x quicker than reading it in the order
-        # of an index (a lookup per row). The order of `list_prospects(order="last_touch")`:
-        # the latest touch first, never touched last, then by name as NOCASE compares.
         rows = store.connection.execute(
-            "SELECT id, name, company, status, last_touch_ts FROM prospects WHERE name IS NOT NULL"
+            "SELECT id, name, coalesce(company, ''), coalesce(status, 'open') FROM prospects"
+            " WHERE name IS NOT NULL ORDER BY +last_touch_ts DESC, +name COLLATE NOCASE"
         ).fetchall()
-        rows.sort(key=lambda row: str(row[1]).translate(_NOCASE))
-        rows.sort(key=lambda row: row[4] or "", reverse=True)
-        return cls([row[:4] for row in rows], stamp)
+        index = cls(
+            [str(row[0]) for row in rows],
+            fold([str(row[1]) for row in rows]),
+            fold([str(row[2]) for row in rows]),
+            [str(row[3]) for row in rows],
+        )
+        index.stamp = stamp
+        return index
 
     def serves(self, status: str | None) -> bool:
         """Whether it can search prospects of `status` (all, or the open ones)."""
@@ -788,12 +789,18 @@ class SearchIndex:
         ]
 
 
-_NOCASE = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-"""SQLite's NOCASE: ASCII letters only."""
+def fold(texts: list[str]) -> list[str]:
+    """Names or companies as `SearchIndex` holds them: case-folded (all at once: the
+    C loop of one long string), a line break made a carriage return, which typed text
+    never holds (it is whitespace, and the text's whitespace is single spaces)."""
+    if not texts:
+        return []
+    return "\n".join(text.replace("\n", "\r") for text in texts).casefold().split("\n")
 
 
-def _fold(text: str) -> str:
-    return text.casefold().replace("\n", "\r")
+def _starts(lines: list[str]) -> list[int]:
+    """Where each line starts in `"\\n" + "\\n".join(lines) + "\\n"` (and the end)."""
+    return list(accumulate(map(len, lines), lambda at, size: at + size + 1, initial=1))
 
 
 def search_stamp(store: Store) -> tuple[object, ...]:
