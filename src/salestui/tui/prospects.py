@@ -315,6 +315,8 @@ class ProspectsTab(Vertical):
             if index is not None and not self._indexing and index.stale(store):
                 self._start_index()  # meanwhile the old one: its matches are checked again
             if filtering and self._large and index is None:
+                if self._indexing:
+                    return  # its arrival reads the filter (a scan would slow it down)
                 self._read(query)  # a scan of them all, off the UI thread
                 return
             # The first 200 from an index (~1 ms), or a filter through the search index
@@ -358,11 +360,10 @@ class ProspectsTab(Vertical):
     def on_prospects_tab_index_read(self, message: ProspectsTab.IndexRead) -> None:
         message.stop()
         self._indexing = False
-        if message.index is None:
-            return
-        self._index = message.index
+        if message.index is not None:
+            self._index = message.index
         if self.query_one("#prospect-filter", Input).value.strip():
-            self.reload()  # what was found without it, or by a stale one
+            self.reload()  # what was found without it (or by a stale one), or waits for it
 
     @work(thread=True, exclusive=True, group="prospects-list")
     def _read(self, query: tuple[str, str, bool]) -> None:
