@@ -48,6 +48,10 @@ COMMANDS: Mapping[str, LazyCommand] = {
         "salestui.cli.calendar:calendar_command",
         "Show or change the working-day calendar used by the plan.",
     ),
+    "due": LazyCommand(
+        "salestui.cli.prospects:due",
+        "Follow-ups due today or overdue (silent when none: made for a shell prompt).",
+    ),
     "export": LazyCommand(
         "salestui.cli.data:export_command",
         "The event log out, in recording order (default: JSON on standard output).",
@@ -84,6 +88,10 @@ COMMANDS: Mapping[str, LazyCommand] = {
         "salestui.cli.metrics:preset",
         "Start counting for one kind of work: its metrics and funnel, made active.",
     ),
+    "prospect": LazyCommand(
+        "salestui.cli.prospects:prospect",
+        "The people you are working: add, list, follow up, won or lost, and figures.",
+    ),
     "rate": LazyCommand(
         "salestui.cli.plan:rate",
         "Starting rates, used until your own history is large enough (alone: show).",
@@ -91,6 +99,10 @@ COMMANDS: Mapping[str, LazyCommand] = {
     "report": LazyCommand(
         "salestui.cli.report:report",
         "A review of a period: totals, rates, change, pace, streak.",
+    ),
+    "time": LazyCommand(
+        "salestui.cli.timer:time_group",
+        "Time on non-sales work: start or stop a timer, log time, see today's.",
     ),
     "today": LazyCommand("salestui.cli.counting:today", "Today's counts."),
     "undo": LazyCommand(

@@ -8,10 +8,15 @@ import re
 import click
 
 from salestui.cli.common import echo_json, parse_or_fail, period_option, reading_store
-from salestui.domain.periods import DateRange, parse_period
+from salestui.domain.periods import FIRST_DAY, LAST_DAY, DateRange, parse_period
 from salestui.domain.planner import Plan
+from salestui.domain.prospect_stats import stats_json, stats_lines
 from salestui.domain.report import build_report, previous_range, to_json, to_markdown, to_text
+from salestui.domain.text import visible
+from salestui.domain.timers import TimeFigures, figures_json, figures_lines
 from salestui.figures import PlanInputs, load_plan_inputs, report_streak
+from salestui.store.events import Store
+from salestui.store.prospects import has_prospects, load_stats
 
 FORMATS = ("text", "markdown", "json")
 
@@ -87,12 +92,50 @@ def report(ctx: click.Context, period_text: str, output_format: str) -> None:
         stages=stages,
         also=also,
     )
+    # Prospects (when there are any): the period's closes, due follow-ups, stalled ones.
+    prospects = None
+    if has_prospects(store):
+        closed = span if span is not None else DateRange(FIRST_DAY, LAST_DAY)
+        stats = load_stats(store, closed, today)
+        prospects = stats_json(stats, closed), stats_lines(stats)
+    # Time on non-sales work (where any was tracked in the period).
+    time = _time_figures(store, span, stages[0].key if stages else "calls")
     if output_format == "json":
-        echo_json(to_json(result))
+        echo_json(
+            {
+                **to_json(result),
+                **({"prospects": prospects[0]} if prospects else {}),
+                **({"time": figures_json(time)} if time is not None else {}),
+            }
+        )
     elif output_format == "markdown":
         click.echo(to_markdown(result), nl=False)
+        if prospects:
+            click.echo(
+                "\n### Prospects\n\n" + "".join(f"- {line.strip()}\n" for line in prospects[1])
+            )
+        if time is not None:
+            click.echo("\n### Time on non-sales work\n\n" + "\n".join(_time_lines(time, "- ")))
     else:
         click.echo(to_text(result))
+        if prospects:
+            click.echo("Prospects\n" + "\n".join(f"  {line}" for line in prospects[1]))
+        if time is not None:
+            click.echo("Time on non-sales work\n" + "\n".join(_time_lines(time, "  ")))
+
+
+def _time_figures(store: Store, span: DateRange | None, activity: str) -> TimeFigures | None:
+    """Time on non-sales work over the period (None when none was tracked in it)."""
+    from salestui.store.timers import has_time, time_figures
+
+    if span is None or not has_time(store):
+        return None
+    figures = time_figures(store, span.start, span.end, activity)
+    return figures if figures.tracked else None
+
+
+def _time_lines(figures: TimeFigures, indent: str) -> list[str]:
+    return [indent + visible(line) for line in figures_lines(figures, figures.activity)]
 
 
 def _is_month(spec: str) -> bool:

@@ -28,6 +28,9 @@ DEFAULT_KEYS: dict[str, str] = {
     "tab.funnel": "2",
     "tab.goals": "3",
     "tab.history": "4",
+    "tab.prospects": "5",
+    "link.prospect": "p",
+    "timer": "t",
     "leave-field": "escape",
     "help": "question_mark",
     "quit": "q",
@@ -35,19 +38,19 @@ DEFAULT_KEYS: dict[str, str] = {
 """Every command's binding id and its key out of the box (Textual's key names)."""
 
 TAB_KEYS = frozenset("0123456789")
-"""Digits switch tabs (1-4 today, more tabs later): never given to another command."""
+"""Digits switch tabs (1-5 today, more tabs later): never given to another command."""
 
 METRIC_COMMANDS = ("tally.", "correct.")
 """Binding ids of a metric's +1 and −1 (`tally.emails`, `correct.emails`)."""
 
-KEPT_FOR_LATER: dict[str, str] = {
-    "p": "linking a tally to a prospect",
-    "t": "the non-sales timer",
-}
-"""Letters the app keeps for commands on the way (prospects, time on non-sales work), so a
-metric added today never has to move its key."""
+KEPT_FOR_LATER: dict[str, str] = {}
+"""Letters the app keeps for commands on the way, so a metric added today never has to move
+its key. None now: `p` (linking a tally to a prospect) and `t` (the non-sales timer), kept
+here until they were built, are commands of their own."""
 
 _HOLDERS = {
+    "link.prospect": "linking a tally to a prospect",
+    "timer": "the non-sales timer",
     "undo": "undo",
     "note": "a note on the last tally",
     "goal.edit": "editing the goal",

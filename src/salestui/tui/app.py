@@ -47,7 +47,12 @@ from salestui.tui.commands import (
     with_metric_bindings,
 )
 from salestui.tui.help import HelpScreen
-from salestui.tui.messages import CatalogChanged, DatabaseChanged, FiguresWanted
+from salestui.tui.messages import (
+    CatalogChanged,
+    DatabaseChanged,
+    FiguresWanted,
+    ProspectsChanged,
+)
 from salestui.tui.tabs import SalesTabs
 from salestui.tui.today import TodayView, error_text
 from salestui.tui.writer import Write, WriteDone, WriteQueue
@@ -58,6 +63,9 @@ if TYPE_CHECKING:
     from salestui.tui.day import DayScreen
     from salestui.tui.funnel import FunnelTab
     from salestui.tui.history import HeatmapGrid
+    from salestui.tui.prospect_screen import ProspectScreen
+    from salestui.tui.prospects import ProspectsTab
+    from salestui.tui.timer import Timekeeper
     from salestui.tui.watcher import ChangeWatcher
 
 
@@ -117,6 +125,10 @@ class SalesApp(App[None]):
         self._figures_timer: Timer | None = None
         self._watcher: ChangeWatcher | None = None
         self._quit_when_saved = False
+        self._timekeeper: Timekeeper | None = None
+        """The non-sales timer (`t`): what runs, its badge and tick (tui/timer.py)."""
+        self._date_line = ""
+        self._timer_badge = ""
 
     @property
     def tabs_ready(self) -> asyncio.Event:
@@ -137,6 +149,7 @@ class SalesApp(App[None]):
             yield TabPane("2 Funnel", id="funnel")
             yield TabPane("3 Goals", id="goals")
             yield TabPane("4 History", id="history")
+            yield TabPane("5 Prospects", id="prospects")
         yield self._footer
 
     def run(self, *args: Any, **kwargs: Any) -> None:
@@ -165,10 +178,13 @@ class SalesApp(App[None]):
             self.exit(return_code=1)
             return
         self._start_watcher()
+        self._start_timekeeper()
 
     def on_unmount(self) -> None:
         if self._watcher is not None:
             self._watcher.stop()
+        if self._timekeeper is not None:
+            self._timekeeper.stop_ticking()
         # Writes already queued still go to disk (they may wait for the lock).
         self.writes.close(timeout=BUSY_TIMEOUT_MS / 1000 + 5)
         self.store.close()
@@ -254,6 +270,21 @@ class SalesApp(App[None]):
         self._watcher = ChangeWatcher(self.store.path, self.clock, changed, self.POLL_SECONDS)
         self._watcher.start()
 
+    def _start_timekeeper(self) -> None:
+        from salestui.tui.timer import Timekeeper
+
+        self._timekeeper = Timekeeper(
+            self, self.store, self.clock, self.writes, self._show_timer, self._today.say
+        )
+        self._timekeeper.follow()  # a timer left running past midnight is said here
+
+    def _show_timer(self, badge: str, parts: list[tuple[int, str]]) -> None:
+        """The running timer in the top bar, and on Today (its strip, its time line)."""
+        self._timer_badge = badge
+        with contextlib.suppress(NoMatches, ScreenStackError):  # the app is closing
+            self._top_bar.update(top_bar(self._date_line, badge))
+            self._today.show_time(badge, parts)
+
     def _setting(self, key: str) -> str | None:
         try:
             return self.store.setting(key)
@@ -280,6 +311,8 @@ class SalesApp(App[None]):
 
     def on_database_changed(self, message: DatabaseChanged) -> None:
         self._today.poll()
+        if self._timekeeper is not None:
+            self._timekeeper.follow()  # a timer started or stopped elsewhere, midnight
         try:
             version = self.store.data_version()
         except StoreError:
@@ -367,7 +400,8 @@ class SalesApp(App[None]):
     def on_today_view_day_changed(self, message: TodayView.DayChanged) -> None:
         day = message.day
         week = day.isocalendar().week
-        self._top_bar.update(top_bar(f"{day:%a %d %b %Y} · week {week}"))
+        self._date_line = f"{day:%a %d %b %Y} · week {week}"
+        self._top_bar.update(top_bar(self._date_line, self._timer_badge))
 
     def on_sales_tabs_built(self, message: SalesTabs.Built) -> None:
         self.load_figures()
@@ -401,6 +435,46 @@ class SalesApp(App[None]):
 
     def on_day_screen_undo_wanted(self, message: DayScreen.UndoWanted) -> None:
         self._today.undo()
+
+    # Prospects (issue 11): the tab and a prospect's screen ask, prospect_actions writes.
+
+    def on_prospects_tab_chosen(self, message: ProspectsTab.Chosen) -> None:
+        from salestui.tui import prospect_actions
+
+        prospect_actions.open_prospect(self, message.prospect_id)
+
+    def on_prospects_tab_add_wanted(self, message: ProspectsTab.AddWanted) -> None:
+        from salestui.tui import prospect_actions
+
+        prospect_actions.add(self)
+
+    def on_prospect_screen_tally_wanted(self, message: ProspectScreen.TallyWanted) -> None:
+        self._tabs.key_pressed()
+        self._today.tally(message.metric_key, 1, prospect=message.prospect_id)
+
+    def on_prospect_screen_undo_wanted(self, message: ProspectScreen.UndoWanted) -> None:
+        self._today.undo()
+
+    def on_prospect_screen_change_wanted(self, message: ProspectScreen.ChangeWanted) -> None:
+        from salestui.tui import prospect_actions
+
+        prospect_actions.change(self, message)
+
+    def on_prospect_screen_tab_wanted(self, message: ProspectScreen.TabWanted) -> None:
+        from salestui.tui.prospect_screen import ProspectScreen
+
+        while isinstance(self.screen, ProspectScreen):
+            self.pop_screen()
+        tabs = ("today", "funnel", "goals", "history", "prospects")
+        if 1 <= message.tab <= len(tabs):
+            self._tabs.open_tab(tabs[message.tab - 1])
+
+    def on_prospects_changed(self, message: ProspectsChanged) -> None:
+        from salestui.tui.prospects import ProspectsTab
+
+        for tab in self.query(ProspectsTab):
+            tab.reload()
+        self._today.reload()
 
     # -- workers ------------------------------------------------------------------
 
@@ -450,6 +524,19 @@ class SalesApp(App[None]):
 
     def action_note(self) -> None:
         self._today.note()
+
+    def action_link_prospect(self) -> None:
+        from salestui.tui import prospect_actions
+
+        prospect_actions.link_last_tally(self)
+
+    def action_timer(self) -> None:
+        """`t`: pick a category and start a timer; `t` again stops it."""
+        if self._timekeeper is None:
+            return
+        from salestui.store.timers import categories
+
+        self._timekeeper.toggle(lambda: categories(self.store))
 
     def action_show_tab(self, tab_id: str) -> None:
         self._tabs.open_tab(tab_id)
@@ -652,10 +739,16 @@ def make_app(db_path: Path, clock: Clock = local_now) -> SalesApp:
     return SalesApp(Store(db_path, clock=clock), clock=clock)
 
 
-def top_bar(date_line: str) -> Table:
-    """`salestui` on the left, the date and week on the right: one widget."""
+def top_bar(date_line: str, timer: str = "") -> Table:
+    """`salestui` on the left, the date and week on the right: one widget; a running
+    timer (`⏱ admin 0:42`) in the middle."""
     bar = Table.grid(expand=True)
     bar.add_column(style="bold")
+    if timer:
+        bar.add_column(justify="center", style="bold")
+        bar.add_column(justify="right", style="dim")
+        bar.add_row("salestui", timer, date_line)
+        return bar
     bar.add_column(justify="right", style="dim")
     bar.add_row("salestui", date_line)
     return bar

@@ -104,6 +104,18 @@ APP_COMMANDS: tuple[Command, ...] = (
     ),
     Command("note", "Add a note", "A one-line note for this window's last tally", "note", "Note"),
     Command(
+        "link_prospect",
+        "Link last tally to a prospect",
+        "Link the last tally to a prospect (pick one, or add one)",
+        "link.prospect",
+    ),
+    Command(
+        "timer",
+        "Start or stop a timer",
+        "Time on non-sales work: pick a category to start; t again stops it",
+        "timer",
+    ),
+    Command(
         "edit_goal", "Edit the goal", "Goals tab, in the goal field (Enter saves)", "goal.edit"
     ),
     Command("show_tab('today')", "Show Today", "Today: your counters", "tab.today"),
@@ -114,6 +126,12 @@ APP_COMMANDS: tuple[Command, ...] = (
         "Show History",
         "History: a year of days, streaks, weeks; open a day to fix it",
         "tab.history",
+    ),
+    Command(
+        "show_tab('prospects')",
+        "Show Prospects",
+        "Prospects: who you work, follow-ups; open one for its touches",
+        "tab.prospects",
     ),
     Command(
         "leave_field",

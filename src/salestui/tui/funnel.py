@@ -319,6 +319,12 @@ class FunnelTab(VerticalScroll):
         yield Label(RANGE_HINT, id="period-hint", classes="hidden")
         yield Static("", id="funnel-body")
         yield Static("", id="funnel-trend")
+        from salestui.tui.prospect_figures import ProspectsSection
+
+        yield ProspectsSection(self.clock, self.db_path)  # shown once there are prospects
+        from salestui.tui.timer import TimeSection
+
+        yield TimeSection(self.clock, self.db_path)  # shown once time was tracked
 
     def on_mount(self) -> None:
         self._show_funnel_choice(self._catalog())
@@ -509,6 +515,12 @@ class FunnelTab(VerticalScroll):
         self._show_span()
         self.query_one("#funnel-body", Static).update(FunnelBars(view))
         self.query_one("#funnel-trend", Static).update(TrendTable(figures.trend))
+        from salestui.tui.prospect_figures import ProspectsSection
+
+        self.query_one(ProspectsSection).load(self._spec)
+        from salestui.tui.timer import TimeSection
+
+        self.query_one(TimeSection).load()
 
 
 def width_of(console: Console, options: ConsoleOptions, table: Table | Group) -> int:

@@ -25,3 +25,8 @@ class DatabaseChanged(Message):
 class CatalogChanged(Message):
     """The metrics or funnels changed (here, or in another process): `app.catalog` holds
     the new catalog. Posted to the screen; each tab that shows metrics re-reads it."""
+
+
+class ProspectsChanged(Message):
+    """A prospect was added, changed or touched here: the Prospects tab and Today's
+    follow-up line read again."""

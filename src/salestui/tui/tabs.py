@@ -21,7 +21,7 @@ from salestui.tui.writer import WriteQueue
 if TYPE_CHECKING:
     from salestui.tui.background import Figures
 
-OTHER_TABS = ("funnel", "goals", "history")
+OTHER_TABS = ("funnel", "goals", "history", "prospects")
 
 
 @runtime_checkable
@@ -127,11 +127,13 @@ class SalesTabs(TabbedContent):
             from salestui.tui.funnel import FunnelTab
             from salestui.tui.goals import GoalsTab
             from salestui.tui.history import HistoryTab
+            from salestui.tui.prospects import ProspectsTab
 
             builders: tuple[Callable[[], Widget], ...] = (
                 lambda: FunnelTab(self.clock, self.writes.db_path),
                 lambda: GoalsTab(self.clock, self.writes),
                 HistoryTab,
+                lambda: ProspectsTab(self.clock, self.writes.db_path),
             )
             for pane_id, build in zip(OTHER_TABS, builders, strict=True):
                 try:
@@ -197,6 +199,10 @@ class SalesTabs(TabbedContent):
             tab.follow_catalog()
         for history_tab in self.query(HistoryTab):
             history_tab.follow_catalog()
+        from salestui.tui.prospects import ProspectsTab
+
+        for prospects_tab in self.query(ProspectsTab):
+            prospects_tab.follow_catalog()
         if self.ready.is_set():
             self.post_message(FiguresWanted())
 

@@ -54,8 +54,11 @@ from salestui.tui.writer import Pending, UndoResult, Write, WriteQueue, wording
 
 if TYPE_CHECKING:
     from salestui.domain.planner import Plan
+    from salestui.domain.prospects import Prospect
     from salestui.figures import PlanInputs
 
+TIME_LINE_MIN_HEIGHT = 20
+"""Today's time line shows from this many rows on (a smaller pane drops it first)."""
 FLASH_SECONDS = 0.6
 
 PANEL_MIN_WIDTH = 20
@@ -507,6 +510,10 @@ class TodayView(Vertical):
     """Lines the status line took when last laid out (-1: not laid out yet)."""
     pane_layout = ""
     """strip, column, standard or large (layouts.pick_layout); "" before the first fit."""
+    timer_text = ""
+    """The running non-sales timer (`⏱ admin 0:42`), for the strip (tui/timer.py)."""
+    time_parts: tuple[Part, ...] = ()
+    """Today's time on non-sales work, as parts of one line (tui/timer.py)."""
 
     def __init__(
         self, store: Store, clock: Clock, writes: WriteQueue, catalog: Catalog | None = None
@@ -532,6 +539,8 @@ class TodayView(Vertical):
         self._last_said_day = ""
         """The day the "Last: …" line was last worded for (it names another day's date)."""
         self._timeline: list[tuple[str, str]] = []
+        self.due: list[Prospect] = []
+        """Open prospects whose follow-up is today or overdue (read with the figures)."""
         """Today's tallies for the large layout's timeline (read there only)."""
         writes.on_pending(self._show_waiting)
 
@@ -658,6 +667,8 @@ class TodayView(Vertical):
                 change = f"{panel.pending:+,}".replace("-", "−") if panel.pending else "±0"
                 text += f" {change} waiting…"
             parts.append((0 if panel.metric.key in stages else 1, text))
+        if self.timer_text:  # the top bar is gone in a strip: the timer shows here
+            parts.append((0, self.timer_text))
         return parts
 
     def _last_parts(self, width: int) -> list[Part]:
@@ -821,12 +832,30 @@ class TodayView(Vertical):
             status.append(f"\n{self.pending_line}", style="bold yellow")
         else:
             status.append(f"\n{self.last_action}", style="dim")
+        if self.due:
+            status.append_text(self._due_line(width))
+        if self.time_parts and self.app.size.height >= TIME_LINE_MIN_HEIGHT:
+            from salestui.tui.timer import time_line_fitted
+
+            status.append(f"\n{time_line_fitted(self.time_parts, width)}")
         # A new layout of the whole screen (~8 ms) only when the line's height changes:
         # the usual update ("Last: +1 call at 10:42") keeps it and repaints the line alone.
         width = line.content_size.width
         height = len(status.wrap(self.app.console, width)) if width else -1
         line.update(status, layout=height != self._status_height or height < 0)
         self._status_height = height
+
+    def _due_line(self, width: int) -> Text:
+        """`Follow up: Acme (overdue 2d), Bob (today)`, the names that fit the width."""
+        from salestui.tui.prospects import due_line
+
+        return Text(f"\n{due_line(self.due, self.day, width)}", style="bold")
+
+    def show_time(self, timer_text: str, parts: list[Part]) -> None:
+        """The running timer (strip) and today's time line (hidden in a small pane)."""
+        self.timer_text, self.time_parts = timer_text, tuple(parts)
+        if self.is_mounted and self.pane_layout:
+            self.show_pace()
 
     def watch_last_action(self) -> None:
         self.show_pace()
@@ -880,6 +909,9 @@ class TodayView(Vertical):
         if self.day != day:
             self.post_message(self.DayChanged(day))
         self.day = day
+        from salestui.store.prospects import due_prospects
+
+        self.due = due_prospects(self.store, day)  # one indexed read: follow-ups due
         self.summary = summary
         self._check_last_tally()
         self._show_more(read=True)
@@ -968,11 +1000,17 @@ class TodayView(Vertical):
 
     # -- this window's tallies --------------------------------------------------------
 
-    def tally(self, metric_key: str, delta: int) -> None:
+    def tally(self, metric_key: str, delta: int, prospect: str | None = None) -> None:
         """Queue one tally; the counter shows it once it is on disk (the screen never runs
-        ahead of the disk), marked as waiting meanwhile if the database is busy."""
+        ahead of the disk), marked as waiting meanwhile if the database is busy. With
+        `prospect` (an id), the tally is a touch linked to that prospect."""
         reloads = self._reloads
-        self._queue_tally(metric_key, delta, lambda event: self._tally_landed(event, reloads))
+        self._queue_tally(
+            metric_key,
+            delta,
+            lambda event: self._tally_landed(event, reloads),
+            prospect=prospect,
+        )
 
     def _tally_landed(self, event: Event, reloads_when_queued: int) -> None:
         metric = self._words(event.metric)
@@ -1028,9 +1066,16 @@ class TodayView(Vertical):
         *,
         day: date | None = None,
         at: datetime | None = None,
+        prospect: str | None = None,
     ) -> None:
-        """Queue one tally of this window (undoable with `u`), today or backdated."""
+        """Queue one tally of this window (undoable with `u`), today or backdated; with
+        `prospect`, linked to it (a touch)."""
         metric = self._words(metric_key)
+        action = writer.tally(metric_key, delta, at)
+        if prospect is not None:
+            from salestui.tui.prospects import touch
+
+            action = touch(metric_key, delta, prospect)
 
         def failed(error: Exception) -> None:
             day_text = "today" if day is None or day == self.day else f"on {day:%-d %b}"
@@ -1044,7 +1089,7 @@ class TodayView(Vertical):
         self.writes.submit(
             Write(
                 metric.change(delta),
-                writer.tally(metric_key, delta, at),
+                action,
                 landed=landed,
                 failed=failed,
                 metric=metric_key,
