@@ -254,3 +254,41 @@ def test_report_unchanged_without_time(run: Run) -> None:
     run("log", "calls", "3")
     assert "time" not in json.loads(run("report", "-f", "json").out)
     assert "non-sales" not in run("report").out
+
+
+def test_stretches_logged_over_each_other_make_one_overlap_line(run: Run, clock: FakeClock) -> None:
+    """Six logs over one another on one day: one line for the stretch they share (not
+    one per pair: fifteen), and one JSON entry with every category in it."""
+    clock.now = local("2026-11-27T16:00")
+    for length in ("6h", "5h", "4h", "3h", "2h", "1h"):
+        assert run("time", "log", length, "admin").code == 0
+    assert run("time", "log", "30m", "reports").code == 0
+    lines = [line for line in run("time", "status").out.splitlines() if "Overlap" in line]
+    assert lines == [
+        "Overlap: admin (6 timers) and reports from 11:00 to 16:00"
+        " (counted once, shared between them)"
+    ]
+    (entry,) = status(run)["overlaps"]  # type: ignore[misc]
+    assert entry == {
+        "categories": ["admin"] * 6 + ["reports"],
+        "from": "2026-11-27T11:00:00+01:00",
+        "to": "2026-11-27T16:00:00+01:00",
+    }
+
+
+def test_another_zones_timer_shows_in_local_time(run: Run, clock: FakeClock, db_path: Path) -> None:
+    """A start merged from a machine in another zone (+05:00) is shown in this one's
+    local time, as is the overlap it makes."""
+    clock.now = local("2026-11-27T11:00")
+    run("time", "log", "1h", "admin")
+    conn = sqlite3.connect(db_path)
+    with conn:
+        conn.execute(
+            "INSERT INTO time_changes (id, ts, kind, timer, category, at, day, minutes, source)"
+            " VALUES ('far', '2026-11-27T09:30:00+00:00', 'start', 'far', 'reports',"
+            " '2026-11-27T14:30:00+05:00', '2026-11-27', NULL, 'import')"
+        )
+    conn.close()
+    text = run("time", "status").out
+    assert "Running: reports since 10:30 (0:30)" in text
+    assert "Overlap: admin and reports from 10:30 to 11:00" in text

@@ -22,6 +22,7 @@ from salestui.domain.timers import (
     fold,
     non_sales_share,
     on_day,
+    overlap_spans,
     overlaps,
     parse_category,
     parse_duration,
@@ -238,3 +239,42 @@ def test_shares_rates_and_the_line() -> None:
     }
     assert clock_text(Fraction(42)) == "0:42"
     assert clock_text(130) == "2:10"
+
+
+# -- overlap spans: one per stretch, however many intervals pile up ---------------------------
+
+
+def test_overlap_spans_by_hand() -> None:
+    # admin 10:00-12:00, reports 10:00-11:00, selling 10:30-11:00: one stretch of
+    # overlap, 10:00-11:00 (admin alone after it); travel 13:00-14:00 and
+    # training 13:30-13:45: a second one, 13:30-13:45; 14:00-15:00 only touches travel.
+    found = [
+        span("admin", "2026-11-27T10:00", "2026-11-27T12:00"),
+        span("reports", "2026-11-27T10:00", "2026-11-27T11:00"),
+        span("selling", "2026-11-27T10:30", "2026-11-27T11:00"),
+        span("travel", "2026-11-27T13:00", "2026-11-27T14:00"),
+        span("training", "2026-11-27T13:30", "2026-11-27T13:45"),
+        span("admin", "2026-11-27T14:00", "2026-11-27T15:00"),
+    ]
+    spans = overlap_spans(found)
+    assert [(s.start, s.end, s.categories) for s in spans] == [
+        (local("2026-11-27T10:00"), local("2026-11-27T11:00"), ["admin", "reports", "selling"]),
+        (local("2026-11-27T13:30"), local("2026-11-27T13:45"), ["travel", "training"]),
+    ]
+
+
+def test_many_stretches_logged_over_each_other_are_one_overlap() -> None:
+    # Six logs ending at the same minute (each started a bit later): 15 pairs, one span.
+    found = [span("admin", f"2026-11-27T1{hour}:00", "2026-11-27T16:00") for hour in range(6)]
+    assert len(overlaps(found)) == 15
+    (only,) = overlap_spans(found)
+    assert (only.start, only.end) == (local("2026-11-27T11:00"), local("2026-11-27T16:00"))
+    assert only.categories == ["admin"] * 6
+
+
+def test_touching_intervals_make_no_overlap_span() -> None:
+    found = [
+        span("admin", "2026-11-27T10:00", "2026-11-27T11:00"),
+        span("selling", "2026-11-27T11:00", "2026-11-27T12:00"),
+    ]
+    assert overlap_spans(found) == []

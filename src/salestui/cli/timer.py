@@ -29,7 +29,7 @@ from salestui.domain.timers import (
     label,
     non_sales_share,
     on_day,
-    overlaps,
+    overlap_spans,
     parse_category,
     parse_duration,
     time_line,
@@ -175,7 +175,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
     found = on_day(intervals(store, today, today, now), today)
     minutes = day_minutes(found, today)
     share = non_sales_share(minutes)
-    pairs = overlaps(found)
+    spans = overlap_spans(found)
     if as_json:
         shown = [{"category": i.category, "since": i.start.isoformat()} for i in live]
         echo_json(
@@ -187,11 +187,11 @@ def status(ctx: click.Context, as_json: bool) -> None:
                 "non_sales_share": round(float(share), 4) if share is not None else None,
                 "overlaps": [
                     {
-                        "categories": [one.category, other.category],
-                        "from": max(one.start, other.start).isoformat(),
-                        "to": min(one.end, other.end).isoformat(),
+                        "categories": span.categories,
+                        "from": span.start.astimezone().isoformat(),
+                        "to": span.end.astimezone().isoformat(),
                     }
-                    for one, other in pairs
+                    for span in spans
                 ],
             }
         )
@@ -199,7 +199,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
     for interval in live:
         click.echo(
             visible(
-                f"Running: {label(interval.category)} since {interval.start:%H:%M} "
+                f"Running: {label(interval.category)} since {interval.start.astimezone():%H:%M} "
                 f"({clock_text(interval.minutes)})"
             )
         )
@@ -209,15 +209,26 @@ def status(ctx: click.Context, as_json: bool) -> None:
         click.echo("No timer running.")
     line = time_line(minutes)
     click.echo(visible(line) if line else "Nothing tracked today.")
-    for one, other in pairs:
-        if not (one.running and other.running):
+    for span in spans:
+        if not all(interval.running for interval in span.intervals):
             click.echo(
                 visible(
-                    f"Overlap: {label(one.category)} and {label(other.category)} from "
-                    f"{max(one.start, other.start):%H:%M} to {min(one.end, other.end):%H:%M}"
+                    f"Overlap: {_together(span.categories)} from "
+                    f"{span.start.astimezone():%H:%M} to {span.end.astimezone():%H:%M}"
                     " (counted once, shared between them)"
                 )
             )
+
+
+def _together(categories: list[str]) -> str:
+    """`admin and reports`, `admin (3 timers), reports and selling`."""
+    counts: dict[str, int] = {}
+    for category in categories:
+        counts[category] = counts.get(category, 0) + 1
+    names = [
+        label(name) + (f" ({count} timers)" if count > 1 else "") for name, count in counts.items()
+    ]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 @time_group.group("category", cls=WideHelpGroup)

@@ -271,6 +271,54 @@ def overlaps(intervals: Sequence[Interval]) -> list[tuple[Interval, Interval]]:
     return pairs
 
 
+@dataclass(frozen=True, slots=True)
+class Overlap:
+    """A stretch during which two or more intervals ran at once (as long as it lasts:
+    one line for six stretches logged over each other, not fifteen pairs)."""
+
+    start: datetime
+    end: datetime
+    intervals: tuple[Interval, ...]
+    """Every interval that runs during some of it, by start."""
+
+    @property
+    def categories(self) -> list[str]:
+        """The intervals' categories, by start (a category twice when two of its
+        timers overlap)."""
+        return [interval.category for interval in self.intervals]
+
+
+def overlap_spans(intervals: Iterable[Interval]) -> list[Overlap]:
+    """The stretches where at least two intervals run at once, each as long as that
+    lasts, by start. Intervals that only touch (one ends as the next starts) do not
+    overlap. A sweep over the start and end instants: n log n, whatever the overlaps."""
+    edges: list[tuple[datetime, int, int]] = []
+    found = [interval for interval in intervals if interval.end > interval.start]
+    for index, interval in enumerate(found):
+        edges.append((interval.start.astimezone(UTC), 1, index))
+        edges.append((interval.end.astimezone(UTC), -1, index))
+    edges.sort(key=lambda edge: (edge[0], edge[1]))  # ends before starts at one instant
+    spans: list[Overlap] = []
+    active: set[int] = set()
+    members: dict[int, None] = {}  # the current span's intervals, in order of joining
+    begun: datetime | None = None
+    for instant, step, index in edges:
+        if step > 0:
+            active.add(index)
+            if len(active) == 2:
+                begun, members = instant, dict.fromkeys(sorted(active))
+            elif begun is not None:
+                members[index] = None
+        else:
+            active.discard(index)
+            if len(active) == 1 and begun is not None:
+                if instant > begun:
+                    ordered = sorted(members, key=lambda i: (found[i].start, found[i].timer))
+                    spans.append(Overlap(begun, instant, tuple(found[i] for i in ordered)))
+                begun, members = None, {}
+    return spans
+
+
 def day_minutes(intervals: Iterable[Interval], day: date) -> dict[str, Fraction]:
     """Minutes per category on local `day` (apportioned where intervals overlap)."""
     return apportion(on_day(intervals, day))
