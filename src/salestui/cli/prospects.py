@@ -50,9 +50,10 @@ def _existing_store(ctx: click.Context) -> Store | None:
     return open_store(ctx) if ctx.obj["db"].exists() else None
 
 
-def find(ctx: click.Context, name: str) -> tuple[Store, Prospect]:
-    """The store and the prospect NAME names, or exit 2 saying who matched."""
-    store = _existing_store(ctx)
+def find(ctx: click.Context, name: str, *, writing: bool = True) -> tuple[Store, Prospect]:
+    """The store and the prospect NAME names, or exit 2 saying who matched. Not
+    `writing`: a store that only reads (a read-only database still answers)."""
+    store = _existing_store(ctx) if writing else reading_store(ctx)
     if store is None:
         fail_input(str(NoMatch(name)))
     try:
@@ -279,7 +280,7 @@ def edit_command(ctx: click.Context, name: str, company: str | None, source: str
 @click.pass_context
 def show_command(ctx: click.Context, name: str, as_json: bool) -> None:
     """A prospect: its fields, its touches (newest first) and its history."""
-    store, found = find(ctx, name)
+    store, found = find(ctx, name, writing=False)
     touches = store_prospects.timeline(store, found.id)
     changes = store_prospects.history(store, found.id)
     if as_json:

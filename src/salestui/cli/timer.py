@@ -167,7 +167,9 @@ def log(ctx: click.Context, duration: str, category: tuple[str, ...], at_text: s
 @click.pass_context
 def status(ctx: click.Context, as_json: bool) -> None:
     """The running timer and today's time per category."""
-    store = _store_if_exists(ctx)
+    # Only reads, but writes the midnight cut's stop where it can (`_say_cut`): a
+    # database that cannot be written (a read-only mount) still answers.
+    store = reading_store(ctx)
     _say_cut(store)
     now = store.clock()
     today = now.date()
