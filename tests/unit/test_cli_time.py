@@ -292,3 +292,15 @@ def test_another_zones_timer_shows_in_local_time(run: Run, clock: FakeClock, db_
     text = run("time", "status").out
     assert "Running: reports since 10:30 (0:30)" in text
     assert "Overlap: admin and reports from 10:30 to 11:00" in text
+
+
+def test_minutes_past_59_after_hours_are_refused(run: Run, db_path: Path) -> None:
+    """`1h60m` is a typo (1h06m? 1h50m?), not 2h: refused with one line, nothing written;
+    `90m` alone is fine."""
+    result = run("time", "log", "1h60m", "admin")
+    assert result.code == 2
+    assert result.err == (
+        "salestui: not a duration: '1h60m'; minutes after hours go up to 59 (1h30m, or 90m alone)\n"
+    )
+    assert not db_path.exists()  # checked before the database is opened
+    assert run("time", "log", "90m", "admin").code == 0

@@ -63,7 +63,9 @@ def test_durations(text: str, minutes: int) -> None:
     assert parse_duration(text) == minutes
 
 
-@pytest.mark.parametrize("text", ["0m", "-5m", "25h", "1x", "", "h", "m", "1h1441m", "24h1m", "5"])
+@pytest.mark.parametrize(
+    "text", ["0m", "-5m", "25h", "1x", "", "h", "m", "1h1441m", "24h1m", "5", "1h60m", "0h90m"]
+)
 def test_bad_durations(text: str) -> None:
     with pytest.raises(ValueError):
         parse_duration(text)

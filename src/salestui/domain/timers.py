@@ -106,6 +106,11 @@ def parse_duration(text: str) -> int:
     if not raw or match is None:
         raise ValueError(f"not a duration: {text!r}; write it like 45m, 1h30m or 2h")
     hours, minutes = match.group(1), match.group(2)
+    if hours and minutes and int(minutes) >= 60:
+        # `1h60m` is most likely a typo for 1h06m or 1h50m: never guessed as 2h.
+        raise ValueError(
+            f"not a duration: {text!r}; minutes after hours go up to 59 (1h30m, or 90m alone)"
+        )
     total = int(hours or 0) * 60 + int(minutes or 0)
     if total < 1:
         raise ValueError(f"a duration of {text!r} is no time at all; write it like 45m or 2h")
