@@ -400,3 +400,21 @@ def test_the_report_has_a_prospects_section_only_with_prospects(run: Run) -> Non
     assert section["cycle_days"]["median"] == 0
     assert section["by_source"]["referral"]["win_rate"] == 1.0
     assert "### Prospects" in run("report", "-f", "markdown").out
+
+
+def test_list_columns_line_up_with_wide_characters(run: Run) -> None:
+    """山田 takes four cells in a terminal: the columns after it still line up, and a
+    long wide name is cut to the column's 30 cells."""
+    run("prospect", "add", "Zoë Ærø 山田", "--company", "東京")
+    run("prospect", "add", "Dana Ng", "--company", "Acme")
+    run("prospect", "add", "山" * 40)
+    lines = run("prospect", "list").out.splitlines()
+
+    def cells(text: str) -> int:
+        import unicodedata
+
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+    starts = {cells(line[: line.index("cold")]) for line in lines[1:]}
+    assert starts == {cells(lines[0][: lines[0].index("source")])}
+    assert "山" * 14 + "…" in lines[-1]

@@ -10,6 +10,7 @@ every other form through the same functions.
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 from typing import Any
 
@@ -156,15 +157,39 @@ def list_command(ctx: click.Context, which: str, as_json: bool) -> None:
         for p in found
     ]
     header = ("name", "company", "source", "status", "touches", "last touch", "follow-up")
-    widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
-    widths = [min(width, 30) for width in widths]
-    for row in (header, *rows):
-        cells = [
-            (cell if len(cell) <= widths[i] else cell[: widths[i] - 1] + "…").ljust(widths[i])
-            for i, cell in enumerate(row)
-        ]
-        cells[4] = row[4].rjust(widths[4])
-        click.echo(visible("  ".join(cells).rstrip()))
+    # Made visible before measuring, and measured in terminal cells (山田 takes four):
+    # the columns line up whatever the names hold.
+    table = [tuple(visible(cell) for cell in row) for row in (header, *rows)]
+    widths = [min(max(_cells(row[i]) for row in table), 30) for i in range(len(header))]
+    for row in table:
+        cells = [_fit(cell, widths[i]) for i, cell in enumerate(row)]
+        cells[4] = " " * (widths[4] - _cells(row[4])) + row[4]
+        click.echo("  ".join(cells).rstrip())
+
+
+def _char_cells(char: str) -> int:
+    if unicodedata.combining(char):
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in "WF" else 1
+
+
+def _cells(text: str) -> int:
+    """Terminal cells `text` takes: wide (East Asian) characters two, combining marks none."""
+    return sum(_char_cells(char) for char in text)
+
+
+def _fit(text: str, width: int) -> str:
+    """`text` cut (with …) or padded to exactly `width` cells."""
+    used = _cells(text)
+    if used > width:
+        kept, used = [], 0
+        for char in text:
+            if used + _char_cells(char) > width - 1:
+                break
+            kept.append(char)
+            used += _char_cells(char)
+        text, used = "".join(kept) + "…", used + 1
+    return text + " " * (width - used)
 
 
 def _follow_up_cell(prospect: Prospect, today: date) -> str:
