@@ -418,3 +418,23 @@ def test_list_columns_line_up_with_wide_characters(run: Run) -> None:
     starts = {cells(line[: line.index("cold")]) for line in lines[1:]}
     assert starts == {cells(lines[0][: lines[0].index("source")])}
     assert "山" * 14 + "…" in lines[-1]
+
+
+@pytest.mark.parametrize(
+    "argv", [("log", "call", "--prospect"), ("prospect", "won"), ("prospect", "show")]
+)
+def test_an_empty_or_huge_name_is_refused_in_one_short_line(
+    run: Run, db_path: Path, argv: tuple[str, ...]
+) -> None:
+    """An empty name names nobody (it listed every prospect as "matches 6"); a
+    10,000-character one is quoted short, not echoed whole."""
+    run("prospect", "add", "Dana Ng")
+    run("prospect", "add", "Dana Other")
+    before = dump(db_path)
+    for empty in ("", "   "):
+        assert one_line_error(run(*argv, empty)) == (
+            "salestui: say which prospect: its name, or the start of it"
+        )
+    line = one_line_error(run(*argv, "q" * 10_000))
+    assert line == "salestui: no prospect named '" + "q" * 39 + "…'"
+    assert dump(db_path) == before

@@ -12,6 +12,7 @@ Kept light (a `Record`, no dataclasses): `salestui log call --prospect NAME` and
 from __future__ import annotations
 
 from salestui.domain.record import Record
+from salestui.domain.text import shown as quoted
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -130,7 +131,10 @@ class NoMatch(ValueError):
 
     def __init__(self, text: str, close: Sequence[str] = ()) -> None:
         hint = f" (did you mean {', '.join(close)}?)" if close else ""
-        super().__init__(f"no prospect named {text!r}{hint}")
+        if not text.split():
+            super().__init__("say which prospect: its name, or the start of it")
+        else:  # quoted short: a 10,000-character name is not echoed whole
+            super().__init__(f"no prospect named {quoted(text)}{hint}")
         self.text = text
         self.close = tuple(close)
 
@@ -140,7 +144,9 @@ class Ambiguous(ValueError):
 
     def __init__(self, text: str, names: Sequence[str]) -> None:
         shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
-        super().__init__(f"{text!r} matches {len(names)} prospects: {shown}; type more of the name")
+        super().__init__(
+            f"{quoted(text)} matches {len(names)} prospects: {shown}; type more of the name"
+        )
         self.text = text
         self.names = tuple(names)
 

@@ -299,7 +299,10 @@ def due_prospects(store: Store, today: date) -> list[Prospect]:
 
 def find_prospect(store: Store, text: str) -> Prospect:
     """The prospect `text` names (whole name or unique prefix, case-insensitive).
-    Raises Ambiguous (listing them) or NoMatch (naming close names) in one line."""
+    Raises Ambiguous (listing them) or NoMatch (naming close names) in one line; an
+    empty `text` names nobody (not every prospect: 100k of them, read to be refused)."""
+    if not text.split():
+        raise NoMatch(text)
     try:
         return pick(text, starting_with(store, text))
     except NoMatch:
