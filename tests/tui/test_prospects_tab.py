@@ -7,11 +7,12 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from textual.widgets import DataTable, Input
+from textual.widgets import Input
 
 from salestui.store import Store
 from salestui.store.prospects import add_prospect, get_prospect, set_follow_up
 from salestui.tui.app import SalesApp
+from salestui.tui.prospect_list import ProspectList
 from salestui.tui.prospect_screen import ProspectScreen
 from salestui.tui.prospects import ProspectFormScreen, ProspectsTab
 from salestui.tui.tabs import SalesTabs
@@ -45,8 +46,8 @@ def seed_prospects(db_path: Path) -> dict[str, str]:
 
 
 def names(app: SalesApp) -> list[str]:
-    table = app.query_one("#prospect-list", DataTable)
-    return [str(table.get_row_at(row)[0]) for row in range(table.row_count)]
+    rows = app.query_one("#prospect-list", ProspectList)
+    return [row.cells[0] for row in rows.rows]
 
 
 async def open_tab(app: SalesApp, pilot) -> ProspectsTab:  # noqa: ANN001
@@ -82,7 +83,7 @@ async def test_tab_lists_open_prospects_filters_and_sorts(app_factory, db_path) 
         await pilot.press("v")  # typed into the filter: still a filter
         assert tab.query_one("#prospect-filter", Input).value == "acmev"
         await pilot.press("backspace", "escape")  # to the list: letters are keys again
-        assert isinstance(app.screen.focused, DataTable)
+        assert isinstance(app.screen.focused, ProspectList)
         await pilot.press("v")  # all prospects: Dana (lost, Acme Corp) too
         await until(lambda: "Dana Lee" in names(app), pilot)
         await pilot.press("v")

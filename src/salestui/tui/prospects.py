@@ -11,7 +11,6 @@ worker thread with its own connection; the newest keystroke's read wins.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -24,7 +23,7 @@ from textual.binding import Binding, BindingsMap
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
@@ -34,6 +33,7 @@ from salestui.domain.prospects import SOURCES, Prospect, check_name, check_sourc
 from salestui.domain.text import visible
 from salestui.store.events import Event, Store, StoreError
 from salestui.tui.messages import ProspectsChanged
+from salestui.tui.prospect_list import ProspectList, Row
 from salestui.tui.writer import SOURCE, OwnTallies, WriteAction
 
 TYPE_CHECKING = False
@@ -257,17 +257,7 @@ class ProspectsTab(Vertical):
     def compose(self) -> ComposeResult:
         yield Input(placeholder="Type to filter by name or company", id="prospect-filter")
         yield Static("", id="prospect-count")
-        table: DataTable[Text | str] = DataTable(
-            id="prospect-list", cursor_type="row", zebra_stripes=False
-        )
-        table.add_column("Name", key="name")
-        table.add_column("Company", key="company")
-        table.add_column("Source", key="source")
-        table.add_column("Status", key="status")
-        table.add_column("Touches", key="touches")
-        table.add_column("Last touch", key="last")
-        table.add_column("Follow-up", key="follow")
-        yield table
+        yield ProspectList(id="prospect-list")
         yield Static("", id="prospect-empty")
 
     def on_mount(self) -> None:
@@ -292,7 +282,7 @@ class ProspectsTab(Vertical):
         leaves the filter, so letter keys tally again and arrows move in the list."""
         field = self.query_one("#prospect-filter", Input)
         if self.screen.focused is field:
-            self.query_one("#prospect-list", DataTable).focus()
+            self.query_one("#prospect-list", ProspectList).focus()
         else:
             field.focus()
 
@@ -395,33 +385,25 @@ class ProspectsTab(Vertical):
     def show(self, listing: Listing) -> None:
         """Fill the list with `listing` (at most LIMIT rows), keeping the cursor's row."""
         self.listing = listing
-        table = self.query_one("#prospect-list", DataTable)
+        rows = self.query_one("#prospect-list", ProspectList)
         today = self.clock().date()
-        theme = self.app.current_theme
-        colours = {"error": theme.error or "red", "warning": theme.warning or "yellow"}
-        kept = None
-        if table.row_count:
-            with contextlib.suppress(Exception):
-                kept = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        table.clear()
+        shown = []
         for prospect in listing.prospects:
             follow, urgency = follow_up_words(prospect.follow_up, today)
-            status = prospect.status
-            table.add_row(
+            cells = (
                 visible(prospect.name),
                 visible(prospect.company or ""),
                 prospect.source,
-                status,
-                Text(f"{prospect.touches:,}", justify="right"),
+                prospect.status,
+                f"{prospect.touches:,}",
                 days_words(prospect.last_touch, today),
-                Text(follow, style=f"bold {colours[urgency]}" if urgency else ""),
-                key=prospect.id,
+                follow,
             )
-        if kept is not None:
-            with contextlib.suppress(Exception):
-                table.move_cursor(row=table.get_row_index(kept))
+            shown.append(Row(prospect.id, cells, urgency))
+        rows.set_rows(shown, keep=rows.cursor_key)
         empty = self.query_one("#prospect-empty", Static)
-        empty.display = not listing.prospects
+        if empty.display != (not listing.prospects):
+            empty.display = not listing.prospects  # a layout pass only when it changes
         if not listing.prospects:
             add = key_of(self._bindings, "prospects.add")
             how = f"Press {add} to add one" if add else "Add one with `salestui prospect add NAME`"
@@ -442,8 +424,10 @@ class ProspectsTab(Vertical):
             (key_of(self._bindings, "prospects.add"), "add"),
         ]
         hints = " · ".join(f"{key} {what}" for key, what in keys if key)
+        # One line of a fixed height and the pane's width: no layout pass for it.
         self.query_one("#prospect-count", Static).update(
-            Text(f"{line}   {hints} · enter open" if hints else f"{line} · enter open")
+            Text(f"{line}   {hints} · enter open" if hints else f"{line} · enter open"),
+            layout=False,
         )
 
     # -- keys and events -------------------------------------------------------------
@@ -458,9 +442,9 @@ class ProspectsTab(Vertical):
         if event.input.id != "prospect-filter":
             return
         event.stop()
-        table = self.query_one("#prospect-list", DataTable)
+        rows = self.query_one("#prospect-list", ProspectList)
         if self.listing and self.listing.prospects:
-            row = table.cursor_row if 0 <= table.cursor_row < table.row_count else 0
+            row = rows.cursor_row if 0 <= rows.cursor_row < len(self.listing.prospects) else 0
             self.post_message(self.Chosen(self.listing.prospects[row].id))
 
     def on_key(self, event: object) -> None:
@@ -468,17 +452,16 @@ class ProspectsTab(Vertical):
         key = getattr(event, "key", "")
         field = self.query_one("#prospect-filter", Input)
         if key == "down" and self.screen.focused is field:
-            self.query_one("#prospect-list", DataTable).focus()
+            self.query_one("#prospect-list", ProspectList).focus()
             getattr(event, "stop", lambda: None)()
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_prospect_list_selected(self, event: ProspectList.Selected) -> None:
         event.stop()
-        if event.row_key.value is not None:
-            self.post_message(self.Chosen(str(event.row_key.value)))
+        self.post_message(self.Chosen(event.prospect_id))
 
-    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+    def on_prospect_list_header_clicked(self, event: ProspectList.HeaderClicked) -> None:
         event.stop()
-        order = COLUMN_ORDERS.get(str(event.column_key.value))
+        order = COLUMN_ORDERS.get(event.column)
         if order is not None:
             self.order = order
             self.reload()
