@@ -314,3 +314,76 @@ async def test_many_prospects_filter_through_the_search_index(
         tab.reload()
         await until(lambda: tab._index is not index, pilot, what="the index read again")
         await until(lambda: names(app) == ["Acme Boss"], pilot, what="the new name")
+
+
+def test_cells_are_cut_with_an_ellipsis_at_a_word_where_one_is_near() -> None:
+    from salestui.tui.prospect_list import COLUMNS, Row, column_widths, cut
+
+    assert cut("Acme Corp", 9) == "Acme Corp"
+    assert cut("Carla Diaz Fernandez", 14) == "Carla Diaz…"  # at the space, not mid-word
+    assert cut("Acme Corporation", 12) == "Acme Corpor…"  # the space is too early
+    assert cut("Verylongname", 5) == "Very…"
+    assert cut("名前名前", 5) == "名前…"  # cells, not characters
+    row = Row("id", ("A" * 40, "B" * 40, "referral", "open", "3", "today", "overdue 3d"))
+    wide = column_widths([row], 200)
+    assert wide[:2] == [40, 40]
+    narrow = column_widths([row], 80)
+    assert narrow[2:] == wide[2:]  # short columns stay whole
+    assert 1 + sum(narrow) + 2 * (len(COLUMNS) - 1) <= 80
+    assert narrow[0] > narrow[1] >= 8  # the company gives way first
+
+
+async def test_list_keys_clicks_and_two_line_cursor_moves(app_factory, db_path) -> None:
+    """Up/Down/PageDown/End/Home move the cursor (redrawing two lines, no layout);
+    Enter and a click on the cursor's row open it; a header click sorts."""
+    from salestui.tui.prospect_list import ProspectList
+
+    with Store(db_path, clock=FakeClock(local("2026-11-02T09:00"))) as store:
+        for number in range(40):
+            add_prospect(store, f"Person {number:02}", source="cold")
+    app = app_factory()
+    async with app.run_test(size=(110, 30)) as pilot:
+        tab = await open_tab(app, pilot)
+        rows = app.query_one("#prospect-list", ProspectList)
+        await pilot.press("down")  # from the filter to the list
+        assert app.screen.focused is rows
+        assert rows.cursor_row == 0
+        refreshed: list[object] = []
+        real_refresh = rows.refresh
+
+        def spy(*regions, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            refreshed.append((regions, kwargs))
+            return real_refresh(*regions, **kwargs)
+
+        rows.refresh = spy  # type: ignore[method-assign]
+        await pilot.press("down")
+        assert rows.cursor_row == 1
+        assert len(refreshed) == 2 and all(len(r[0]) == 1 for r in refreshed)
+        assert all(r[0][0].height == 1 and not r[1] for r in refreshed)  # two lines
+        rows.refresh = real_refresh  # type: ignore[method-assign]
+        await pilot.press("end")
+        assert rows.cursor_row == 39
+        assert rows.scroll_offset.y > 0  # scrolled to it, the header still on line 0
+        await pilot.press("home", "pagedown")
+        assert rows.cursor_row == rows.scrollable_content_region.height - 1  # a page of rows
+        await pilot.press("home", "up")
+        assert rows.cursor_row == 0
+        await pilot.press("enter")
+        await until(lambda: isinstance(app.screen, ProspectScreen), pilot)
+        await pilot.press("escape")
+        await until(lambda: not isinstance(app.screen, ProspectScreen), pilot)
+        # A click on the third row takes the cursor; a second click opens it.
+        region = rows.content_region
+        await pilot.click(offset=(region.x + 3, region.y + 3))
+        assert rows.cursor_row == 2
+        chosen = rows.rows[2].key
+        await pilot.click(offset=(region.x + 3, region.y + 3))
+        await until(lambda: isinstance(app.screen, ProspectScreen), pilot)
+        screen = app.screen
+        assert isinstance(screen, ProspectScreen) and screen.prospect_id == chosen
+        await pilot.press("escape")
+        await until(lambda: not isinstance(app.screen, ProspectScreen), pilot)
+        # A click on the Name header sorts by name.
+        await pilot.click(offset=(region.x + 3, region.y))
+        await until(lambda: tab.order == "name", pilot, what="sorted by name")
+        assert names(app)[:2] == ["Person 00", "Person 01"]

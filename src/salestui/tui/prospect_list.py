@@ -57,8 +57,8 @@ class Row:
 
 def cut(text: str, width: int) -> str:
     """`text` in `width` cells: whole if it fits, else cut with `…`, at a space when one
-    falls in the second half (`Acme Corporation` in 12 cells: `Acme…`, not `Acme Corpor…`
-    ; `Acme Corporation` in 9: `Acme Cor…`)."""
+    falls in the second half (`Carla Diaz Fernandez` in 14 cells: `Carla Diaz…`, not
+    `Carla Diaz Fe…`; `Acme Corporation` in 12: `Acme Corpor…`, more than `Acme…`)."""
     if width <= 0:
         return ""
     if cell_len(text) <= width:
