@@ -387,3 +387,19 @@ async def test_list_keys_clicks_and_two_line_cursor_moves(app_factory, db_path) 
         await pilot.click(offset=(region.x + 3, region.y))
         await until(lambda: tab.order == "name", pilot, what="sorted by name")
         assert names(app)[:2] == ["Person 00", "Person 01"]
+
+
+async def test_a_prospect_added_elsewhere_shows_in_the_open_tab(
+    app_factory,
+    db_path: Path,  # noqa: ANN001
+) -> None:
+    """`salestui prospect add` in another pane: the open tab lists it within the watcher's
+    poll, with no key pressed (it kept its old list before)."""
+    seed_prospects(db_path)
+    app = app_factory()
+    async with app.run_test(size=(110, 30)) as pilot:
+        await open_tab(app, pilot)
+        assert "Eve Stone" not in names(app)
+        with Store(db_path) as store:  # another connection: another process's commit
+            add_prospect(store, "Eve Stone", company="Stone & Co")
+        await until(lambda: "Eve Stone" in names(app), pilot, what="the other pane's prospect")

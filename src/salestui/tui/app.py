@@ -321,6 +321,10 @@ class SalesApp(App[None]):
         # own tallies (on this connection) never cost the catalog's read (~0.1 ms).
         if version != self._catalog_version:
             self._check_catalog()
+        # A prospect added, changed or touched elsewhere: the tab reads its list again
+        # (~1 ms through its indexes; a stale search index is read again on a worker).
+        for tab in self.query("#prospects-tab"):  # once built (no import before then)
+            tab.reload()  # type: ignore[attr-defined]
 
     def on_resize(self) -> None:
         # After App's own handler has taken the new size (it runs after this one).

@@ -34,6 +34,7 @@ from salestui.domain.text import visible
 from salestui.store.events import Event, Store, StoreError
 from salestui.tui.messages import ProspectsChanged
 from salestui.tui.prospect_list import ProspectList, Row
+from salestui.tui.start import BOX_CSS
 from salestui.tui.writer import SOURCE, OwnTallies, WriteAction
 
 TYPE_CHECKING = False
@@ -487,32 +488,6 @@ class ProspectsTab(Vertical):
 
 # -- adding and editing a prospect ---------------------------------------------------------
 
-_BOX_CSS = """
-{name} {{
-    align: center middle;
-}}
-{name} > Vertical {{
-    width: 72;
-    max-width: 95%;
-    height: auto;
-    max-height: 90%;
-    border: round $accent;
-    padding: 0 1;
-    background: $surface;
-}}
-{name} OptionList {{
-    height: auto;
-    max-height: 12;
-}}
-{name} .hint {{
-    color: $text-muted;
-}}
-{name} .error {{
-    color: $error;
-    text-style: bold;
-}}
-"""
-
 
 @dataclass(frozen=True, slots=True)
 class ProspectForm:
@@ -527,7 +502,7 @@ class ProspectFormScreen(ModalScreen[ProspectForm | None]):
     """Name, company and source (add, or edit with the fields filled). A bad field is
     said in one line under them and nothing is returned."""
 
-    DEFAULT_CSS = _BOX_CSS.format(name="ProspectFormScreen")
+    DEFAULT_CSS = BOX_CSS.format(name="ProspectFormScreen")
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="prospect-form.cancel")]
 
     def __init__(self, title: str, prospect: Prospect | None = None, name: str = "") -> None:
@@ -582,7 +557,7 @@ class ProspectPicker(ModalScreen[str | None]):
     name no prospect has offers "Add NAME as a new prospect". Returns a prospect's id, or
     `new:NAME` for a new one (the app adds it), or None (Escape)."""
 
-    DEFAULT_CSS = _BOX_CSS.format(name="ProspectPicker")
+    DEFAULT_CSS = BOX_CSS.format(name="ProspectPicker")
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="picker.cancel")]
 
     def __init__(self, store: Store, about: str) -> None:

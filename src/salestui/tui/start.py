@@ -19,7 +19,7 @@ from salestui.domain.catalog import PRESETS, SettingChanges
 from salestui.domain.metrics import Metric
 from salestui.domain.text import visible
 
-_BOX_CSS = """
+BOX_CSS = """
 {name} {{
     align: center middle;
 }}
@@ -50,7 +50,7 @@ class PresetScreen(ModalScreen[str | None]):
     """The starting points (PRESETS: name and what it is for), `sales` first: Enter takes
     the one highlighted, Escape keeps the metrics as they are. Returns the preset's name."""
 
-    DEFAULT_CSS = _BOX_CSS.format(name="PresetScreen")
+    DEFAULT_CSS = BOX_CSS.format(name="PresetScreen")
     BINDINGS = [Binding("escape", "dismiss(None)", "Keep as it is", id="preset.close")]
 
     def compose(self) -> ComposeResult:
@@ -84,7 +84,7 @@ class AddMetricScreen(ModalScreen[SettingChanges | None]):
     whether the catalog takes it: it returns the settings to write, or raises ValueError
     whose line is shown here (the screen stays open, nothing is written)."""
 
-    DEFAULT_CSS = _BOX_CSS.format(name="AddMetricScreen")
+    DEFAULT_CSS = BOX_CSS.format(name="AddMetricScreen")
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="metric.cancel")]
 
     def __init__(self, check: Callable[[str, str | None], SettingChanges]) -> None:
@@ -123,7 +123,7 @@ class AddMetricScreen(ModalScreen[SettingChanges | None]):
 class PickMetricScreen(ModalScreen[str | None]):
     """Pick one metric (to hide or to show again); returns its key."""
 
-    DEFAULT_CSS = _BOX_CSS.format(name="PickMetricScreen")
+    DEFAULT_CSS = BOX_CSS.format(name="PickMetricScreen")
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="pick.cancel")]
 
     def __init__(self, title: str, metrics: Sequence[Metric]) -> None:
