@@ -324,7 +324,9 @@ class SalesApp(App[None]):
         # A prospect added, changed or touched elsewhere: the tab reads its list again
         # (~1 ms through its indexes; a stale search index is read again on a worker).
         for tab in self.query("#prospects-tab"):  # once built (no import before then)
-            tab.reload()  # type: ignore[attr-defined]
+            if getattr(tab, "listing", None) is not None:  # and read once: composed
+                with contextlib.suppress(NoMatches):  # its widgets going as the app closes
+                    tab.reload()  # type: ignore[attr-defined]
 
     def on_resize(self) -> None:
         # After App's own handler has taken the new size (it runs after this one).

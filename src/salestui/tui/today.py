@@ -16,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.geometry import Region
 from textual.message import Message
 from textual.reactive import var
@@ -832,9 +833,14 @@ class TodayView(Vertical):
             status.append(f"\n{self.pending_line}", style="bold yellow")
         else:
             status.append(f"\n{self.last_action}", style="dim")
-        if self.due:
+        # The follow-ups, then today's time: each only while it fits under the panels
+        # (a column of panels leaves few rows; Today never scrolls for them).
+        free = self._rows_under_panels(line)
+        used = len(status.wrap(self.app.console, width)) if width else 0
+        if self.due and used < free:
             status.append_text(self._due_line(width))
-        if self.time_parts and self.app.size.height >= TIME_LINE_MIN_HEIGHT:
+            used += 1
+        if self.time_parts and self.app.size.height >= TIME_LINE_MIN_HEIGHT and used < free:
             from salestui.tui.timer import time_line_fitted
 
             status.append(f"\n{time_line_fitted(self.time_parts, width)}")
@@ -844,6 +850,22 @@ class TodayView(Vertical):
         height = len(status.wrap(self.app.console, width)) if width else -1
         line.update(status, layout=height != self._status_height or height < 0)
         self._status_height = height
+
+    def _rows_under_panels(self, line: Static) -> int:
+        """Rows left for the status lines under the panels (many before the first
+        layout, when nothing is measured yet)."""
+        # Today's height follows its content: the room is its pane's (which would scroll).
+        pane = self.parent
+        height = pane.content_size.height if isinstance(pane, Widget) else 0
+        if not height:
+            return 99
+        try:
+            panels = self.query_one("#panels").outer_size.height
+            more = self.query_one("#more")
+        except NoMatches:  # not composed yet
+            return 99
+        below = more.outer_size.height if more.display else 0
+        return max(0, height - panels - below - line.styles.margin.top - line.styles.margin.bottom)
 
     def _due_line(self, width: int) -> Text:
         """`Follow up: Acme (overdue 2d), Bob (today)`, the names that fit the width."""
