@@ -2675,6 +2675,38 @@ def _check_repeats(
             )
 
 
+def _stored_differently(
+    conn: sqlite3.Connection, stage: str, table: str, same: str
+) -> tuple[int, str] | None:
+    """The first staged row (rowid, id) whose id `table` already holds with other
+    content (`same`: the SQL that compares staged `i` with stored `e`); None if none."""
+    row = conn.execute(
+        f"SELECT min(CASE WHEN NOT ({same}) THEN i.rowid END)"
+        f" FROM {stage} AS i JOIN main.{table} AS e ON e.id = i.id"
+    ).fetchone()
+    if row[0] is None:
+        return None
+    found = conn.execute(f"SELECT id FROM {stage} WHERE rowid = ?", (row[0],)).fetchone()
+    return int(row[0]), str(found[0])
+
+
+def _repeated_differently(
+    conn: sqlite3.Connection, stage: str, same: str
+) -> tuple[Any, ...] | None:
+    """The first staged row repeating an earlier row's id with other content: (rowid,
+    id, the first copy's place and line); None if none (a same-content repeat is fine)."""
+    if conn.execute(f"SELECT 1 FROM {stage} GROUP BY id HAVING count(*) > 1 LIMIT 1").fetchone():
+        row = conn.execute(
+            f"""SELECT i.rowid, i.id, e.place, e.line FROM {stage} AS i
+            JOIN {stage} AS e ON e.rowid = (
+                SELECT min(f.rowid) FROM {stage} AS f WHERE f.id = i.id)
+            WHERE e.rowid < i.rowid AND NOT ({same}) ORDER BY i.rowid LIMIT 1"""
+        ).fetchone()
+        if row is not None:
+            return row[0], row[1], row[2], row[3]  # as stored (a line may be null)
+    return None
+
+
 def _check(conn: sqlite3.Connection, store: Store, source: _Source) -> tuple[int, int]:
     """Everything that needs the whole file and the database, before anything is written.
 
@@ -2690,46 +2722,30 @@ def _check(conn: sqlite3.Connection, store: Store, source: _Source) -> tuple[int
         return source.refuse(source.place(number, line), reason)
 
     # 1. An id already stored must hold the same event: never overwritten.
-    row = conn.execute(
-        f"SELECT min(CASE WHEN NOT ({_SAME}) THEN i.rowid END)"
-        f" FROM {_STAGE} AS i JOIN main.events AS e ON e.id = i.id"
-    ).fetchone()
-    if row[0] is not None:
-        event_id = conn.execute(f"SELECT id FROM {_STAGE} WHERE rowid = ?", (row[0],)).fetchone()
+    stored = _stored_differently(conn, _STAGE, "events", _SAME)
+    if stored is not None:
         raise refuse_at(
-            row[0],
-            f"event {event_id[0]} is already in {store.path} with different content "
+            stored[0],
+            f"event {stored[1]} is already in {store.path} with different content "
             "(it is never overwritten)",
         )
-    row = conn.execute(
-        f"SELECT min(CASE WHEN NOT ({_SAME_SETTING}) THEN i.rowid END)"
-        f" FROM {_STAGE_SETTINGS} AS i JOIN main.setting_changes AS e ON e.id = i.id"
-    ).fetchone()
-    if row[0] is not None:
+    stored = _stored_differently(conn, _STAGE_SETTINGS, "setting_changes", _SAME_SETTING)
+    if stored is not None:
         raise refuse_at(
-            row[0],
+            stored[0],
             f"a setting change with this id is already in {store.path} with different "
             "content (it is never overwritten)",
             _STAGE_SETTINGS,
         )
     # An id repeated in the file must repeat the same event; the first copy is the one.
-    repeated = conn.execute(
-        f"SELECT 1 FROM {_STAGE} GROUP BY id HAVING count(*) > 1 LIMIT 1"
-    ).fetchone()
-    if repeated:
-        row = conn.execute(
-            f"""SELECT i.rowid, i.id, e.place, e.line FROM {_STAGE} AS i
-            JOIN {_STAGE} AS e ON e.rowid = (
-                SELECT min(f.rowid) FROM {_STAGE} AS f WHERE f.id = i.id)
-            WHERE e.rowid < i.rowid AND NOT ({_SAME}) ORDER BY i.rowid LIMIT 1"""
-        ).fetchone()
-        if row is not None:
-            rowid, event_id, first_number, first_line = row
-            raise refuse_at(
-                rowid,
-                f"event {event_id} appears twice with different content "
-                f"(first at {source.place(first_number, first_line)})",
-            )
+    repeated = _repeated_differently(conn, _STAGE, _SAME)
+    if repeated is not None:
+        rowid, event_id, first_number, first_line = repeated
+        raise refuse_at(
+            rowid,
+            f"event {event_id} appears twice with different content "
+            f"(first at {source.place(first_number, first_line)})",
+        )
     # 2. An undo cancels a tally in the file or the database, on its day and metric,
     #    with the opposite delta.
     row = conn.execute(
@@ -2840,34 +2856,21 @@ def _check_extras(
         same = " AND ".join(
             f"e.{column} IS i.{column}" for column in kind.columns if column not in ("id", "source")
         )
-        row = conn.execute(
-            f"SELECT min(CASE WHEN NOT ({same}) THEN i.rowid END)"
-            f" FROM {stage} AS i JOIN main.{kind.table} AS e ON e.id = i.id"
-        ).fetchone()
-        if row[0] is not None:
-            found = conn.execute(f"SELECT id FROM {stage} WHERE rowid = ?", (row[0],)).fetchone()
+        stored = _stored_differently(conn, stage, kind.table, same)
+        if stored is not None:
             raise refuse_at(
-                row[0],
-                f"{kind.word} {found[0]} is already in {store.path} with different content "
+                stored[0],
+                f"{kind.word} {stored[1]} is already in {store.path} with different content "
                 "(it is never overwritten)",
             )
-        repeated = conn.execute(
-            f"SELECT 1 FROM {stage} GROUP BY id HAVING count(*) > 1 LIMIT 1"
-        ).fetchone()
-        if repeated:
-            row = conn.execute(
-                f"""SELECT i.rowid, i.id, e.place, e.line FROM {stage} AS i
-                JOIN {stage} AS e ON e.rowid = (
-                    SELECT min(f.rowid) FROM {stage} AS f WHERE f.id = i.id)
-                WHERE e.rowid < i.rowid AND NOT ({same}) ORDER BY i.rowid LIMIT 1"""
-            ).fetchone()
-            if row is not None:
-                rowid, record_id, first_number, first_line = row
-                raise refuse_at(
-                    rowid,
-                    f"{kind.word} {record_id} appears twice with different content "
-                    f"(first at {source.place_extra(kind, first_number, first_line)})",
-                )
+        repeated = _repeated_differently(conn, stage, same)
+        if repeated is not None:
+            rowid, record_id, first_number, first_line = repeated
+            raise refuse_at(
+                rowid,
+                f"{kind.word} {record_id} appears twice with different content "
+                f"(first at {source.place_extra(kind, first_number, first_line)})",
+            )
         if name == "touches":
             row = conn.execute(
                 f"""SELECT t.rowid, t.prospect FROM {stage} AS t
