@@ -302,15 +302,22 @@ def append_setting_change(
     later than the key's last one, even when the clock stands still or went back, so
     "the later change wins" keeps its order."""
     latest = conn.execute(f"SELECT max(ts) FROM {table} WHERE key = ?", (key,)).fetchone()[0]
-    when = ts
+    conn.execute(
+        f"INSERT INTO {table} (id, ts, key, value, source) VALUES (?, ?, ?, ?, ?)",
+        (new_id(), later_than(latest, ts), key, value, source),
+    )
+
+
+def later_than(latest: object, ts: str) -> str:
+    """`ts` (UTC ISO), or one microsecond after `latest` (the last change's ts) when
+    `ts` is not later: for append-only changes where the latest one wins, a change made
+    now stays the latest even when the clock stood still, went back, or another
+    machine's clock ran ahead. An unreadable `latest` leaves `ts` as it is."""
     if isinstance(latest, str) and latest >= ts:
         with contextlib.suppress(ValueError, OverflowError):
             later = datetime.fromisoformat(latest) + timedelta(microseconds=1)
-            when = later.astimezone(UTC).isoformat(timespec="microseconds")
-    conn.execute(
-        f"INSERT INTO {table} (id, ts, key, value, source) VALUES (?, ?, ?, ?, ?)",
-        (new_id(), when, key, value, source),
-    )
+            return later.astimezone(UTC).isoformat(timespec="microseconds")
+    return ts
 
 
 class MalformedRow(StoreError):

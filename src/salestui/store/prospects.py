@@ -28,7 +28,7 @@ from salestui.domain.prospects import (
     fuzzy_score,
     pick,
 )
-from salestui.store.events import Event, Store, new_id, translated
+from salestui.store.events import Event, Store, later_than, new_id, translated
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -122,14 +122,7 @@ def _after_latest(conn: sqlite3.Connection, prospect_id: str, ts: str) -> str:
     row = conn.execute(
         "SELECT max(ts) FROM prospect_changes WHERE prospect = ?", (prospect_id,)
     ).fetchone()
-    latest = row[0] if row else None
-    if not isinstance(latest, str) or latest < ts:
-        return ts
-    try:
-        later = datetime.fromisoformat(latest) + timedelta(microseconds=1)
-    except ValueError:
-        return ts
-    return later.astimezone(UTC).isoformat(timespec="microseconds")
+    return later_than(row[0] if row else None, ts)
 
 
 def _write(
