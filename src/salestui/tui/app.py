@@ -310,6 +310,11 @@ class SalesApp(App[None]):
             self.exit()
 
     def on_database_changed(self, message: DatabaseChanged) -> None:
+        # A change noticed just before the app closed can arrive while its widgets go.
+        with contextlib.suppress(NoMatches, ScreenStackError):
+            self._follow_database()
+
+    def _follow_database(self) -> None:
         self._today.poll()
         if self._timekeeper is not None:
             self._timekeeper.follow()  # a timer started or stopped elsewhere, midnight
@@ -325,8 +330,7 @@ class SalesApp(App[None]):
         # (~1 ms through its indexes; a stale search index is read again on a worker).
         for tab in self.query("#prospects-tab"):  # once built (no import before then)
             if getattr(tab, "listing", None) is not None:  # and read once: composed
-                with contextlib.suppress(NoMatches):  # its widgets going as the app closes
-                    tab.reload()  # type: ignore[attr-defined]
+                tab.reload()  # type: ignore[attr-defined]
 
     def on_resize(self) -> None:
         # After App's own handler has taken the new size (it runs after this one).
