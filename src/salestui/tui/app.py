@@ -316,16 +316,18 @@ class SalesApp(App[None]):
 
     def _follow_database(self) -> None:
         self._today.poll()
-        if self._timekeeper is not None:
-            self._timekeeper.follow()  # a timer started or stopped elsewhere, midnight
         try:
             version = self.store.data_version()
         except StoreError:
             return
-        # Only another connection's commit can have changed the settings: this window's
-        # own tallies (on this connection) never cost the catalog's read (~0.1 ms).
-        if version != self._catalog_version:
-            self._check_catalog()
+        # Only another connection's commit can have changed the settings, a timer or a
+        # prospect: this window's own tallies (on this connection, which the watcher
+        # sees too) cost none of these reads.
+        if version == self._catalog_version:
+            return
+        self._check_catalog()
+        if self._timekeeper is not None:
+            self._timekeeper.follow()  # a timer started or stopped elsewhere
         # A prospect added, changed or touched elsewhere: the tab reads its list again
         # (~1 ms through its indexes; a stale search index is read again on a worker).
         for tab in self.query("#prospects-tab"):  # once built (no import before then)
